@@ -1,0 +1,42 @@
+/**
+ * The storage interface every backend implements: the in-memory store here, IndexedDB in the
+ * browser (`@webkms/keystore-idb`), Durable Objects at the edge (`@webkms/edge`).
+ *
+ * All access goes through `transaction`, which is atomic: either every write made in it is
+ * kept, or, if its function throws, none is. This is what lets two tabs (or two requests) race
+ * on the same key without losing an update.
+ *
+ * Invariant for callers: inside `fn`, await only the transaction's own methods. IndexedDB
+ * commits a transaction as soon as it is idle, so awaiting WebCrypto (or anything else) inside
+ * would end it early. Do the cryptography first, then open the transaction to store the result.
+ */
+import type { AliasRecord, KeyRecord } from './records.js'
+
+export type TransactionMode = 'readonly' | 'readwrite'
+
+export interface KeyStoreTransaction {
+  /** Resolves to the key, or `undefined` when no key has that ID. */
+  getKey(keyId: string): Promise<KeyRecord | undefined>
+  /** Every key, in ascending order of key ID. */
+  listKeys(): Promise<KeyRecord[]>
+  /** Creates or replaces the key with `record.keyId`. Throws in a readonly transaction. */
+  putKey(record: KeyRecord): Promise<void>
+  /** Removes the key; resolves even when it did not exist. */
+  deleteKey(keyId: string): Promise<void>
+
+  /** Resolves to the alias, or `undefined` when none has that name. */
+  getAlias(aliasName: string): Promise<AliasRecord | undefined>
+  /** Every alias, in ascending order of name. */
+  listAliases(): Promise<AliasRecord[]>
+  putAlias(record: AliasRecord): Promise<void>
+  deleteAlias(aliasName: string): Promise<void>
+}
+
+export interface KeyStore {
+  /**
+   * Runs `fn` atomically and resolves to its result. Rejects with whatever `fn` threw (and
+   * then nothing it wrote is kept), or with a backend error if the commit fails.
+   * Records read are copies: changing one changes nothing until it is put back.
+   */
+  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T>
+}

@@ -1,0 +1,73 @@
+/**
+ * A KeyStore in memory: for tests, Node scripts and short-lived engines. Nothing survives the
+ * process. Transactions run one at a time (a promise chain as the lock) and write to a staging
+ * area that is applied only when `fn` resolves, so a throw leaves the store untouched.
+ */
+import type { KeyStore, KeyStoreTransaction, TransactionMode } from './KeyStore.js'
+import type { AliasRecord, KeyRecord } from './records.js'
+import { cloneRecord } from './cloneRecord.js'
+
+const DELETED = Symbol('deleted')
+type Staged<V> = Map<string, V | typeof DELETED>
+
+export class MemoryKeyStore implements KeyStore {
+  #keys = new Map<string, KeyRecord>()
+  #aliases = new Map<string, AliasRecord>()
+  #queue: Promise<unknown> = Promise.resolve()
+
+  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => this.#run(mode, fn))
+    // The next transaction waits for this one to settle, whether it succeeds or not.
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+
+  async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+    const keys: Staged<KeyRecord> = new Map()
+    const aliases: Staged<AliasRecord> = new Map()
+    let open = true
+    const writable = () => {
+      if (!open) throw new Error('KeyStore transaction has already finished')
+      if (mode !== 'readwrite') throw new Error('KeyStore transaction is readonly')
+    }
+    const tx: KeyStoreTransaction = {
+      getKey: async (id) => cloneRecord(read(this.#keys, keys, id)),
+      listKeys: async () => list(this.#keys, keys).map(cloneRecord),
+      putKey: async (r) => void (writable(), keys.set(r.keyId, cloneRecord(r))),
+      deleteKey: async (id) => void (writable(), keys.set(id, DELETED)),
+      getAlias: async (name) => cloneRecord(read(this.#aliases, aliases, name)),
+      listAliases: async () => list(this.#aliases, aliases).map(cloneRecord),
+      putAlias: async (r) => void (writable(), aliases.set(r.aliasName, cloneRecord(r))),
+      deleteAlias: async (name) => void (writable(), aliases.set(name, DELETED)),
+    }
+    try {
+      const result = await fn(tx)
+      apply(this.#keys, keys)
+      apply(this.#aliases, aliases)
+      return result
+    } finally {
+      open = false
+    }
+  }
+}
+
+function read<V>(base: Map<string, V>, staged: Staged<V>, id: string): V | undefined {
+  const s = staged.get(id)
+  if (s === DELETED) return undefined
+  return s ?? base.get(id)
+}
+
+function list<V>(base: Map<string, V>, staged: Staged<V>): V[] {
+  const ids = new Set([...base.keys(), ...staged.keys()])
+  return [...ids]
+    .sort()
+    .map((id) => read(base, staged, id))
+    .filter((v): v is V => v !== undefined)
+}
+
+function apply<V>(base: Map<string, V>, staged: Staged<V>): void {
+  for (const [id, v] of staged) {
+    if (v === DELETED) base.delete(id)
+    else base.set(id, v)
+  }
+}

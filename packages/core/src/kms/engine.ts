@@ -1,0 +1,149 @@
+/**
+ * The engine's shared machinery: finding keys by any form of KeyId, making the clock's
+ * consequences happen (automatic rotation, the end of a deletion window), and atomic
+ * read-modify-write of a key. The operations in ./operations are written on top of it.
+ *
+ * Time only moves when the injected clock says so: every call reads `now` once, and before a
+ * key is used, whatever fell due by then (a rotation date, a deletion date) is applied, with
+ * the date it fell due. Nothing runs on a timer.
+ */
+import { NotFoundException } from '../errors.js'
+import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
+import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
+import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
+import { toHex } from '../util/bytes.js'
+import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
+
+export const DAY_MS = 24 * 60 * 60 * 1000
+export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
+
+/** One call's view of the engine: its operation name and the single instant it happens at. */
+export interface Call {
+  operation: string
+  now: Date
+}
+
+export class Engine {
+  constructor(
+    readonly store: KeyStore,
+    readonly random: (n: number) => Uint8Array,
+    readonly account: Account,
+  ) {}
+
+  keyArn = (keyId: string) => keyArn(this.account, keyId)
+  aliasArn = (aliasName: string) => aliasArn(this.account, aliasName)
+
+  /**
+   * Resolves a KeyId (key ID, key ARN and, when `allowAlias`, alias name or alias ARN) to its
+   * key after applying whatever fell due by `call.now`. Throws NotFoundException when there is
+   * no such key, including a key whose deletion window has passed.
+   */
+  async findKey(call: Call, keyId: string, { allowAlias }: { allowAlias: boolean }): Promise<KeyRecord> {
+    const ref = parseKeyReference(this.account, keyId, allowAlias)
+    const key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
+    if (!hasDueWork(key, call.now)) return key
+    await this.settle(call, [key.keyId])
+    return this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
+  }
+
+  /** Resolves a reference inside a transaction; throws NotFoundException. */
+  async lookup(tx: KeyStoreTransaction, ref: KeyReference): Promise<KeyRecord> {
+    let keyId: string
+    if (ref.kind === 'alias') {
+      const alias = await tx.getAlias(ref.aliasName)
+      if (!alias) throw new NotFoundException(`Alias ${this.aliasArn(ref.aliasName)} is not found.`)
+      keyId = alias.targetKeyId
+    } else {
+      keyId = ref.keyId
+    }
+    const key = await tx.getKey(keyId)
+    if (!key) throw new NotFoundException(`Key '${this.keyArn(keyId)}' does not exist`)
+    return key
+  }
+
+  /**
+   * Atomically reads the key, lets `mutate` change it (synchronously: see KeyStore's
+   * transaction invariant) and stores it. If `mutate` throws, nothing is written.
+   */
+  async updateKey<R>(keyId: string, mutate: (key: KeyRecord, tx: KeyStoreTransaction) => R): Promise<R> {
+    return this.store.transaction('readwrite', async (tx) => {
+      const key = await tx.getKey(keyId)
+      if (!key) throw new NotFoundException(`Key '${this.keyArn(keyId)}' does not exist`)
+      const result = mutate(key, tx)
+      await tx.putKey(key)
+      return result
+    })
+  }
+
+  /** Applies due rotations and deletions to the given keys (all keys when omitted). */
+  async settle(call: Call, keyIds?: string[]): Promise<void> {
+    const keys = await this.store.transaction('readonly', async (tx) =>
+      keyIds ? (await Promise.all(keyIds.map((id) => tx.getKey(id)))).filter((k) => k !== undefined) : tx.listKeys(),
+    )
+    const due = keys.filter((k) => hasDueWork(k, call.now))
+    if (due.length === 0) return
+    // WebCrypto first, outside the transaction; then one atomic write.
+    const fresh = new Map<string, CryptoKey[]>()
+    for (const key of due) {
+      const n = dueRotations(key, call.now).length
+      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, generateMasterKeyMaterial)))
+    }
+    await this.store.transaction('readwrite', async (tx) => {
+      for (const { keyId } of due) {
+        const key = await tx.getKey(keyId) // re-read: another caller may have settled it already
+        if (!key) continue
+        if (isDeletionDue(key, call.now)) {
+          await this.destroyKey(tx, keyId)
+          continue
+        }
+        const dates = dueRotations(key, call.now)
+        const materials = fresh.get(keyId) ?? []
+        const n = Math.min(dates.length, materials.length)
+        if (n === 0) continue
+        for (let i = 0; i < n; i++) this.addVersion(key, materials[i]!, dates[i]!, 'AUTOMATIC')
+        key.rotation.nextRotationDate = addDays(dates[n - 1]!, key.rotation.periodInDays)
+        await tx.putKey(key)
+      }
+    })
+  }
+
+  /** The end of a deletion window: the key, all its material and its aliases are gone. */
+  private async destroyKey(tx: KeyStoreTransaction, keyId: string): Promise<void> {
+    await tx.deleteKey(keyId)
+    for (const alias of await tx.listAliases()) {
+      if (alias.targetKeyId === keyId) await tx.deleteAlias(alias.aliasName)
+    }
+  }
+
+  newVersion(version: number, material: CryptoKey, createdAt: Date, rotationType?: RotationType): KeyVersionRecord {
+    const v: KeyVersionRecord = { version, material, keyMaterialId: toHex(this.random(32)), createdAt }
+    if (rotationType) v.rotationType = rotationType
+    return v
+  }
+
+  /** Appends a new current version to `key` (in memory; the caller stores it). */
+  addVersion(key: KeyRecord, material: CryptoKey, createdAt: Date, rotationType: RotationType): void {
+    const last = key.versions[key.versions.length - 1]!
+    key.versions.push(this.newVersion(last.version + 1, material, createdAt, rotationType))
+  }
+}
+
+export const currentVersion = (key: KeyRecord): KeyVersionRecord => key.versions[key.versions.length - 1]!
+
+const isDeletionDue = (key: KeyRecord, now: Date) =>
+  key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime()
+
+/**
+ * The automatic rotations that fell due by `now`, each at its own date. AWS rotates only
+ * Enabled keys: a disabled key or one pending deletion keeps its due date, and EnableKey
+ * rotates it at once if that date has passed (operations/keys.ts).
+ */
+export function dueRotations(key: KeyRecord, now: Date): Date[] {
+  const { enabled, nextRotationDate, periodInDays } = key.rotation
+  if (key.keyState !== 'Enabled' || !enabled || !nextRotationDate) return []
+  const dates: Date[] = []
+  for (let d = nextRotationDate; d.getTime() <= now.getTime(); d = addDays(d, periodInDays)) dates.push(d)
+  return dates
+}
+
+const hasDueWork = (key: KeyRecord, now: Date) => isDeletionDue(key, now) || dueRotations(key, now).length > 0

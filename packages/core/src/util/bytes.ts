@@ -1,0 +1,68 @@
+/** Small byte helpers. Views are always read through their byteOffset/byteLength. */
+
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
+export const utf8 = (s: string): Uint8Array<ArrayBuffer> => utf8Encoder.encode(s)
+export const fromUtf8 = (b: Uint8Array): string => utf8Decoder.decode(b)
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0
+  for (const p of parts) length += p.byteLength
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.byteLength
+  }
+  return out
+}
+
+export function uint32be(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, n)
+  return out
+}
+
+export function uint16be(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(2)
+  new DataView(out.buffer).setUint16(0, n)
+  return out
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += b.toString(16).padStart(2, '0')
+  return s
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return out
+}
+
+/** An exact copy in a fresh ArrayBuffer, so WebCrypto and callers never share memory with ours. */
+export const copyBytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => {
+  const out = new Uint8Array(b.byteLength)
+  out.set(b)
+  return out
+}
+
+/** RFC 9562 §5.4: a version 4 UUID from 16 random bytes. */
+export function uuidFromRandom(random: Uint8Array): string {
+  const b = copyBytes(random.subarray(0, 16))
+  b[6] = (b[6]! & 0x0f) | 0x40
+  b[8] = (b[8]! & 0x3f) | 0x80
+  const h = toHex(b)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+export const uuidToBytes = (uuid: string): Uint8Array => fromHex(uuid.replace(/-/g, ''))
+
+export function uuidFromBytes(b: Uint8Array): string {
+  const h = toHex(b)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
