@@ -1,0 +1,191 @@
+/**
+ * The KeyStore conformance suite: one set of tests that every backend must pass (the memory
+ * store in core, IndexedDB in the browser, Durable Objects at the edge). A backend's test file
+ * calls `describeKeyStoreConformance('name', () => freshEmptyStore())`.
+ */
+import { describe, expect, it } from 'vitest'
+import { createKms, type AliasRecord, type KeyRecord, type KeyStore } from '../../packages/core/src/index.js'
+
+const subtle = () => globalThis.crypto.subtle
+
+async function material(): Promise<CryptoKey> {
+  return subtle().generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+}
+
+let counter = 0
+async function keyRecord(overrides: Partial<KeyRecord> = {}): Promise<KeyRecord> {
+  const n = (++counter).toString(16).padStart(12, '0')
+  const keyId = `00000000-0000-4000-8000-${n}`
+  return {
+    keyId,
+    arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    accountId: '111122223333',
+    region: 'us-east-1',
+    creationDate: new Date('2026-01-02T03:04:05.678Z'),
+    description: 'conformance',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin: 'AWS_KMS',
+    keyState: 'Enabled',
+    rotation: { enabled: true, periodInDays: 365, nextRotationDate: new Date('2027-01-02T00:00:00Z'), onDemandCount: 0 },
+    tags: [{ TagKey: 'k', TagValue: 'v' }],
+    versions: [{ version: 1, material: await material(), keyMaterialId: 'ab'.repeat(32), createdAt: new Date('2026-01-02T03:04:05.678Z') }],
+    ...overrides,
+  }
+}
+
+const aliasRecord = (aliasName: string, targetKeyId: string): AliasRecord => ({
+  aliasName,
+  aliasArn: `arn:aws:kms:us-east-1:111122223333:${aliasName}`,
+  targetKeyId,
+  creationDate: new Date('2026-01-01T00:00:00Z'),
+  lastUpdatedDate: new Date('2026-01-01T00:00:00Z'),
+})
+
+/** Signs with the stored key: proves it came back as a working CryptoKey. */
+async function sameSecret(a: CryptoKey, b: CryptoKey): Promise<boolean> {
+  const data = new TextEncoder().encode('probe')
+  const [x, y] = await Promise.all([subtle().sign('HMAC', a, data), subtle().sign('HMAC', b, data)])
+  return new Uint8Array(x).every((v, i) => v === new Uint8Array(y)[i])
+}
+
+export function describeKeyStoreConformance(name: string, makeStore: () => Promise<KeyStore> | KeyStore): void {
+  describe(`KeyStore conformance: ${name}`, () => {
+    it('a key comes back equal, with Dates as Dates and a working, non-extractable CryptoKey', async () => {
+      const store = await makeStore()
+      const record = await keyRecord()
+      await store.transaction('readwrite', (tx) => tx.putKey(record))
+      const back = await store.transaction('readonly', (tx) => tx.getKey(record.keyId))
+      expect(back).toBeDefined()
+      const { versions, ...rest } = back!
+      const { versions: originalVersions, ...originalRest } = record
+      expect(rest).toEqual(originalRest)
+      expect(back!.creationDate).toBeInstanceOf(Date)
+      expect(back!.rotation.nextRotationDate).toBeInstanceOf(Date)
+      expect(versions).toHaveLength(1)
+      expect(versions[0]!.material.extractable).toBe(false)
+      expect(await sameSecret(versions[0]!.material, originalVersions[0]!.material)).toBe(true)
+      await expect(subtle().exportKey('raw', versions[0]!.material)).rejects.toThrow()
+    })
+
+    it('unknown IDs resolve to undefined; deleting a missing record is not an error', async () => {
+      const store = await makeStore()
+      await store.transaction('readwrite', async (tx) => {
+        expect(await tx.getKey('00000000-0000-4000-8000-ffffffffffff')).toBeUndefined()
+        expect(await tx.getAlias('alias/none')).toBeUndefined()
+        await tx.deleteKey('00000000-0000-4000-8000-ffffffffffff')
+        await tx.deleteAlias('alias/none')
+      })
+    })
+
+    it('records read are copies: changing one changes nothing stored', async () => {
+      const store = await makeStore()
+      const record = await keyRecord()
+      await store.transaction('readwrite', (tx) => tx.putKey(record))
+      record.description = 'changed after put'
+      const read = await store.transaction('readonly', (tx) => tx.getKey(record.keyId))
+      read!.description = 'changed after get'
+      read!.tags.push({ TagKey: 'x', TagValue: 'y' })
+      const again = await store.transaction('readonly', (tx) => tx.getKey(record.keyId))
+      expect(again!.description).toBe('conformance')
+      expect(again!.tags).toEqual([{ TagKey: 'k', TagValue: 'v' }])
+    })
+
+    it('lists keys by key ID and aliases by name, and deletes them', async () => {
+      const store = await makeStore()
+      const records = [await keyRecord(), await keyRecord(), await keyRecord()]
+      await store.transaction('readwrite', async (tx) => {
+        for (const r of [records[2]!, records[0]!, records[1]!]) await tx.putKey(r)
+        for (const n of ['alias/b', 'alias/a', 'alias/c']) await tx.putAlias(aliasRecord(n, records[0]!.keyId))
+      })
+      await store.transaction('readonly', async (tx) => {
+        expect((await tx.listKeys()).map((k) => k.keyId)).toEqual(records.map((r) => r.keyId))
+        expect((await tx.listAliases()).map((a) => a.aliasName)).toEqual(['alias/a', 'alias/b', 'alias/c'])
+        expect(await tx.getAlias('alias/b')).toEqual(aliasRecord('alias/b', records[0]!.keyId))
+      })
+      await store.transaction('readwrite', async (tx) => {
+        await tx.deleteKey(records[1]!.keyId)
+        await tx.deleteAlias('alias/b')
+      })
+      await store.transaction('readonly', async (tx) => {
+        expect((await tx.listKeys()).map((k) => k.keyId)).toEqual([records[0]!.keyId, records[2]!.keyId])
+        expect((await tx.listAliases()).map((a) => a.aliasName)).toEqual(['alias/a', 'alias/c'])
+      })
+    })
+
+    it('a transaction sees its own writes', async () => {
+      const store = await makeStore()
+      const record = await keyRecord()
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putKey(record)
+        expect((await tx.getKey(record.keyId))?.keyId).toBe(record.keyId)
+        expect((await tx.listKeys()).map((k) => k.keyId)).toContain(record.keyId)
+        await tx.deleteKey(record.keyId)
+        expect(await tx.getKey(record.keyId)).toBeUndefined()
+      })
+    })
+
+    it('a transaction that throws keeps none of its writes and rejects with that error', async () => {
+      const store = await makeStore()
+      const kept = await keyRecord()
+      await store.transaction('readwrite', (tx) => tx.putKey(kept))
+      const boom = new Error('boom')
+      const lost = await keyRecord()
+      await expect(
+        store.transaction('readwrite', async (tx) => {
+          await tx.putKey(lost)
+          await tx.putAlias(aliasRecord('alias/lost', lost.keyId))
+          await tx.putKey({ ...kept, description: 'half-written' })
+          await tx.deleteAlias('alias/none')
+          throw boom
+        }),
+      ).rejects.toBe(boom)
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.getKey(lost.keyId)).toBeUndefined()
+        expect(await tx.getAlias('alias/lost')).toBeUndefined()
+        expect((await tx.getKey(kept.keyId))!.description).toBe('conformance')
+      })
+    })
+
+    it('a readonly transaction cannot write', async () => {
+      const store = await makeStore()
+      const record = await keyRecord()
+      await expect(store.transaction('readonly', (tx) => tx.putKey(record))).rejects.toThrow()
+      expect(await store.transaction('readonly', (tx) => tx.getKey(record.keyId))).toBeUndefined()
+    })
+
+    it('concurrent read-modify-write transactions lose no update', async () => {
+      const store = await makeStore()
+      const record = await keyRecord()
+      await store.transaction('readwrite', (tx) => tx.putKey(record))
+      const n = 25
+      await Promise.all(
+        Array.from({ length: n }, () =>
+          store.transaction('readwrite', async (tx) => {
+            const k = (await tx.getKey(record.keyId))!
+            k.rotation.onDemandCount += 1
+            await tx.putKey(k)
+          }),
+        ),
+      )
+      const final = await store.transaction('readonly', (tx) => tx.getKey(record.keyId))
+      expect(final!.rotation.onDemandCount).toBe(n)
+    })
+
+    it('runs the engine: keys, rotation, aliases and decryption across engine instances', async () => {
+      const store = await makeStore()
+      const a = createKms({ keyStore: store })
+      const { KeyId } = (await a.createKey({ Description: 'shared' })).KeyMetadata
+      await a.createAlias({ AliasName: 'alias/shared', TargetKeyId: KeyId })
+      const before = await a.encrypt({ KeyId: 'alias/shared', Plaintext: new TextEncoder().encode('v1'), EncryptionContext: { c: '1' } })
+      await a.rotateKeyOnDemand({ KeyId })
+      // A second engine over the same store plays the part of another tab or request.
+      const b = createKms({ keyStore: store })
+      const after = await b.encrypt({ KeyId: 'alias/shared', Plaintext: new TextEncoder().encode('v2') })
+      expect(new TextDecoder().decode((await b.decrypt({ CiphertextBlob: before.CiphertextBlob, EncryptionContext: { c: '1' } })).Plaintext)).toBe('v1')
+      expect(new TextDecoder().decode((await a.decrypt({ CiphertextBlob: after.CiphertextBlob })).Plaintext)).toBe('v2')
+      expect((await b.listKeyRotations({ KeyId })).Rotations).toHaveLength(1)
+      expect((await b.describeKey({ KeyId: 'alias/shared' })).KeyMetadata.Description).toBe('shared')
+    })
+  })
+}
