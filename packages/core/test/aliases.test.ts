@@ -39,7 +39,8 @@ describe('aliases', () => {
   it('validates names: alias/ prefix, characters, the reserved alias/aws/', async () => {
     const { kms } = setup()
     const KeyId = (await kms.createKey()).KeyMetadata.KeyId
-    await expectKmsError(kms.createAlias({ AliasName: 'orders', TargetKeyId: KeyId }), InvalidAliasNameException)
+    await expectKmsError(kms.createAlias({ AliasName: 'orders', TargetKeyId: KeyId }), ValidationException, /must start with the prefix "alias\/"/)
+    await expectKmsError(kms.createAlias({ AliasName: 'alias/a:b', TargetKeyId: KeyId }), InvalidAliasNameException)
     await expectKmsError(kms.createAlias({ AliasName: 'alias/aws/s3', TargetKeyId: KeyId }), InvalidAliasNameException)
     await expectKmsError(kms.createAlias({ AliasName: 'alias/has space', TargetKeyId: KeyId }), ValidationException)
     await expectKmsError(kms.createAlias({ AliasName: `alias/${'x'.repeat(251)}`, TargetKeyId: KeyId }), ValidationException)

@@ -88,7 +88,8 @@ describe('the encryption context is authenticated', () => {
     const { kms, KeyId } = await withKey()
     const ctx = { tenant: 'a', purpose: 'invoice' }
     const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: ctx })
-    for (const wrong of [undefined, {}, { tenant: 'a' }, { ...ctx, extra: '' }, { tenant: 'b', purpose: 'invoice' }, { Tenant: 'a', purpose: 'invoice' }]) {
+    const wrongs: (Record<string, string> | undefined)[] = [undefined, {}, { tenant: 'a' }, { ...ctx, extra: '' }, { tenant: 'b', purpose: 'invoice' }, { Tenant: 'a', purpose: 'invoice' }]
+    for (const wrong of wrongs) {
       await expectKmsError(kms.decrypt({ CiphertextBlob, ...(wrong ? { EncryptionContext: wrong } : {}) }), InvalidCiphertextException)
     }
     // Order of the pairs does not matter: the encoding sorts them.

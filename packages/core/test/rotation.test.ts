@@ -111,7 +111,7 @@ describe('RotateKeyOnDemand', () => {
     const { kms } = setup()
     const { KeyId } = (await kms.createKey()).KeyMetadata
     for (let i = 0; i < MAX_ON_DEMAND_ROTATIONS; i++) await kms.rotateKeyOnDemand({ KeyId })
-    await expectKmsError(kms.rotateKeyOnDemand({ KeyId }), LimitExceededException)
+    await expectKmsError(kms.rotateKeyOnDemand({ KeyId }), LimitExceededException, /on-demand rotations limit has been reached/)
     expect((await kms.listKeyRotations({ KeyId, Limit: 1000 })).Rotations).toHaveLength(MAX_ON_DEMAND_ROTATIONS)
   })
 

@@ -28,7 +28,7 @@ describe('validation', () => {
     await expectKmsError(kms.describeKey({ KeyId: 'k'.repeat(2049) }), ValidationException)
     await expectKmsError(kms.createKey({ Tags: 'x' as never }), ValidationException)
     await expectKmsError(kms.createKey({ Tags: [{ TagKey: '', TagValue: 'v' }] }), ValidationException)
-    await expectKmsError(kms.createKey({ Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] }), ValidationException)
+    await expectKmsError(kms.createKey({ Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] }), ValidationException, /at 'tags\.1\.member\.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256/)
     await expectKmsError(kms.listKeys({ Limit: '5' as never }), ValidationException)
     await expectKmsError(kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: Number.NaN }), ValidationException)
     await expectKmsError(kms.createKey(null as never), ValidationException)

@@ -10,7 +10,12 @@ import type { EncryptionContextType, Tag } from './types.js'
 
 export type Input = Record<string, unknown>
 
-const member = (field: string) => field.charAt(0).toLowerCase() + field.slice(1)
+/** AWS names members in lower camel case, path segments included: `tags.1.member.tagKey`. */
+const member = (field: string) =>
+  field
+    .split('.')
+    .map((s) => s.charAt(0).toLowerCase() + s.slice(1))
+    .join('.')
 
 export function fail(field: string, constraint: string, value?: string | number): never {
   const shown = value === undefined ? '' : ` '${value}'`
@@ -112,7 +117,10 @@ export function optionalStringList(input: Input, field: string, rule: StringRule
   if (rule.maxItems !== undefined && v.length > rule.maxItems) {
     fail(field, `Member must have length less than or equal to ${rule.maxItems}`)
   }
-  return v.map((item, i) => optionalString({ [`${field}.${i + 1}.member`]: item }, `${field}.${i + 1}.member`, rule) ?? fail(`${field}.${i + 1}.member`, 'Member must not be null'))
+  return v.map((item, i) => {
+    const path = `${field}.${i + 1}.member`
+    return requiredString({ [path]: item }, path, rule)
+  })
 }
 
 export const TAG_KEY_RULE = { min: 1, max: 128 }
@@ -125,9 +133,10 @@ export function optionalTags(input: Input, field: string): Tag[] | undefined {
   return v.map((tag, i) => {
     if (tag === null || typeof tag !== 'object') fail(`${field}.${i + 1}.member`, 'Member must be a tag object')
     const t = tag as Input
+    const path = `${field}.${i + 1}.member`
     return {
-      TagKey: requiredString(t, 'TagKey', TAG_KEY_RULE),
-      TagValue: requiredString(t, 'TagValue', TAG_VALUE_RULE),
+      TagKey: requiredString({ [`${path}.TagKey`]: t.TagKey }, `${path}.TagKey`, TAG_KEY_RULE),
+      TagValue: requiredString({ [`${path}.TagValue`]: t.TagValue }, `${path}.TagValue`, TAG_VALUE_RULE),
     }
   })
 }

@@ -1,5 +1,5 @@
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases (KMS API Reference). */
-import { AlreadyExistsException, InvalidAliasNameException, LimitExceededException, NotFoundException } from '../../errors.js'
+import { AlreadyExistsException, InvalidAliasNameException, LimitExceededException, NotFoundException, ValidationException } from '../../errors.js'
 import type { KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AliasRecord, KeyRecord } from '../../keystore/records.js'
 import type { Call, Engine } from '../engine.js'
@@ -17,8 +17,12 @@ export const MAX_ALIASES_PER_KEY = 50
  */
 function aliasName(input: Input): string {
   const name = requiredString(input, 'AliasName', { min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ })
+  if (!name.startsWith('alias/')) {
+    throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html')
+  }
+  // The model's pattern admits ':', the documentation does not.
   if (!/^alias\/[a-zA-Z0-9/_-]+$/.test(name)) {
-    throw new InvalidAliasNameException(`Alias name ${name} must begin with alias/ followed by letters, digits, /, _ or -`)
+    throw new InvalidAliasNameException(`Alias name ${name} contains invalid characters for an alias: use letters, digits, /, _ and -`)
   }
   if (name.startsWith('alias/aws/')) {
     throw new InvalidAliasNameException(`Alias name ${name} is reserved: the alias/aws/ prefix is reserved for AWS managed keys`)

@@ -34,7 +34,6 @@ import {
   optionalStringList,
   requiredBytes,
   requiredKeyId,
-  fail,
   type Input,
 } from '../validate.js'
 
@@ -63,7 +62,7 @@ function algorithm(input: Input, field: string): 'SYMMETRIC_DEFAULT' {
 }
 
 function dryRunStop(dryRun: boolean): void {
-  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun flag is set.')
+  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
 }
 
 async function usableKey(engine: Engine, call: Call, keyId: string, operation: StateCheckedOperation): Promise<KeyRecord> {
@@ -200,7 +199,8 @@ export async function generateDataKeyWithoutPlaintext(engine: Engine, call: Call
 }
 
 export async function generateRandom(engine: Engine, _call: Call, input: Input): Promise<GenerateRandomResponse> {
-  const n = optionalInteger(input, 'NumberOfBytes', 1, 1024) ?? fail('NumberOfBytes', 'Member must not be null')
+  const n = optionalInteger(input, 'NumberOfBytes', 1, 1024)
+  if (n === undefined) throw new ValidationException('NumberOfBytes is required.')
   if (optionalString(input, 'CustomKeyStoreId', { min: 1, max: 64 }) !== undefined) {
     throw new UnsupportedOperationException('Custom key stores are not supported')
   }

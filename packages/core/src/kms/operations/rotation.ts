@@ -73,7 +73,9 @@ export async function rotateKeyOnDemand(engine: Engine, call: Call, input: Input
   await engine.updateKey(key.keyId, (k) => {
     assertKeyState(k, 'RotateKeyOnDemand')
     if (k.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
-      throw new LimitExceededException(`${k.arn} has reached the limit of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations`)
+      throw new LimitExceededException(
+        `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${k.arn}`,
+      )
     }
     k.rotation.onDemandCount += 1
     engine.addVersion(k, material, call.now, 'ON_DEMAND')

@@ -16,6 +16,7 @@ export function mergeTags(existing: TagRecord[], added: TagRecord[]): TagRecord[
     // Tag keys with the reserved prefix belong to AWS (TagResource API reference).
     if (t.TagKey.toLowerCase().startsWith('aws:')) throw new TagException(`Tags beginning with aws: are reserved`)
   }
+  if (new Set(added.map((t) => t.TagKey)).size !== added.length) throw new TagException('Duplicate tag keys')
   const merged = new Map(existing.map((t) => [t.TagKey, t.TagValue]))
   for (const t of added) merged.set(t.TagKey, t.TagValue)
   if (merged.size > MAX_TAGS_PER_KEY) throw new TagException(`Too many tags: a key can have at most ${MAX_TAGS_PER_KEY}`)
