@@ -172,6 +172,24 @@ export function describeKeyStoreConformance(name: string, makeStore: () => Promi
       expect(final!.rotation.onDemandCount).toBe(n)
     })
 
+    it('engines racing on one store lose no update and take a name only once', async () => {
+      const store = await makeStore()
+      const a = createKms({ keyStore: store })
+      const b = createKms({ keyStore: store })
+      const { KeyId } = (await a.createKey()).KeyMetadata
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).rotateKeyOnDemand({ KeyId })),
+        ...Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).tagResource({ KeyId, Tags: [{ TagKey: `t${i}`, TagValue: String(i) }] })),
+        a.createAlias({ AliasName: 'alias/race', TargetKeyId: KeyId }),
+        b.createAlias({ AliasName: 'alias/race', TargetKeyId: KeyId }),
+      ])
+      const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+      expect(rejected.map((r) => (r.reason as Error).name)).toEqual(['AlreadyExistsException'])
+      expect((await a.listKeyRotations({ KeyId })).Rotations).toHaveLength(6)
+      expect((await b.listResourceTags({ KeyId })).Tags).toHaveLength(6)
+      expect((await a.listAliases({ KeyId })).Aliases.map((x) => x.AliasName)).toEqual(['alias/race'])
+    })
+
     it('runs the engine: keys, rotation, aliases and decryption across engine instances', async () => {
       const store = await makeStore()
       const a = createKms({ keyStore: store })
