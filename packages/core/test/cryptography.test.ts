@@ -2,6 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  DisabledException,
   DryRunOperationException,
   IncorrectKeyException,
   InvalidCiphertextException,
@@ -79,7 +80,7 @@ describe('Encrypt and Decrypt', () => {
     const blob = (await kms.encrypt({ KeyId, Plaintext: bytes('x') })).CiphertextBlob
     await expectKmsError(kms.decrypt({ CiphertextBlob: blob, DryRun: true }), DryRunOperationException)
     await kms.disableKey({ KeyId })
-    await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), DryRun: true }), (await import('../src/index.js')).DisabledException)
+    await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), DryRun: true }), DisabledException)
   })
 })
 

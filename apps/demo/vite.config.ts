@@ -1,0 +1,9 @@
+import { defineConfig } from 'vite'
+
+// `npm start` serves this app; loopback only (no other interface is reachable here, and a
+// KMS playground has no business listening on the network). 5173 is the usual port; if it
+// is taken Vite picks the next free one and prints it.
+export default defineConfig({
+  server: { host: '127.0.0.1', port: 5173, strictPort: false },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: false },
+})
