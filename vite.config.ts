@@ -4,7 +4,9 @@
 //
 //   pnpm test:node      vitest run --project node
 //   pnpm test:browser   vitest run --project browser   (needs /usr/bin/chromium)
-import { existsSync } from 'node:fs'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { resolve, sep } from 'node:path'
+import type { Plugin } from 'vite'
 import { fileURLToPath } from 'node:url'
 import { playwright } from '@vitest/browser-playwright'
 import { configDefaults, defineConfig } from 'vitest/config'
@@ -33,7 +35,31 @@ const chromium = {
 
 const exclude = [...configDefaults.exclude, 'test/e2e/**']
 
+/**
+ * Serves ../shared/vectors, byte for byte, at /__vectors/ to the browser project. (Vite's own
+ * /@fs/ route runs files through its transform pipeline, which fails on the extension-less
+ * binary ciphertexts.) Read-only, loopback-only, and nothing outside the folder.
+ */
+function serveVectors(): Plugin {
+  return {
+    name: 'webkms:serve-vectors',
+    configureServer(server) {
+      server.middlewares.use('/__vectors/', (req, res) => {
+        const path = resolve(vectorsDir, decodeURIComponent((req.url ?? '').split('?')[0]!.replace(/^\/+/, '')))
+        if (!path.startsWith(vectorsDir + sep) || !existsSync(path) || !statSync(path).isFile()) {
+          res.statusCode = 404
+          res.end()
+          return
+        }
+        res.setHeader('Content-Type', 'application/octet-stream')
+        createReadStream(path).pipe(res)
+      })
+    },
+  }
+}
+
 export default defineConfig({
+  plugins: [serveVectors()],
   server: {
     // Loopback only, for the browser project's server too (see browser.api below).
     host: '127.0.0.1',

@@ -6,7 +6,7 @@
 //   describe.skipIf(!esdk)('AWS Encryption SDK vectors', () => { ... })
 //
 // Node reads files under `vectorsDir` with node:fs; the browser project fetches
-// `${vectorsUrl}/esdk/manifest.json` (Vite serves ../shared: server.fs.allow).
+// `${vectorsUrl}/esdk/manifest.json` (served by the serveVectors plugin in vite.config.ts).
 import { inject } from 'vitest'
 
 declare module 'vitest' {
@@ -21,7 +21,7 @@ declare module 'vitest' {
 export const vectorsDir: string = inject('vectorsDir')
 
 /** The same folder as a URL path on the Vite server, for `fetch` in the browser project. */
-export const vectorsUrl = `/@fs${vectorsDir}`
+export const vectorsUrl = '/__vectors'
 
 /**
  * Returns the absolute path of the vectors folder (or of `subdir` inside it), or

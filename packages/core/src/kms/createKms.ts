@@ -6,6 +6,7 @@
  * subclass named as AWS names it. A failure that is not the caller's (a store that breaks, a
  * bug) becomes KMSInternalException rather than leaking a raw TypeError.
  */
+import { WEBKMS_ENGINE } from '../engineMarker.js'
 import { KmsError, KMSInternalException } from '../errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import { MemoryKeyStore } from '../keystore/MemoryKeyStore.js'
@@ -126,5 +127,6 @@ export function createKms(options: KmsOptions = {}): Kms {
       }
     }
   }
+  Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })
   return kms as unknown as Kms
 }

@@ -1,0 +1,173 @@
+/**
+ * `buildClient(commitmentPolicy?)`: one-shot and streaming encrypt and decrypt of messages in
+ * the AWS Encryption SDK message format, with the AWS SDK's function shapes.
+ *
+ * One-shot decrypt releases nothing until every frame's tag and the signature have verified.
+ * Frames are sealed and opened concurrently: WebCrypto runs them off the main thread where
+ * the runtime can (Node's thread pool), so large messages use more than one core.
+ */
+import { Malformed, Reader } from './format/reader.js'
+import { frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, type ParsedFrame } from './format/body.js'
+import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
+import { DecryptionError } from './errors.js'
+import { beginMessage, mapLimit, openMessage } from './message.js'
+import type { Keyring, MaterialsManager } from './materials/types.js'
+import {
+  bytesArgument,
+  commitmentPolicy as policyOption,
+  DEFAULT_FRAME_LENGTH,
+  encryptionContextOption,
+  integerOption,
+  materialsManager,
+  MAX_FRAME_LENGTH,
+  optionsObject,
+  progressOption,
+  suiteIdOption,
+  type ProgressCallback,
+} from './options.js'
+import type { CommitmentPolicy, SuiteId } from './suites.js'
+import { decryptStream, encryptStream, type DecryptStreamOptions, type EncryptStreamOptions, type MessageStream } from './stream.js'
+
+/** Frames in flight at once: enough to keep WebCrypto's workers busy, bounded in memory. */
+const CONCURRENCY = 8
+
+export interface EncryptOptions {
+  encryptionContext?: Record<string, string>
+  suiteId?: SuiteId
+  frameLength?: number
+  maxEncryptedDataKeys?: number
+  onProgress?: ProgressCallback
+}
+
+export interface DecryptOptions {
+  /** Pairs to check against the header and, where the header left them out, to authenticate. */
+  encryptionContext?: Record<string, string>
+  maxEncryptedDataKeys?: number
+  /** Refuse messages whose body (plaintext) would be larger than this. */
+  maxBodySize?: number
+  /** Refuse signed messages right after reading the header (client-apis/decrypt.md). */
+  forbidSignedMessages?: boolean
+  onProgress?: ProgressCallback
+}
+
+export interface ClientOptions {
+  commitmentPolicy?: CommitmentPolicy
+  maxEncryptedDataKeys?: number
+}
+
+export interface EnvelopeClient {
+  encrypt(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  decrypt(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  encryptStream(keyring: Keyring | MaterialsManager, options?: EncryptStreamOptions): MessageStream
+  decryptStream(keyring: Keyring | MaterialsManager, options?: DecryptStreamOptions): MessageStream
+}
+
+export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions): EnvelopeClient {
+  const o = typeof policyOrOptions === 'object' ? optionsObject(policyOrOptions, 'buildClient options') : { commitmentPolicy: policyOrOptions }
+  const policy = policyOption(o.commitmentPolicy)
+  const clientMaxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, 0xffff)
+  return {
+    encrypt: (keyring, plaintext, options) => encrypt(policy, clientMaxEdks, keyring, plaintext, options),
+    decrypt: (keyring, ciphertext, options) => decrypt(policy, clientMaxEdks, keyring, ciphertext, options),
+    encryptStream: (keyring, options) => encryptStream(policy, clientMaxEdks, keyring, options),
+    decryptStream: (keyring, options) => decryptStream(policy, clientMaxEdks, keyring, options),
+  }
+}
+
+async function encrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+  const cmm = materialsManager(keyring)
+  const plaintext = bytesArgument(plaintextArg, 'plaintext')
+  const o = optionsObject(optionsArg)
+  const suiteId = suiteIdOption(o.suiteId)
+  const frameLength = integerOption(o.frameLength, 'frameLength', 1, MAX_FRAME_LENGTH, DEFAULT_FRAME_LENGTH)
+  const onProgress = progressOption(o.onProgress)
+  const writer = await beginMessage(cmm, {
+    encryptionContext: encryptionContextOption(o.encryptionContext, true) ?? {},
+    commitmentPolicy: policy,
+    ...(suiteId !== undefined ? { suiteId } : {}),
+    frameLength,
+    maxEncryptedDataKeys: integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks),
+    plaintextLength: plaintext.byteLength,
+  })
+
+  // Like the AWS browser client: ceil(n / frameLength) frames, at least one, the last being the
+  // final frame (full-length when n is an exact multiple: message-body.md allows either).
+  const n = plaintext.byteLength
+  const frames = Math.max(1, Math.ceil(n / frameLength))
+  const lengthOf = (i: number) => (i < frames - 1 ? frameLength : n - (frames - 1) * frameLength)
+  const offsets: number[] = []
+  let size = writer.head.byteLength
+  for (let i = 0; i < frames; i++) {
+    offsets.push(size)
+    size += frameOverhead(i === frames - 1) + lengthOf(i)
+  }
+  const out = new Uint8Array(size)
+  out.set(writer.head)
+  let done = 0
+  await mapLimit(offsets, CONCURRENCY, async (offset, i) => {
+    const chunk = plaintext.subarray(i * frameLength, i * frameLength + lengthOf(i))
+    out.set(await writer.sealFrame(i + 1, i === frames - 1, chunk), offset)
+    done += chunk.byteLength
+    onProgress?.(done, n)
+  })
+  if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
+  const footer = serializeFooter(await writer.signer.sign(out))
+  const result = new Uint8Array(size + footer.byteLength)
+  result.set(out)
+  result.set(footer, size)
+  return { result, messageHeader: writer.messageHeader }
+}
+
+async function decrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
+  const cmm = materialsManager(keyring)
+  const ciphertext = bytesArgument(ciphertextArg, 'ciphertext')
+  const o = optionsObject(optionsArg)
+  const reproduced = encryptionContextOption(o.encryptionContext, false)
+  const maxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
+  const maxBodySize = integerOption(o.maxBodySize, 'maxBodySize', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+  const forbidSigned = o.forbidSignedMessages === true
+  const onProgress = progressOption(o.onProgress)
+  try {
+    const parsed = parseHeader(ciphertext, maxEdks)
+    if (forbidSigned && parsed.suite.signature) throw new Malformed('signed message forbidden')
+    const reader = await openMessage(cmm, parsed, policy, reproduced)
+    const r = new Reader(ciphertext, parsed.length)
+    const frames: ParsedFrame[] = []
+    let total = 0
+    if (parsed.header.contentType === ContentType.FRAMED_DATA) {
+      for (let seq = 1; ; seq++) {
+        if (seq === SEQUENCE_NUMBER_END) throw new Malformed('too many frames')
+        const frame = parseFrame(r, parsed.header.frameLength, seq)
+        total += frame.contentLength
+        if (total > maxBodySize) throw new Malformed('body larger than maxBodySize')
+        frames.push(frame)
+        if (frame.final) break
+      }
+    } else {
+      const frame = parseNonFramed(r, maxBodySize)
+      total = frame.contentLength
+      frames.push(frame)
+    }
+    const bodyEnd = r.offset
+    const signature = reader.verifier ? parseFooter(r) : undefined
+    if (r.remaining !== 0) throw new Malformed('trailing bytes after the message')
+
+    const plaintext = new Uint8Array(total)
+    const offsets: number[] = []
+    for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
+    let done = 0
+    const [verified] = await Promise.all([
+      reader.verifier ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
+      mapLimit(frames, CONCURRENCY, async (frame, i) => {
+        plaintext.set(await reader.openFrame(frame), offsets[i]!)
+        done += frame.contentLength
+        onProgress?.(done, total)
+      }),
+    ])
+    if (!verified) throw new Malformed('signature does not verify')
+    return { plaintext, messageHeader: reader.messageHeader }
+  } catch (cause) {
+    if (cause instanceof DecryptionError) throw cause
+    throw new DecryptionError({ cause })
+  }
+}

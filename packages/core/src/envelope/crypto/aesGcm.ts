@@ -1,0 +1,50 @@
+/**
+ * AES-GCM (SP 800-38D) for the envelope SDK: WebCrypto for 128- and 256-bit keys, and
+ * @noble/ciphers for 192-bit keys only, because Chromium's WebCrypto has no AES-192
+ * (https://crbug.com/533699) and the AWS Encryption SDK's 0x0046/0x0146/0x0346 suites and
+ * 192-bit raw AES wrapping keys need it. Ciphertexts carry the 16-byte tag at the end.
+ */
+import { gcm } from '@noble/ciphers/aes.js'
+
+export interface AesGcmKey {
+  encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  /** Rejects (with whatever the primitive throws) when the tag does not verify. */
+  decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+}
+
+const asBuffer = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
+
+function webCryptoKey(key: CryptoKey): AesGcmKey {
+  const subtle = globalThis.crypto.subtle
+  return {
+    async encrypt(iv, plaintext, aad) {
+      return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: asBuffer(iv), additionalData: asBuffer(aad), tagLength: 128 }, key, asBuffer(plaintext)))
+    },
+    async decrypt(iv, ciphertext, aad) {
+      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: asBuffer(iv), additionalData: asBuffer(aad), tagLength: 128 }, key, asBuffer(ciphertext)))
+    },
+  }
+}
+
+function nobleKey(raw: Uint8Array): AesGcmKey {
+  const key = raw.slice()
+  return {
+    async encrypt(iv, plaintext, aad) {
+      return gcm(key, iv, aad).encrypt(plaintext)
+    },
+    async decrypt(iv, ciphertext, aad) {
+      return gcm(key, iv, aad).decrypt(ciphertext)
+    },
+  }
+}
+
+/** Imports raw key bytes (16, 24 or 32) as a non-extractable key where WebCrypto allows it. */
+export async function importAesGcmKey(raw: Uint8Array): Promise<AesGcmKey> {
+  if (raw.byteLength === 24) return nobleKey(raw)
+  if (raw.byteLength !== 16 && raw.byteLength !== 32) throw new RangeError(`AES key expected 16, 24 or 32 bytes, got length=${raw.byteLength}`)
+  const key = await globalThis.crypto.subtle.importKey('raw', asBuffer(raw.slice()), 'AES-GCM', false, ['encrypt', 'decrypt'])
+  return webCryptoKey(key)
+}
+
+/** Wraps an existing WebCrypto AES-GCM CryptoKey. */
+export const aesGcmFromCryptoKey = (key: CryptoKey): AesGcmKey => webCryptoKey(key)

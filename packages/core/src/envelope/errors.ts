@@ -1,0 +1,28 @@
+/**
+ * Errors of the envelope SDK. As in panva/jose, every failure to decrypt a message is one
+ * opaque error (the cause is kept internal, never in the message): telling a caller which
+ * check failed — tag, commitment, signature, padding of a wrapped key — would hand an attacker
+ * an oracle. Misuse of the API is a TypeError or RangeError naming the argument.
+ */
+export class EnvelopeError extends Error {
+  static code = 'ERR_ENVELOPE'
+  code: string
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = (new.target as typeof EnvelopeError).code
+  }
+}
+
+/** The message could not be decrypted and authenticated. Nothing was released. */
+export class DecryptionError extends EnvelopeError {
+  static override code = 'ERR_ENVELOPE_DECRYPTION_FAILED'
+  constructor(options?: { cause?: unknown }) {
+    super('decryption operation failed', options)
+  }
+}
+
+/** A keyring could not produce or wrap a data key when encrypting (e.g. its KMS refused). */
+export class KeyringError extends EnvelopeError {
+  static override code = 'ERR_ENVELOPE_KEYRING'
+}

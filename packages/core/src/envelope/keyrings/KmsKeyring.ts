@@ -1,0 +1,149 @@
+/**
+ * A keyring over a KMS (framework/aws-kms/aws-kms-keyring.md, as the AWS SDK's KmsKeyring
+ * composes it): the generator key makes the data key with GenerateDataKey, every other key
+ * wraps it with Encrypt, and decrypt calls Decrypt for the keys it was configured with.
+ *
+ * The client can be anything with the `@aws-sdk/client-kms` shapes:
+ * - a webkms engine (`createKms()`) or a webkms worker client: provider id `webkms`;
+ * - the AWS SDK's `KMS` client (methods), or a `KMSClient` with `commands` given
+ *   ({ GenerateDataKeyCommand, EncryptCommand, DecryptCommand }): provider id `aws-kms`, as
+ *   every AWS Encryption SDK writes it, so the messages decrypt with them too.
+ * A local engine never writes `aws-kms`: another SDK would send the key to AWS KMS, which
+ * never saw it (framework/keyring-interface.md reserves the id).
+ *
+ *   provider info: the key ARN KMS returned; ciphertext: the KMS ciphertext blob
+ */
+import { WEBKMS_ENGINE } from '../../engineMarker.js'
+import { utf8 } from '../../util/bytes.js'
+import { KeyringError } from '../errors.js'
+import { edk, type EncryptedDataKey } from '../format/header.js'
+import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../materials/types.js'
+
+export const AWS_KMS_PROVIDER_ID = 'aws-kms'
+export const WEBKMS_PROVIDER_ID = 'webkms'
+
+type Context = Record<string, string>
+interface KmsMethods {
+  generateDataKey(input: { KeyId: string; NumberOfBytes: number; EncryptionContext: Context; GrantTokens?: string[] }): Promise<{ Plaintext?: Uint8Array; CiphertextBlob?: Uint8Array; KeyId?: string }>
+  encrypt(input: { KeyId: string; Plaintext: Uint8Array; EncryptionContext: Context; GrantTokens?: string[] }): Promise<{ CiphertextBlob?: Uint8Array; KeyId?: string }>
+  decrypt(input: { KeyId: string; CiphertextBlob: Uint8Array; EncryptionContext: Context; GrantTokens?: string[] }): Promise<{ Plaintext?: Uint8Array; KeyId?: string }>
+}
+type CommandClass = new (input: never) => unknown
+export interface KmsCommands {
+  GenerateDataKeyCommand: CommandClass
+  EncryptCommand: CommandClass
+  DecryptCommand: CommandClass
+}
+
+export interface KmsKeyringOptions {
+  /** A webkms engine or worker client, the AWS SDK's `KMS`, or a `KMSClient` with `commands`. */
+  client: unknown
+  /** Makes the data key (GenerateDataKey). Any KeyId form the KMS accepts. */
+  generatorKeyId?: string
+  /** Also wrap the data key under these (Encrypt); decrypt tries them. Use key ARNs to decrypt. */
+  keyIds?: string[]
+  grantTokens?: string[]
+  /** For a `KMSClient` that has only `send`: the command classes of `@aws-sdk/client-kms`. */
+  commands?: KmsCommands
+  /** Override the provider id (never `aws-kms` for a webkms engine). */
+  providerId?: string
+}
+
+const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
+
+export class KmsKeyring implements Keyring {
+  readonly providerId: string
+  readonly generatorKeyId: string | undefined
+  readonly keyIds: readonly string[]
+  readonly grantTokens: readonly string[] | undefined
+  #kms: KmsMethods
+
+  constructor({ client, generatorKeyId, keyIds = [], grantTokens, commands, providerId }: KmsKeyringOptions) {
+    if (client === null || typeof client !== 'object') throw new TypeError('"client" expected a KMS client')
+    if (generatorKeyId !== undefined && typeof generatorKeyId !== 'string') throw new TypeError('"generatorKeyId" expected a string')
+    if (!Array.isArray(keyIds) || keyIds.some((k) => typeof k !== 'string')) throw new TypeError('"keyIds" expected an array of strings')
+    if (!generatorKeyId && keyIds.length === 0) throw new TypeError('"generatorKeyId" or "keyIds" expected')
+    const isEngine = (client as { [WEBKMS_ENGINE]?: unknown })[WEBKMS_ENGINE] === true
+    const speaksAwsProtocol = typeof (client as { send?: unknown }).send === 'function'
+    this.#kms = adapt(client, commands)
+    this.providerId = providerId ?? (isEngine ? WEBKMS_PROVIDER_ID : speaksAwsProtocol ? AWS_KMS_PROVIDER_ID : '')
+    if (!this.providerId) throw new TypeError('"providerId" expected: the client is neither a webkms engine nor an AWS SDK KMS client')
+    if (isEngine && this.providerId.startsWith(AWS_KMS_PROVIDER_ID)) {
+      throw new TypeError('"providerId" aws-kms is reserved for keyrings that talk to AWS KMS, not a local webkms engine')
+    }
+    this.generatorKeyId = generatorKeyId
+    this.keyIds = [...keyIds]
+    this.grantTokens = grantTokens ? [...grantTokens] : undefined
+  }
+
+  #grants() {
+    return this.grantTokens ? { GrantTokens: [...this.grantTokens] } : {}
+  }
+
+  async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
+    const EncryptionContext = { ...materials.encryptionContext }
+    try {
+      let wrapWith = [...this.keyIds]
+      if (!materials.plaintextDataKey) {
+        if (!this.generatorKeyId) throw new KeyringError('a KMS keyring without a generator needs a data key made before it')
+        const out = await this.#kms.generateDataKey({ KeyId: this.generatorKeyId, NumberOfBytes: materials.suite.keyLength, EncryptionContext, ...this.#grants() })
+        if (out.Plaintext?.byteLength !== materials.suite.keyLength || !out.CiphertextBlob || !isKeyArn(out.KeyId)) {
+          throw new KeyringError('GenerateDataKey returned an invalid response')
+        }
+        materials.plaintextDataKey = out.Plaintext.slice()
+        materials.encryptedDataKeys.push(edk(this.providerId, utf8(out.KeyId), out.CiphertextBlob.slice()))
+      } else if (this.generatorKeyId) {
+        wrapWith = [this.generatorKeyId, ...wrapWith]
+      }
+      for (const KeyId of wrapWith) {
+        const out = await this.#kms.encrypt({ KeyId, Plaintext: materials.plaintextDataKey.slice(), EncryptionContext, ...this.#grants() })
+        if (!out.CiphertextBlob || !isKeyArn(out.KeyId)) throw new KeyringError('Encrypt returned an invalid response')
+        materials.encryptedDataKeys.push(edk(this.providerId, utf8(out.KeyId), out.CiphertextBlob.slice()))
+      }
+      return materials
+    } catch (cause) {
+      if (cause instanceof KeyringError) throw cause
+      throw new KeyringError(`the KMS could not wrap the data key: ${(cause as Error)?.name ?? 'error'}`, { cause })
+    }
+  }
+
+  async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
+    if (materials.plaintextDataKey) return materials
+    const configured = new Set([...(this.generatorKeyId ? [this.generatorKeyId] : []), ...this.keyIds])
+    for (const k of encryptedDataKeys) {
+      if (k.providerId !== this.providerId || !isKeyArn(k.providerInfo) || !configured.has(k.providerInfo)) continue
+      try {
+        const out = await this.#kms.decrypt({
+          KeyId: k.providerInfo,
+          CiphertextBlob: k.encryptedDataKey.slice(),
+          EncryptionContext: { ...materials.encryptionContext },
+          ...this.#grants(),
+        })
+        if (out.KeyId !== k.providerInfo || out.Plaintext?.byteLength !== materials.suite.keyLength) continue
+        materials.plaintextDataKey = out.Plaintext.slice()
+        return materials
+      } catch {
+        // This key could not decrypt it (denied, disabled, wrong context): try the next.
+      }
+    }
+    return materials
+  }
+}
+
+const isKeyArn = (s: unknown): s is string => typeof s === 'string' && KMS_ARN.test(s)
+
+function adapt(client: object, commands?: KmsCommands): KmsMethods {
+  const c = client as Partial<KmsMethods> & { send?: (command: unknown) => Promise<never> }
+  if (typeof c.generateDataKey === 'function' && typeof c.encrypt === 'function' && typeof c.decrypt === 'function') {
+    return { generateDataKey: (i) => c.generateDataKey!(i), encrypt: (i) => c.encrypt!(i), decrypt: (i) => c.decrypt!(i) }
+  }
+  if (typeof c.send === 'function' && commands) {
+    const send = c.send.bind(c)
+    return {
+      generateDataKey: (i) => send(new commands.GenerateDataKeyCommand(i as never)),
+      encrypt: (i) => send(new commands.EncryptCommand(i as never)),
+      decrypt: (i) => send(new commands.DecryptCommand(i as never)),
+    }
+  }
+  throw new TypeError('"client" expected generateDataKey/encrypt/decrypt methods, or a KMSClient with "commands"')
+}

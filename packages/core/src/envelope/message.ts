@@ -1,0 +1,139 @@
+/**
+ * What encrypting and decrypting a message share, one-shot or streamed: getting the
+ * materials, deriving the keys, writing or checking the header and its authentication, and
+ * sealing or opening one frame (client-apis/encrypt.md and decrypt.md of the AWS Encryption
+ * SDK specification).
+ */
+import { concatBytes } from '../util/bytes.js'
+import type { AesGcmKey } from './crypto/aesGcm.js'
+import { deriveMessageKeys, equalBytes } from './crypto/kdf.js'
+import type { MessageSigner, MessageVerifier } from './crypto/signature.js'
+import { bodyAad, BodyContent, frameContent, frameIv, serializeFrame, type ParsedFrame } from './format/body.js'
+import { serializeEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'
+import { ContentType, serializeHeader, type MessageHeader, type ParsedHeader } from './format/header.js'
+import { Malformed } from './format/reader.js'
+import type { DecryptionMaterials, MaterialsManager } from './materials/types.js'
+import { policyAllowsDecrypt, policyAllowsEncrypt, type AlgorithmSuite, type CommitmentPolicy, type SuiteId } from './suites.js'
+
+export interface EncryptSettings {
+  encryptionContext: EncryptionContext
+  commitmentPolicy: CommitmentPolicy
+  suiteId?: SuiteId
+  frameLength: number
+  maxEncryptedDataKeys: number
+  plaintextLength?: number
+}
+
+/** A message being written: its header bytes and the key that seals its frames. */
+export interface MessageWriter {
+  messageHeader: MessageHeader
+  suite: AlgorithmSuite
+  /** Header and header authentication, serialized. */
+  head: Uint8Array
+  frameLength: number
+  signer?: MessageSigner
+  sealFrame(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>
+}
+
+const pick = (ctx: EncryptionContext, keys: readonly string[], keep: boolean): EncryptionContext =>
+  Object.fromEntries(Object.entries(ctx).filter(([k]) => keys.includes(k) === keep))
+
+export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): Promise<MessageWriter> {
+  const request = { encryptionContext: s.encryptionContext, commitmentPolicy: s.commitmentPolicy, ...(s.suiteId !== undefined ? { suiteId: s.suiteId } : {}), ...(s.plaintextLength !== undefined ? { plaintextLength: s.plaintextLength } : {}) }
+  const materials = await cmm.getEncryptionMaterials(request)
+  const { suite, plaintextDataKey } = materials
+  if (!policyAllowsEncrypt(s.commitmentPolicy, suite)) throw new RangeError(`the materials manager chose suite 0x${suite.id.toString(16)}, which the commitment policy forbids`)
+  if (materials.encryptedDataKeys.length > s.maxEncryptedDataKeys) {
+    throw new RangeError(`"maxEncryptedDataKeys" is ${s.maxEncryptedDataKeys}, but the keyring wrapped ${materials.encryptedDataKeys.length}`)
+  }
+  const messageId = globalThis.crypto.getRandomValues(new Uint8Array(suite.messageFormatVersion === 1 ? 16 : 32))
+  const { key, commitment } = await deriveMessageKeys(suite, plaintextDataKey!, messageId)
+  const required = materials.requiredEncryptionContextKeys
+  const messageHeader: MessageHeader = {
+    version: suite.messageFormatVersion,
+    suiteId: suite.id,
+    messageId,
+    // Required pairs are authenticated, not stored (client-apis/encrypt.md, "Construct the header").
+    encryptionContext: pick(materials.encryptionContext, required, false),
+    encryptedDataKeys: materials.encryptedDataKeys,
+    contentType: ContentType.FRAMED_DATA,
+    frameLength: s.frameLength,
+  }
+  if (suite.messageFormatVersion === 1) messageHeader.headerIvLength = 12
+  else messageHeader.suiteData = commitment!
+  const headerBytes = serializeHeader(messageHeader)
+  const authOnly = serializeEncryptionContext(pick(materials.encryptionContext, required, true))
+  const iv = new Uint8Array(suite.ivLength)
+  const tag = await key.encrypt(iv, new Uint8Array(0), concatBytes(headerBytes, authOnly))
+  const head = suite.messageFormatVersion === 1 ? concatBytes(headerBytes, iv, tag) : concatBytes(headerBytes, tag)
+  const writer: MessageWriter = {
+    messageHeader,
+    suite,
+    head,
+    frameLength: s.frameLength,
+    sealFrame: async (seq, final, plaintext) => {
+      const aad = bodyAad(messageId, final ? BodyContent.finalFrame : BodyContent.frame, seq, plaintext.byteLength)
+      return serializeFrame(seq, final, await key.encrypt(frameIv(seq), plaintext, aad))
+    },
+  }
+  if (materials.signer) writer.signer = materials.signer
+  return writer
+}
+
+/** A message being read: its verified header and the key that opens its frames. */
+export interface MessageReader {
+  messageHeader: MessageHeader
+  suite: AlgorithmSuite
+  verifier?: MessageVerifier
+  openFrame(frame: ParsedFrame): Promise<Uint8Array>
+}
+
+/**
+ * Gets the decryption materials for a parsed header, checks the key commitment and the
+ * header authentication tag. Throws Malformed (or the CMM's error) on any failure.
+ */
+export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, commitmentPolicy: CommitmentPolicy, reproduced?: EncryptionContext): Promise<MessageReader> {
+  const { header, suite } = parsed
+  if (!policyAllowsDecrypt(commitmentPolicy, suite)) throw new Malformed('suite forbidden by the commitment policy')
+  const request = {
+    suite,
+    encryptedDataKeys: header.encryptedDataKeys,
+    encryptionContext: header.encryptionContext,
+    commitmentPolicy,
+    ...(reproduced ? { reproducedEncryptionContext: reproduced } : {}),
+  }
+  const materials: DecryptionMaterials = await cmm.decryptMaterials(request)
+  if (materials.suite.id !== suite.id) throw new Malformed('materials for another suite')
+  const { key, commitment } = await deriveMessageKeys(suite, materials.plaintextDataKey!, header.messageId)
+  // Constant-time commitment check before anything is decrypted (client-apis/decrypt.md).
+  if (suite.committing && !equalBytes(commitment!, header.suiteData!)) throw new Malformed('key commitment mismatch')
+  const authOnly = serializeEncryptionContext(pick(materials.encryptionContext, materials.requiredEncryptionContextKeys, true))
+  await key.decrypt(parsed.headerIv, parsed.headerTag, concatBytes(parsed.headerBytes, authOnly))
+  const framed = header.contentType === ContentType.FRAMED_DATA
+  const reader: MessageReader = {
+    messageHeader: header,
+    suite,
+    openFrame: (frame) => openFrame(key, header.messageId, frame, framed),
+  }
+  if (materials.verifier) reader.verifier = materials.verifier
+  return reader
+}
+
+function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean): Promise<Uint8Array> {
+  const aad = bodyAad(messageId, frameContent(frame, framed), frame.sequenceNumber, frame.contentLength)
+  return key.decrypt(frame.iv, frame.sealed, aad)
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

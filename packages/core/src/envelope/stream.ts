@@ -1,0 +1,229 @@
+/**
+ * Streaming encrypt and decrypt over WHATWG streams: each returns a `{ readable, writable }`
+ * pair for `pipeThrough`, plus `messageHeader`, a promise of the header once it is written
+ * (encrypt) or authenticated (decrypt). Memory stays bounded by about one frame plus the
+ * stream's queues, whatever the message size.
+ *
+ * What streaming decrypt releases, and when (client-apis/decrypt.md):
+ * - nothing before the header's authentication tag verifies;
+ * - each frame's plaintext once that frame's tag verifies;
+ * - for signed suites (0x0214, 0x0346, 0x0378, 0x0578), the final frame's plaintext only after
+ *   the signature verifies. Regular frames released before then are authenticated, but could
+ *   have been written by anyone able to decrypt the data key; the stream errors at the end if
+ *   the signature fails. Set `waitForSignature: true` to hold all plaintext until the
+ *   signature verifies (memory then grows with the message).
+ * A stream that ends before the final frame (and footer) errors: a truncated message never
+ * ends cleanly.
+ */
+import { ByteQueue } from './byteQueue.js'
+import { DecryptionError } from './errors.js'
+import { parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END } from './format/body.js'
+import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
+import { Incomplete, Malformed, Reader } from './format/reader.js'
+import { beginMessage, openMessage, type MessageReader, type MessageWriter } from './message.js'
+import type { DecryptOptions, EncryptOptions } from './client.js'
+import {
+  DEFAULT_FRAME_LENGTH,
+  encryptionContextOption,
+  integerOption,
+  materialsManager,
+  MAX_FRAME_LENGTH,
+  optionsObject,
+  progressOption,
+  suiteIdOption,
+} from './options.js'
+import type { CommitmentPolicy } from './suites.js'
+
+export interface MessageStream {
+  readable: ReadableStream<Uint8Array>
+  writable: WritableStream<Uint8Array>
+  /** The header: rejects if the stream fails before it is written or authenticated. */
+  messageHeader: Promise<MessageHeader>
+}
+
+export interface EncryptStreamOptions extends EncryptOptions {
+  /** The plaintext's length, if known: lets a caching materials manager work, and is checked. */
+  plaintextLength?: number
+}
+
+export interface DecryptStreamOptions extends DecryptOptions {
+  /** Hold all plaintext until the signature verifies (signed suites). */
+  waitForSignature?: boolean
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  promise.catch(() => undefined) // the stream reports the error too; don't make it unhandled
+  return { promise, resolve, reject }
+}
+
+function chunkOf(chunk: unknown): Uint8Array {
+  if (!(chunk instanceof Uint8Array)) throw new TypeError('stream chunks expected Uint8Array')
+  return chunk
+}
+
+export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, optionsArg: unknown): MessageStream {
+  const cmm = materialsManager(keyring)
+  const o = optionsObject(optionsArg)
+  const suiteId = suiteIdOption(o.suiteId)
+  const frameLength = integerOption(o.frameLength, 'frameLength', 1, MAX_FRAME_LENGTH, DEFAULT_FRAME_LENGTH)
+  const maxEncryptedDataKeys = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
+  const plaintextLength = o.plaintextLength === undefined ? undefined : integerOption(o.plaintextLength, 'plaintextLength', 0, Number.MAX_SAFE_INTEGER, 0)
+  const encryptionContext = encryptionContextOption(o.encryptionContext, true) ?? {}
+  const onProgress = progressOption(o.onProgress)
+  const header = deferred<MessageHeader>()
+  const queue = new ByteQueue()
+  let writer: MessageWriter
+  let hash: { update(b: Uint8Array): void; sign(): Uint8Array } | undefined
+  let sequenceNumber = 1
+  let done = 0
+
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
+    hash?.update(bytes)
+    controller.enqueue(bytes)
+  }
+  const seal = async (controller: TransformStreamDefaultController<Uint8Array>, final: boolean, plaintext: Uint8Array) => {
+    if (sequenceNumber === SEQUENCE_NUMBER_END) throw new RangeError('the message would need more than 2^32 - 2 frames: use a larger frameLength')
+    emit(controller, await writer.sealFrame(sequenceNumber++, final, plaintext))
+    done += plaintext.byteLength
+    onProgress?.(done, plaintextLength)
+  }
+
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
+    async start(controller) {
+      try {
+        writer = await beginMessage(cmm, {
+          encryptionContext,
+          commitmentPolicy: policy,
+          ...(suiteId !== undefined ? { suiteId } : {}),
+          frameLength,
+          maxEncryptedDataKeys,
+          ...(plaintextLength !== undefined ? { plaintextLength } : {}),
+        })
+      } catch (error) {
+        header.reject(error)
+        throw error
+      }
+      hash = writer.signer?.incremental()
+      emit(controller, writer.head)
+      header.resolve(writer.messageHeader)
+    },
+    async transform(chunk, controller) {
+      // A copy: the caller may reuse its buffer once the write resolves.
+      queue.push(chunkOf(chunk).slice())
+      // Keep back the last frame's worth: only the end of the input says which frame is final.
+      while (queue.length > frameLength) await seal(controller, false, queue.take(frameLength))
+      if (plaintextLength !== undefined && done + queue.length > plaintextLength) throw new RangeError('the stream is longer than "plaintextLength"')
+    },
+    async flush(controller) {
+      if (plaintextLength !== undefined && done + queue.length !== plaintextLength) throw new RangeError('the stream is shorter than "plaintextLength"')
+      await seal(controller, true, queue.take(queue.length))
+      if (hash) controller.enqueue(serializeFooter(hash.sign()))
+    },
+  })
+  return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
+}
+
+export function decryptStream(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, optionsArg: unknown): MessageStream {
+  const cmm = materialsManager(keyring)
+  const o = optionsObject(optionsArg)
+  const reproduced = encryptionContextOption(o.encryptionContext, false)
+  const maxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
+  const maxBodySize = integerOption(o.maxBodySize, 'maxBodySize', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+  const forbidSigned = o.forbidSignedMessages === true
+  const waitForSignature = o.waitForSignature === true
+  const onProgress = progressOption(o.onProgress)
+  const header = deferred<MessageHeader>()
+  const queue = new ByteQueue()
+  let state: 'header' | 'body' | 'footer' | 'done' = 'header'
+  let needed = 0
+  let reader: MessageReader
+  let hash: { update(b: Uint8Array): void; verify(sig: Uint8Array): boolean } | undefined
+  let signature: Uint8Array | undefined
+  let sequenceNumber = 1
+  let total = 0
+  const held: Uint8Array[] = []
+
+  /** Parses and decrypts whatever the queued bytes allow. */
+  async function pump(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (queue.length < needed) return
+      const bytes = queue.peekAll()
+      const r = new Reader(bytes)
+      try {
+        if (state === 'header') {
+          const parsed = parseHeader(bytes, maxEdks)
+          if (forbidSigned && parsed.suite.signature) throw new Malformed('signed message forbidden')
+          reader = await openMessage(cmm, parsed, policy, reproduced)
+          hash = reader.verifier?.incremental()
+          hash?.update(bytes.subarray(0, parsed.length))
+          queue.consume(parsed.length)
+          state = 'body'
+          header.resolve(reader.messageHeader)
+        } else if (state === 'body') {
+          const framed = reader.messageHeader.contentType === ContentType.FRAMED_DATA
+          if (framed && sequenceNumber === SEQUENCE_NUMBER_END) throw new Malformed('too many frames')
+          const frame = framed ? parseFrame(r, reader.messageHeader.frameLength, sequenceNumber) : parseNonFramed(r, maxBodySize)
+          total += frame.contentLength
+          if (total > maxBodySize) throw new Malformed('body larger than maxBodySize')
+          const plaintext = await reader.openFrame(frame)
+          hash?.update(bytes.subarray(0, frame.length))
+          queue.consume(frame.length)
+          sequenceNumber++
+          // A signed message's last plaintext waits for the signature (client-apis/decrypt.md).
+          if (hash && (waitForSignature || frame.final)) held.push(plaintext)
+          else controller.enqueue(plaintext)
+          onProgress?.(total)
+          if (frame.final) state = hash ? 'footer' : 'done'
+        } else if (state === 'footer') {
+          signature = parseFooter(r).slice()
+          queue.consume(r.offset)
+          state = 'done'
+        } else {
+          if (queue.length > 0) throw new Malformed('trailing bytes after the message')
+          return
+        }
+        needed = 0
+      } catch (error) {
+        if (error instanceof Incomplete) {
+          needed = error.needed
+          return
+        }
+        throw error
+      }
+    }
+  }
+
+  const fail = (error: unknown): never => {
+    const e = error instanceof DecryptionError ? error : new DecryptionError({ cause: error })
+    header.reject(e)
+    throw e
+  }
+
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
+    async transform(chunk, controller) {
+      const bytes = chunkOf(chunk)
+      try {
+        queue.push(bytes.slice())
+        await pump(controller)
+      } catch (error) {
+        fail(error)
+      }
+    },
+    async flush(controller) {
+      try {
+        if (state !== 'done') throw new Malformed('the message is truncated')
+        if (hash && !hash.verify(signature!)) throw new Malformed('signature does not verify')
+        for (const p of held) controller.enqueue(p)
+      } catch (error) {
+        fail(error)
+      }
+    },
+  })
+  return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
+}
