@@ -26,7 +26,8 @@ function webCryptoKey(key: CryptoKey): AesGcmKey {
   }
 }
 
-function nobleKey(raw: Uint8Array): AesGcmKey {
+/** The @noble/ciphers path (exported for the Wycheproof tests, which run it for every key size). */
+export function nobleKey(raw: Uint8Array): AesGcmKey {
   const key = raw.slice()
   return {
     async encrypt(iv, plaintext, aad) {

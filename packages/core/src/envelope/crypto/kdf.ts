@@ -13,7 +13,7 @@ import { importAesGcmKey, type AesGcmKey } from './aesGcm.js'
 const DERIVEKEY = utf8('DERIVEKEY')
 const COMMITKEY = utf8('COMMITKEY')
 
-async function hkdf(hash: string, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+export async function hkdf(hash: string, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   const subtle = globalThis.crypto.subtle
   const key = await subtle.importKey('raw', concatBytes(ikm), 'HKDF', false, ['deriveBits'])
   // An empty salt is RFC 5869's "not provided" (HashLen zeros): HMAC pads keys with zeros.
