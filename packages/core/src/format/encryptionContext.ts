@@ -25,8 +25,13 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 export function encodeEncryptionContext(context: EncryptionContext | undefined): Uint8Array<ArrayBuffer> {
   const pairs = Object.entries(context ?? {}).map(([k, v]) => [utf8(k), utf8(v)] as const)
-  if (pairs.length > MAX_UINT16) throw new ValidationException('EncryptionContext has too many pairs')
   pairs.sort((x, y) => compareBytes(x[0], y[0]))
+  return encodePairs(pairs)
+}
+
+/** The same encoding with the pairs in the order given. */
+export function encodePairs(pairs: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array<ArrayBuffer> {
+  if (pairs.length > MAX_UINT16) throw new ValidationException('EncryptionContext has too many pairs')
   const parts: Uint8Array[] = [uint16be(pairs.length)]
   for (const [k, v] of pairs) {
     if (k.length > MAX_UINT16 || v.length > MAX_UINT16) {

@@ -3,14 +3,27 @@
  * of data-format/message-header.md (a uint16 count, then uint16-length-prefixed UTF-8 keys and
  * values, sorted by the keys' UTF-8 bytes). An empty context is no bytes at all (AAD length 0).
  */
-import { encodeEncryptionContext } from '../../format/encryptionContext.js'
-import { fromUtf8 } from '../../util/bytes.js'
+import { encodeEncryptionContext, encodePairs } from '../../format/encryptionContext.js'
+import { fromUtf8, utf8 } from '../../util/bytes.js'
 import { malformed, Reader } from './reader.js'
 
 export type EncryptionContext = Record<string, string>
 
 export function serializeEncryptionContext(context: EncryptionContext): Uint8Array<ArrayBuffer> {
   return Object.keys(context).length === 0 ? new Uint8Array(0) : encodeEncryptionContext(context)
+}
+
+/**
+ * The serialization the AWS Encryption SDK for JavaScript's raw AES keyring uses by default
+ * (`utf8Sorting: false`): pairs ordered by `String.prototype.localeCompare` instead of by UTF-8
+ * bytes. It differs from the specification only for keys outside ASCII
+ * (https://github.com/aws/aws-encryption-sdk-javascript/issues/428). Used only to decrypt.
+ */
+export function serializeEncryptionContextLegacyOrder(context: EncryptionContext): Uint8Array<ArrayBuffer> {
+  const entries = Object.entries(context)
+  if (entries.length === 0) return new Uint8Array(0)
+  entries.sort(([a], [b]) => a.localeCompare(b))
+  return encodePairs(entries.map(([k, v]) => [utf8(k), utf8(v)] as const))
 }
 
 /** Parses the whole of `bytes` as a context; duplicate keys and invalid UTF-8 are malformed. */
@@ -21,8 +34,8 @@ export function parseEncryptionContext(bytes: Uint8Array): EncryptionContext {
   const count = r.u16()
   malformed(count > 0, 'empty context with a count')
   for (let i = 0; i < count; i++) {
-    const key = utf8(r.take(r.u16()))
-    const value = utf8(r.take(r.u16()))
+    const key = decodeUtf8(r.take(r.u16()))
+    const value = decodeUtf8(r.take(r.u16()))
     malformed(!Object.prototype.hasOwnProperty.call(context, key), 'duplicate context key')
     context[key] = value
   }
@@ -30,7 +43,7 @@ export function parseEncryptionContext(bytes: Uint8Array): EncryptionContext {
   return { ...context }
 }
 
-function utf8(b: Uint8Array): string {
+function decodeUtf8(b: Uint8Array): string {
   try {
     return fromUtf8(b)
   } catch {

@@ -5,13 +5,15 @@
  *   provider id:   the key namespace
  *   provider info: key name || tag length in bits (u32, 128) || IV length (u32, 12) || IV (12)
  *   ciphertext:    AES-GCM(data key) || tag (16)
+ *   AAD:           the encryption context, serialized (pairs sorted by UTF-8 key bytes)
  *
  * A wrapping key given as bytes is imported non-extractable; 192-bit keys stay bytes for
  * @noble/ciphers, as Chromium's WebCrypto has no AES-192.
  */
 import { concatBytes, uint32be, utf8 } from '../../util/bytes.js'
 import { aesGcmFromCryptoKey, importAesGcmKey, type AesGcmKey } from '../crypto/aesGcm.js'
-import { serializeEncryptionContext } from '../format/encryptionContext.js'
+import { equalBytes } from '../crypto/kdf.js'
+import { serializeEncryptionContext, serializeEncryptionContextLegacyOrder } from '../format/encryptionContext.js'
 import { edk, type EncryptedDataKey } from '../format/header.js'
 import { KeyringError } from '../errors.js'
 import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../materials/types.js'
@@ -71,14 +73,20 @@ export class RawAesKeyring implements Keyring {
     if (materials.plaintextDataKey) return materials
     const key = await this.#key
     const aad = serializeEncryptionContext(materials.encryptionContext)
+    // The AWS JavaScript SDK's raw AES keyring orders the pairs its own way by default; where
+    // that order differs from the specification's, try it too. Both orders bind the same pairs.
+    const legacy = serializeEncryptionContextLegacyOrder(materials.encryptionContext)
+    const aads = equalBytes(aad, legacy) ? [aad] : [aad, legacy]
     for (const k of encryptedDataKeys) {
       const iv = this.#ivIfOurs(k, materials.suite.keyLength)
       if (!iv) continue
-      try {
-        materials.plaintextDataKey = await key.decrypt(iv, k.encryptedDataKey, aad)
-        return materials
-      } catch {
-        // Not ours after all (or tampered): try the next one.
+      for (const a of aads) {
+        try {
+          materials.plaintextDataKey = await key.decrypt(iv, k.encryptedDataKey, a)
+          return materials
+        } catch {
+          // Not ours after all (or tampered): try the next one.
+        }
       }
     }
     return materials

@@ -1,0 +1,123 @@
+/**
+ * Interoperability with the real AWS Encryption SDK for JavaScript (@aws-crypto/client-node
+ * 5.0.2): its messages decrypt here and ours decrypt there, over random suites, frame lengths,
+ * encryption contexts (including keys whose UTF-8 and UTF-16 orders differ) and plaintext
+ * sizes, including 0 and exact multiples of the frame length. Node only: the AWS client is a
+ * Node package.
+ */
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawRsaKeyringNode, buildClient as awsBuildClient, CommitmentPolicy as AwsPolicy } from '@aws-crypto/client-node'
+import fc from 'fast-check'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { buildClient, RawAesKeyring, RawRsaKeyring, type SuiteId } from '../../src/index.js'
+
+const NAMESPACE = 'interop'
+const NAME = 'wrapping-key'
+const aesKey = new Uint8Array(randomBytes(32))
+const ours = () => new RawAesKeyring({ keyNamespace: NAMESPACE, keyName: NAME, wrappingKey: aesKey })
+/**
+ * Their raw AES keyring orders the context its legacy way unless told `utf8Sorting: true`
+ * (aws-encryption-sdk-javascript#428). We write the specification's order, so reading our
+ * messages needs that flag; we read both orders, so their default keyring's messages decrypt.
+ */
+const theirs = (utf8Sorting?: boolean) =>
+  new RawAesKeyringNode({
+    keyNamespace: NAMESPACE,
+    keyName: NAME,
+    // A copy: their keyring takes the key material over and wipes the buffer it was given.
+    unencryptedMasterKey: aesKey.slice(),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    ...(utf8Sorting === undefined ? {} : { utf8Sorting }),
+  })
+
+const v1Suites: SuiteId[] = [0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378]
+const v2Suites: SuiteId[] = [0x0478, 0x0578]
+const ourClient = buildClient('REQUIRE_ENCRYPT_ALLOW_DECRYPT')
+const ourV1Client = buildClient('FORBID_ENCRYPT_ALLOW_DECRYPT')
+const awsClient = awsBuildClient(AwsPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+const awsV1Client = awsBuildClient(AwsPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+
+/** Contexts from plain ASCII to keys whose UTF-8 and UTF-16 sort orders differ. */
+const contexts = fc.oneof(
+  fc.constant({}),
+  fc.constant({ '\uFF21': 'fullwidth A', '\u{1F600}': 'emoji (a surrogate pair in UTF-16)' }),
+  fc.dictionary(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 6 }), { maxKeys: 4 }).filter(
+    (c) => !Object.keys(c).some((k) => k.startsWith('aws-crypto-')),
+  ),
+)
+const frameLengths = fc.constantFrom(1, 64, 512, 4096)
+const plaintexts = (frame: number) =>
+  fc.oneof(fc.constant(0), fc.constant(frame), fc.constant(frame * 3), fc.integer({ min: 1, max: 3 * frame + 7 })).map((n) => new Uint8Array(randomBytes(n)))
+
+const cases = fc.record({ suiteId: fc.constantFrom(...v1Suites, ...v2Suites), frameLength: frameLengths, context: contexts }).chain((c) =>
+  plaintexts(Math.min(c.frameLength, 1024)).map((plaintext) => ({ ...c, plaintext })),
+)
+
+describe('interop with @aws-crypto/client-node 5.0.2', () => {
+  it('their messages decrypt here, whichever context order their keyring uses (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, fc.constantFrom(undefined, true), async ({ suiteId, frameLength, context, plaintext }, utf8Sorting) => {
+        const client = v2Suites.includes(suiteId) ? awsClient : awsV1Client
+        const { result } = await client.encrypt(theirs(utf8Sorting), plaintext, { suiteId, frameLength, encryptionContext: context })
+        const out = await ourClient.decrypt(ours(), result)
+        expect(out.plaintext).toEqual(plaintext)
+        expect(out.messageHeader.suiteId).toBe(suiteId)
+        for (const [k, v] of Object.entries(context)) expect(out.messageHeader.encryptionContext[k]).toBe(v)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('our messages decrypt there (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ suiteId, frameLength, context, plaintext }) => {
+        const client = v2Suites.includes(suiteId) ? ourClient : ourV1Client
+        const { result } = await client.encrypt(ours(), plaintext, { suiteId, frameLength, encryptionContext: context })
+        const out = await awsClient.decrypt(theirs(true), result)
+        expect(new Uint8Array(out.plaintext)).toEqual(plaintext)
+        expect(out.messageHeader.suiteId).toBe(suiteId)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('our streamed messages decrypt there, and theirs stream-decrypt here', async () => {
+    const plaintext = new Uint8Array(randomBytes(100_000))
+    const stream = ourClient.encryptStream(ours(), { frameLength: 4096, encryptionContext: { a: 'b' } })
+    const encrypted = new Uint8Array(await new Response(new Blob([plaintext]).stream().pipeThrough(stream)).arrayBuffer())
+    expect(new Uint8Array((await awsClient.decrypt(theirs(), encrypted)).plaintext)).toEqual(plaintext)
+
+    const { result } = await awsClient.encrypt(theirs(), plaintext, { frameLength: 1000 })
+    const decrypted = new Uint8Array(await new Response(new Blob([new Uint8Array(result)]).stream().pipeThrough(ourClient.decryptStream(ours()))).arrayBuffer())
+    expect(decrypted).toEqual(plaintext)
+  })
+
+  it('RSA-OAEP with every hash, both directions', async () => {
+    const { privateKey: pkcs8 } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+    const der = createPrivateKey(pkcs8).export({ type: 'pkcs8', format: 'der' })
+    const spki = createPublicKey(pkcs8).export({ type: 'spki', format: 'der' })
+    const plaintext = new Uint8Array(randomBytes(3000))
+    for (const [hash, node] of [['SHA-1', 'sha1'], ['SHA-256', 'sha256'], ['SHA-384', 'sha384'], ['SHA-512', 'sha512']] as const) {
+      const alg = { name: 'RSA-OAEP', hash }
+      const keyring = new RawRsaKeyring({
+        keyNamespace: NAMESPACE,
+        keyName: 'rsa',
+        oaepHash: hash,
+        publicKey: await crypto.subtle.importKey('spki', spki, alg, false, ['encrypt']),
+        privateKey: await crypto.subtle.importKey('pkcs8', der, alg, false, ['decrypt']),
+      })
+      const aws = new RawRsaKeyringNode({ keyNamespace: NAMESPACE, keyName: 'rsa', oaepHash: node, rsaKey: { privateKey: pkcs8, publicKey: createPublicKey(pkcs8).export({ type: 'spki', format: 'pem' }) as string } })
+      const ourMessage = (await ourClient.encrypt(keyring, plaintext)).result
+      expect(new Uint8Array((await awsClient.decrypt(aws, ourMessage)).plaintext)).toEqual(plaintext)
+      const theirMessage = (await awsClient.encrypt(aws, plaintext)).result
+      expect((await ourClient.decrypt(keyring, theirMessage)).plaintext).toEqual(plaintext)
+    }
+  })
+
+  it("encrypts exactly a subarray's bytes (the AWS browser client's byteOffset bug)", async () => {
+    const buffer = new Uint8Array(randomBytes(64))
+    const view = buffer.subarray(10, 20)
+    const { result } = await ourClient.encrypt(ours(), view)
+    expect(new Uint8Array((await awsClient.decrypt(theirs(), result)).plaintext)).toEqual(view)
+  })
+})
