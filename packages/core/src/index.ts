@@ -28,3 +28,4 @@ export { RawRsaKeyring, type OaepHash, type RawRsaKeyringOptions } from './envel
 export { MultiKeyring, type MultiKeyringOptions } from './envelope/keyrings/MultiKeyring.js'
 export { KmsKeyring, AWS_KMS_PROVIDER_ID, WEBKMS_PROVIDER_ID, type KmsCommands, type KmsKeyringOptions } from './envelope/keyrings/KmsKeyring.js'
 export { WEBKMS_ENGINE } from './engineMarker.js'
+export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './envelope/materials/CachingMaterialsManager.js'

@@ -1,0 +1,215 @@
+/** The envelope client: round trips, tampering, limits, policies and argument errors. */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  algorithmSuites,
+  buildClient,
+  CommitmentPolicy,
+  DecryptionError,
+  DEFAULT_FRAME_LENGTH,
+  MultiKeyring,
+  RawAesKeyring,
+  RequiredEncryptionContextMaterialsManager,
+  type SuiteId,
+} from '../../src/index.js'
+import { parseHeader } from '../../src/envelope/format/header.js'
+import { aesKeyring, bytes, expectError } from './helpers.js'
+
+const allowAll = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+const strict = buildClient()
+const v1 = buildClient(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+const suites = Object.values(algorithmSuites)
+const clientFor = (id: SuiteId) => (algorithmSuites[id].committing ? allowAll : v1)
+
+describe('round trips', () => {
+  it('every suite, frame length and context, including 0 bytes and exact frame multiples (property)', async () => {
+    const keyring = aesKeyring()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...suites.map((s) => s.id)),
+        fc.integer({ min: 1, max: 300 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => !k.startsWith('aws-crypto-')), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 300 }),
+        async (suiteId, frameLength, encryptionContext, frames, extra) => {
+          const plaintext = bytes(frames * frameLength + (extra % 2 ? 0 : extra))
+          const { result, messageHeader } = await clientFor(suiteId).encrypt(keyring, plaintext, { suiteId, frameLength, encryptionContext })
+          expect(messageHeader.suiteId).toBe(suiteId)
+          const out = await allowAll.decrypt(keyring, result)
+          expect(out.plaintext).toEqual(plaintext)
+          expect(out.messageHeader.encryptionContext).toMatchObject(encryptionContext)
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('defaults: suite 0x0578, frame length 256 KiB, header shaped as the AWS SDK\'s', async () => {
+    const { result, messageHeader } = await strict.encrypt(aesKeyring(), 'hello', { encryptionContext: { purpose: 'test' } })
+    expect(DEFAULT_FRAME_LENGTH).toBe(262144)
+    expect(messageHeader).toMatchObject({ version: 2, suiteId: 0x0578, contentType: 2, frameLength: DEFAULT_FRAME_LENGTH })
+    expect(messageHeader.messageId).toHaveLength(32)
+    expect(messageHeader.encryptionContext).toEqual({ purpose: 'test', 'aws-crypto-public-key': expect.any(String) })
+    expect(messageHeader.encryptedDataKeys).toEqual([expect.objectContaining({ providerId: 'tests', providerInfo: expect.stringMatching(/^key/) })])
+    expect(new TextDecoder().decode((await strict.decrypt(aesKeyring(), result)).plaintext)).toBe('hello')
+  })
+
+  it("respects the byteOffset of the views it is given", async () => {
+    const keyring = aesKeyring()
+    const backing = bytes(100)
+    const { result } = await strict.encrypt(keyring, backing.subarray(10, 20))
+    const padded = new Uint8Array(result.length + 9)
+    padded.set(result, 4)
+    expect((await strict.decrypt(keyring, padded.subarray(4, 4 + result.length))).plaintext).toEqual(backing.subarray(10, 20))
+  })
+
+  it('a multi-keyring message decrypts with any one of its keyrings', async () => {
+    const a = aesKeyring('a')
+    const b = aesKeyring('b', new Uint8Array(16).fill(9))
+    const { result, messageHeader } = await strict.encrypt(new MultiKeyring({ generator: a, children: [b] }), bytes(50))
+    expect(messageHeader.encryptedDataKeys).toHaveLength(2)
+    expect((await strict.decrypt(a, result)).plaintext).toEqual(bytes(50))
+    expect((await strict.decrypt(b, result)).plaintext).toEqual(bytes(50))
+    await expectError(strict.decrypt(aesKeyring('c'), result), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+  })
+})
+
+describe('tampering', () => {
+  for (const suiteId of [0x0478, 0x0578, 0x0178, 0x0378] as SuiteId[]) {
+    it(`every single-byte change of a small ${suiteId.toString(16).padStart(4, '0')} message is rejected`, async () => {
+      const keyring = aesKeyring()
+      const { result } = await clientFor(suiteId).encrypt(keyring, bytes(40), { suiteId, frameLength: 16, encryptionContext: { a: 'b' } })
+      for (let i = 0; i < result.length; i++) {
+        const bad = result.slice()
+        bad[i]! ^= 0x40
+        await expect(allowAll.decrypt(keyring, bad), `byte ${i}`).rejects.toBeInstanceOf(DecryptionError)
+      }
+    })
+  }
+
+  it('truncated at any length, or with bytes after the end, is rejected', async () => {
+    const keyring = aesKeyring()
+    for (const suiteId of [0x0478, 0x0578] as SuiteId[]) {
+      const { result } = await strict.encrypt(keyring, bytes(40), { suiteId, frameLength: 16 })
+      for (let n = 0; n < result.length; n++) await expect(strict.decrypt(keyring, result.subarray(0, n)), `length ${n}`).rejects.toBeInstanceOf(DecryptionError)
+      const longer = new Uint8Array(result.length + 1)
+      longer.set(result)
+      await expectError(strict.decrypt(keyring, longer), DecryptionError)
+    }
+  })
+
+  it('swapped frames are rejected', async () => {
+    const keyring = aesKeyring()
+    const { result } = await strict.encrypt(keyring, bytes(64), { suiteId: 0x0478, frameLength: 16 })
+    const start = parseHeader(result).length
+    const frame = 4 + 12 + 16 + 16 // sequence number, IV, content, tag
+    const swapped = result.slice()
+    swapped.set(result.subarray(start, start + frame), start + frame)
+    swapped.set(result.subarray(start + frame, start + 2 * frame), start)
+    expect(swapped).not.toEqual(result)
+    await expectError(strict.decrypt(keyring, swapped), DecryptionError)
+  })
+
+  it('one opaque error: the message says nothing about the cause', async () => {
+    const keyring = aesKeyring()
+    const { result } = await strict.encrypt(keyring, bytes(10))
+    const bad = result.slice()
+    bad[bad.length - 1]! ^= 1
+    const a = await expectError(strict.decrypt(keyring, bad), DecryptionError)
+    const b = await expectError(strict.decrypt(aesKeyring('other'), result), DecryptionError)
+    expect(a.message).toBe('decryption operation failed')
+    expect(b.message).toBe(a.message)
+  })
+})
+
+describe('encryption context', () => {
+  it('a supplied context must match the stored one', async () => {
+    const keyring = aesKeyring()
+    const { result } = await strict.encrypt(keyring, bytes(10), { encryptionContext: { tenant: 'a' } })
+    expect((await strict.decrypt(keyring, result, { encryptionContext: { tenant: 'a' } })).plaintext).toEqual(bytes(10))
+    await expectError(strict.decrypt(keyring, result, { encryptionContext: { tenant: 'b' } }), DecryptionError)
+    await expectError(strict.decrypt(keyring, result, { encryptionContext: { tenant: 'a', extra: 'x' } }), DecryptionError)
+  })
+
+  it('required pairs are authenticated but not stored; decrypt must supply them', async () => {
+    const cmm = new RequiredEncryptionContextMaterialsManager({ underlying: aesKeyring(), requiredEncryptionContextKeys: ['tenant'] })
+    const { result, messageHeader } = await strict.encrypt(cmm, bytes(10), { encryptionContext: { tenant: 'a', purpose: 'p' } })
+    expect(messageHeader.encryptionContext).not.toHaveProperty('tenant')
+    expect(messageHeader.encryptionContext).toHaveProperty('purpose', 'p')
+    expect(new TextDecoder().decode(result)).not.toContain('tenant')
+    expect((await strict.decrypt(cmm, result, { encryptionContext: { tenant: 'a' } })).plaintext).toEqual(bytes(10))
+    expect((await strict.decrypt(aesKeyring(), result, { encryptionContext: { tenant: 'a' } })).plaintext).toEqual(bytes(10))
+    await expectError(strict.decrypt(cmm, result), DecryptionError)
+    await expectError(strict.decrypt(aesKeyring(), result), DecryptionError)
+    await expectError(strict.decrypt(aesKeyring(), result, { encryptionContext: { tenant: 'b' } }), DecryptionError)
+    await expect(strict.encrypt(cmm, bytes(1), { encryptionContext: { purpose: 'p' } })).rejects.toThrow(TypeError)
+  })
+
+  it('keys starting aws-crypto- are reserved', async () => {
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { encryptionContext: { 'aws-crypto-public-key': 'x' } })).rejects.toThrow(TypeError)
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { encryptionContext: { 'aws-crypto-anything': 'x' } })).rejects.toThrow(TypeError)
+  })
+})
+
+describe('policies and limits', () => {
+  it('REQUIRE_ENCRYPT_REQUIRE_DECRYPT refuses to decrypt messages without key commitment', async () => {
+    const keyring = aesKeyring()
+    const { result } = await v1.encrypt(keyring, bytes(10))
+    expect((await v1.encrypt(keyring, bytes(1))).messageHeader.suiteId).toBe(0x0378)
+    await expectError(strict.decrypt(keyring, result), DecryptionError)
+    expect((await allowAll.decrypt(keyring, result)).plaintext).toEqual(bytes(10))
+  })
+
+  it('a suite the policy forbids is a RangeError naming suiteId', async () => {
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { suiteId: 0x0178 })).rejects.toThrow(/"suiteId"/)
+    await expect(v1.encrypt(aesKeyring(), bytes(1), { suiteId: 0x0478 })).rejects.toThrow(RangeError)
+  })
+
+  it('maxEncryptedDataKeys bounds encrypt and decrypt', async () => {
+    const keyring = new MultiKeyring({ generator: aesKeyring('a'), children: [aesKeyring('b'), aesKeyring('c')] })
+    await expect(strict.encrypt(keyring, bytes(1), { maxEncryptedDataKeys: 2 })).rejects.toThrow(RangeError)
+    const { result } = await strict.encrypt(keyring, bytes(1), { maxEncryptedDataKeys: 3 })
+    await expectError(strict.decrypt(keyring, result, { maxEncryptedDataKeys: 2 }), DecryptionError)
+    await expectError(buildClient({ maxEncryptedDataKeys: 2 }).decrypt(keyring, result), DecryptionError)
+    expect((await strict.decrypt(keyring, result, { maxEncryptedDataKeys: 3 })).plaintext).toEqual(bytes(1))
+  })
+
+  it('maxBodySize refuses larger bodies before decrypting them', async () => {
+    const { result } = await strict.encrypt(aesKeyring(), bytes(100), { frameLength: 10 })
+    await expectError(strict.decrypt(aesKeyring(), result, { maxBodySize: 99 }), DecryptionError)
+    expect((await strict.decrypt(aesKeyring(), result, { maxBodySize: 100 })).plaintext).toHaveLength(100)
+  })
+
+  it('forbidSignedMessages refuses signed suites', async () => {
+    const signed = (await strict.encrypt(aesKeyring(), bytes(5))).result
+    const unsigned = (await strict.encrypt(aesKeyring(), bytes(5), { suiteId: 0x0478 })).result
+    await expectError(strict.decrypt(aesKeyring(), signed, { forbidSignedMessages: true }), DecryptionError)
+    expect((await strict.decrypt(aesKeyring(), unsigned, { forbidSignedMessages: true })).plaintext).toEqual(bytes(5))
+  })
+
+  it('reports progress in bytes', async () => {
+    const seen: [number, number | undefined][] = []
+    const { result } = await strict.encrypt(aesKeyring(), bytes(25), { frameLength: 10, onProgress: (d, t) => seen.push([d, t]) })
+    expect(seen).toHaveLength(3) // frames of 10, 10 and 5 bytes
+    expect(seen.every(([d], i) => i === 0 || d > seen[i - 1]![0])).toBe(true)
+    expect(seen.at(-1)).toEqual([25, 25])
+    const decrypted: number[] = []
+    await strict.decrypt(aesKeyring(), result, { onProgress: (d) => decrypted.push(d) })
+    expect(decrypted).toHaveLength(3)
+    expect(decrypted.at(-1)).toBe(25)
+  })
+})
+
+describe('argument errors name the argument', () => {
+  it('TypeError and RangeError', async () => {
+    await expect(strict.encrypt({} as never, bytes(1))).rejects.toThrow(/"keyring"/)
+    await expect(strict.encrypt(aesKeyring(), 42 as never)).rejects.toThrow(/"plaintext"/)
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { frameLength: 0 })).rejects.toThrow(RangeError)
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { suiteId: 0x1234 as never })).rejects.toThrow(/"suiteId"/)
+    await expect(strict.encrypt(aesKeyring(), bytes(1), { encryptionContext: { a: 1 } as never })).rejects.toThrow(/"encryptionContext"/)
+    await expect(strict.decrypt(aesKeyring(), 'text' as never)).rejects.toBeInstanceOf(DecryptionError)
+    expect(() => buildClient('SOMETIMES' as never)).toThrow(/"commitmentPolicy"/)
+    expect(() => new RawAesKeyring({ keyNamespace: 'aws-kms', keyName: 'k', wrappingKey: new Uint8Array(32) })).toThrow(/reserved/)
+    expect(() => new RawAesKeyring({ keyNamespace: 'n', keyName: 'k', wrappingKey: new Uint8Array(20) })).toThrow(/"wrappingKey" expected 16, 24 or 32 bytes, got length=20/)
+  })
+})

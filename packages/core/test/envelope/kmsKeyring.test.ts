@@ -1,0 +1,54 @@
+/** The KMS keyring over a webkms engine. */
+import { describe, expect, it } from 'vitest'
+import { buildClient, createKms, DecryptionError, KeyringError, KmsKeyring, WEBKMS_PROVIDER_ID } from '../../src/index.js'
+import { bytes, expectError } from './helpers.js'
+
+const client = buildClient()
+
+async function setup() {
+  const kms = createKms()
+  const a = (await kms.createKey({ Description: 'generator' })).KeyMetadata
+  const b = (await kms.createKey({ Description: 'second' })).KeyMetadata
+  await kms.createAlias({ AliasName: 'alias/gen', TargetKeyId: a.KeyId })
+  return { kms, a, b }
+}
+
+describe('KmsKeyring over a webkms engine', () => {
+  it('GenerateDataKey under the generator, Encrypt under the others; provider id webkms, info the key ARN', async () => {
+    const { kms, a, b } = await setup()
+    const keyring = new KmsKeyring({ client: kms, generatorKeyId: 'alias/gen', keyIds: [b.Arn] })
+    const { result, messageHeader } = await client.encrypt(keyring, bytes(100), { encryptionContext: { tenant: 't1' } })
+    expect(keyring.providerId).toBe(WEBKMS_PROVIDER_ID)
+    expect(messageHeader.encryptedDataKeys.map((k) => [k.providerId, k.providerInfo])).toEqual([
+      ['webkms', a.Arn],
+      ['webkms', b.Arn],
+    ])
+    // Either key decrypts; the keyring needs key ARNs to recognise its keys.
+    expect((await client.decrypt(new KmsKeyring({ client: kms, keyIds: [a.Arn] }), result)).plaintext).toEqual(bytes(100))
+    expect((await client.decrypt(new KmsKeyring({ client: kms, keyIds: [b.Arn] }), result)).plaintext).toEqual(bytes(100))
+  })
+
+  it('the KMS sees the encryption context, so a key it refuses fails decryption', async () => {
+    const { kms, a } = await setup()
+    const keyring = new KmsKeyring({ client: kms, generatorKeyId: a.Arn })
+    const { result } = await client.encrypt(keyring, bytes(10), { encryptionContext: { tenant: 't1' } })
+    await kms.disableKey({ KeyId: a.KeyId })
+    await expectError(client.decrypt(keyring, result), DecryptionError)
+    await kms.enableKey({ KeyId: a.KeyId })
+    expect((await client.decrypt(keyring, result)).plaintext).toEqual(bytes(10))
+  })
+
+  it('a KMS failure when encrypting is a KeyringError naming the KMS error', async () => {
+    const { kms, a } = await setup()
+    await kms.disableKey({ KeyId: a.KeyId })
+    const error = await expectError(client.encrypt(new KmsKeyring({ client: kms, generatorKeyId: a.Arn }), bytes(1)), KeyringError, 'ERR_ENVELOPE_KEYRING')
+    expect(error.message).toContain('DisabledException')
+  })
+
+  it('never claims the aws-kms provider id for a local engine', async () => {
+    const { kms, a } = await setup()
+    expect(() => new KmsKeyring({ client: kms, generatorKeyId: a.Arn, providerId: 'aws-kms' })).toThrow(/reserved/)
+    expect(() => new KmsKeyring({ client: { generateDataKey() {}, encrypt() {}, decrypt() {} }, generatorKeyId: a.Arn })).toThrow(/"providerId"/)
+    expect(() => new KmsKeyring({ client: kms })).toThrow(/"generatorKeyId" or "keyIds"/)
+  })
+})

@@ -1,0 +1,98 @@
+/** Streaming encrypt and decrypt over WHATWG streams. */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { buildClient, CommitmentPolicy, DecryptionError } from '../../src/index.js'
+import { aesKeyring, bytes, expectError, pipe } from './helpers.js'
+
+const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+
+describe('streams', () => {
+  it('round trip through any chunking, and streamed and one-shot messages are interchangeable (property)', async () => {
+    const keyring = aesKeyring()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0x0478, 0x0578),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 1, max: 97 }),
+        async (suiteId, frameLength, size, chunk) => {
+          const plaintext = bytes(size)
+          const encrypted = await pipe(plaintext, client.encryptStream(keyring, { suiteId, frameLength, encryptionContext: { s: 'x' } }), chunk)
+          expect((await client.decrypt(keyring, encrypted)).plaintext).toEqual(plaintext)
+          expect(await pipe(encrypted, client.decryptStream(keyring), chunk)).toEqual(plaintext)
+          const oneShot = (await client.encrypt(keyring, plaintext, { suiteId, frameLength })).result
+          expect(await pipe(oneShot, client.decryptStream(keyring), chunk)).toEqual(plaintext)
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('messageHeader resolves with the header', async () => {
+    const keyring = aesKeyring()
+    const enc = client.encryptStream(keyring, { encryptionContext: { a: 'b' } })
+    const encrypted = await pipe(bytes(10), enc)
+    expect((await enc.messageHeader).encryptionContext).toMatchObject({ a: 'b' })
+    const dec = client.decryptStream(keyring)
+    await pipe(encrypted, dec)
+    expect((await dec.messageHeader).suiteId).toBe(0x0578)
+  })
+
+  it('a truncated stream errors at its end, never ends cleanly', async () => {
+    const keyring = aesKeyring()
+    for (const suiteId of [0x0478, 0x0578] as const) {
+      const encrypted = (await client.encrypt(keyring, bytes(100), { suiteId, frameLength: 10 })).result
+      for (const cut of [1, 20, encrypted.length - 30, encrypted.length - 1]) {
+        await expectError(pipe(encrypted.subarray(0, cut), client.decryptStream(keyring)), DecryptionError)
+      }
+      const longer = new Uint8Array(encrypted.length + 3)
+      longer.set(encrypted)
+      await expectError(pipe(longer, client.decryptStream(keyring)), DecryptionError)
+    }
+  })
+
+  it('signed messages: the final frame is released only after the signature verifies', async () => {
+    const keyring = aesKeyring()
+    const plaintext = bytes(100)
+    const encrypted = (await client.encrypt(keyring, plaintext, { frameLength: 10 })).result
+    const bad = encrypted.slice()
+    bad[bad.length - 5]! ^= 1 // inside the signature
+    const released: Uint8Array[] = []
+    const source = new Blob([bad]).stream()
+    await expect(source.pipeThrough(client.decryptStream(keyring)).pipeTo(new WritableStream({ write: (c) => void released.push(c) }))).rejects.toBeInstanceOf(DecryptionError)
+    const total = released.reduce((n, c) => n + c.length, 0)
+    expect(total).toBe(90) // nine regular frames; the final frame was held back
+  })
+
+  it('waitForSignature holds all plaintext until the signature verifies', async () => {
+    const keyring = aesKeyring()
+    const encrypted = (await client.encrypt(keyring, bytes(100), { frameLength: 10 })).result
+    const bad = encrypted.slice()
+    bad[bad.length - 5]! ^= 1
+    const released: Uint8Array[] = []
+    await expect(
+      new Blob([bad]).stream().pipeThrough(client.decryptStream(keyring, { waitForSignature: true })).pipeTo(new WritableStream({ write: (c) => void released.push(c) })),
+    ).rejects.toBeInstanceOf(DecryptionError)
+    expect(released).toEqual([])
+    expect(await pipe(encrypted, client.decryptStream(keyring, { waitForSignature: true }))).toEqual(bytes(100))
+  })
+
+  it('plaintextLength is checked, and progress is reported', async () => {
+    const keyring = aesKeyring()
+    await expect(pipe(bytes(10), client.encryptStream(keyring, { plaintextLength: 11 }))).rejects.toThrow(RangeError)
+    await expect(pipe(bytes(10), client.encryptStream(keyring, { plaintextLength: 9 }))).rejects.toThrow(RangeError)
+    const progress: number[] = []
+    const encrypted = await pipe(bytes(30), client.encryptStream(keyring, { plaintextLength: 30, frameLength: 10, onProgress: (d) => progress.push(d) }))
+    expect(progress).toEqual([10, 20, 30])
+    const decrypted: number[] = []
+    await pipe(encrypted, client.decryptStream(keyring, { onProgress: (d) => decrypted.push(d) }))
+    expect(decrypted).toEqual([10, 20, 30])
+  })
+
+  it('a keyring that cannot decrypt rejects messageHeader and errors the stream', async () => {
+    const encrypted = (await client.encrypt(aesKeyring(), bytes(10))).result
+    const stream = client.decryptStream(aesKeyring('someone-else'))
+    await expectError(pipe(encrypted, stream), DecryptionError)
+    await expectError(stream.messageHeader, DecryptionError)
+  })
+})
