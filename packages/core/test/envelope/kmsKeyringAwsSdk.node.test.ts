@@ -36,7 +36,7 @@ beforeAll(async () => {
     try {
       if (!method) throw Object.assign(new Error(`unsupported ${op}`), { name: 'UnsupportedOperationException' })
       const out = await method(b64(JSON.parse(body), true) as never)
-      res.end(JSON.stringify(b64(out as Record<string, unknown>, false)))
+      res.end(JSON.stringify(b64(out as unknown as Record<string, unknown>, false)))
     } catch (e) {
       res.statusCode = 400
       res.end(JSON.stringify({ __type: (e as Error).name, message: (e as Error).message }))
