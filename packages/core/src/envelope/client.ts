@@ -7,7 +7,7 @@
  * the runtime can (Node's thread pool), so large messages use more than one core.
  */
 import { Malformed, Reader } from './format/reader.js'
-import { frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, type ParsedFrame } from './format/body.js'
+import { frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import { beginMessage, mapLimit, openMessage } from './message.js'
@@ -101,22 +101,29 @@ async function encrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring:
     offsets.push(size)
     size += frameOverhead(i === frames - 1) + lengthOf(i)
   }
-  const out = new Uint8Array(size)
+  // Signed suites: room for the footer (at most 2 + 104 bytes of DER for P-384), so the
+  // message is never copied again after it is signed.
+  const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
   out.set(writer.head)
   let done = 0
   await mapLimit(offsets, CONCURRENCY, async (offset, i) => {
     const chunk = plaintext.subarray(i * frameLength, i * frameLength + lengthOf(i))
-    out.set(await writer.sealFrame(i + 1, i === frames - 1, chunk), offset)
+    const final = i === frames - 1
+    const sealed = await writer.seal(i + 1, final, chunk)
+    out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, chunk.byteLength))
     done += chunk.byteLength
     onProgress?.(done, n)
   })
   if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
-  const footer = serializeFooter(await writer.signer.sign(out))
-  const result = new Uint8Array(size + footer.byteLength)
-  result.set(out)
-  result.set(footer, size)
-  return { result, messageHeader: writer.messageHeader }
+  const footer = serializeFooter(await writer.signer.sign(out.subarray(0, size)))
+  out.set(footer, size)
+  // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
+  // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
+  return { result: out.subarray(0, size + footer.byteLength), messageHeader: writer.messageHeader }
 }
+
+/** Footer: a u16 length and a DER ECDSA P-384 signature (SEQUENCE of two INTEGERs of up to 49 bytes). */
+const MAX_FOOTER_LENGTH = 2 + 104
 
 async function decrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
   const cmm = materialsManager(keyring)

@@ -8,7 +8,7 @@ import { concatBytes } from '../util/bytes.js'
 import type { AesGcmKey } from './crypto/aesGcm.js'
 import { deriveMessageKeys, equalBytes } from './crypto/kdf.js'
 import type { MessageSigner, MessageVerifier } from './crypto/signature.js'
-import { bodyAad, BodyContent, frameContent, frameIv, serializeFrame, type ParsedFrame } from './format/body.js'
+import { bodyAad, BodyContent, frameContent, frameIv, type ParsedFrame } from './format/body.js'
 import { serializeEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'
 import { ContentType, serializeHeader, type MessageHeader, type ParsedHeader } from './format/header.js'
 import { Malformed } from './format/reader.js'
@@ -32,7 +32,8 @@ export interface MessageWriter {
   head: Uint8Array
   frameLength: number
   signer?: MessageSigner
-  sealFrame(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>
+  /** Encrypts one frame's plaintext: ciphertext || tag (the frame's other fields are not included). */
+  seal(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>
 }
 
 const pick = (ctx: EncryptionContext, keys: readonly string[], keep: boolean): EncryptionContext =>
@@ -71,9 +72,9 @@ export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): P
     suite,
     head,
     frameLength: s.frameLength,
-    sealFrame: async (seq, final, plaintext) => {
+    seal: (seq, final, plaintext) => {
       const aad = bodyAad(messageId, final ? BodyContent.finalFrame : BodyContent.frame, seq, plaintext.byteLength)
-      return serializeFrame(seq, final, await key.encrypt(frameIv(seq), plaintext, aad))
+      return key.encrypt(frameIv(seq), plaintext, aad)
     },
   }
   if (materials.signer) writer.signer = materials.signer

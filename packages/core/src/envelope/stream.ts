@@ -17,7 +17,7 @@
  */
 import { ByteQueue } from './byteQueue.js'
 import { DecryptionError } from './errors.js'
-import { parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END } from './format/body.js'
+import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrame, SEQUENCE_NUMBER_END } from './format/body.js'
 import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
 import { Incomplete, Malformed, Reader } from './format/reader.js'
 import { beginMessage, openMessage, type MessageReader, type MessageWriter } from './message.js'
@@ -89,7 +89,8 @@ export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
   }
   const seal = async (controller: TransformStreamDefaultController<Uint8Array>, final: boolean, plaintext: Uint8Array) => {
     if (sequenceNumber === SEQUENCE_NUMBER_END) throw new RangeError('the message would need more than 2^32 - 2 frames: use a larger frameLength')
-    emit(controller, await writer.sealFrame(sequenceNumber++, final, plaintext))
+    const seq = sequenceNumber++
+    emit(controller, serializeFrame(seq, final, await writer.seal(seq, final, plaintext)))
     done += plaintext.byteLength
     onProgress?.(done, plaintextLength)
   }
@@ -109,7 +110,7 @@ export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
         header.reject(error)
         throw error
       }
-      hash = writer.signer?.incremental()
+      hash = await writer.signer?.incremental()
       emit(controller, writer.head)
       header.resolve(writer.messageHeader)
     },

@@ -6,13 +6,11 @@
  *
  * One-shot messages are signed and verified with WebCrypto over the whole message (native
  * hashing); WebCrypto speaks IEEE P1363 (r || s), so signatures are converted to and from DER.
- * WebCrypto cannot import a compressed point, nor sign a digest hashed incrementally, so
- * @noble/curves decompresses public keys and does the streaming sign and verify over an
- * incremental @noble/hashes digest.
+ * WebCrypto cannot sign or verify a digest hashed incrementally, so streams use @noble/curves
+ * over an incremental @noble/hashes digest.
  */
 import { p256, p384 } from '@noble/curves/nist.js'
 import { sha256, sha384 } from '@noble/hashes/sha2.js'
-import { concatBytes } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
 
 type Curve = typeof p384
@@ -44,9 +42,23 @@ export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
   return sig.toBytes('compact')
 }
 
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b))
+const b64 = (b: Uint8Array) => {
+  let s = ''
+  for (const x of b) s += String.fromCharCode(x)
+  return btoa(s)
+}
 const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
-const b64url = (b: Uint8Array) => b64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const unb64url = (s: string) => unb64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
+/** WebCrypto takes views of ArrayBuffers as they are; only shared memory needs a copy. */
+const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
+
+/** SEC1 point compression of an uncompressed point (0x04 || x || y): prefix 2 + parity of y, then x. */
+function compress(uncompressed: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(1 + size)
+  out[0] = 2 + (uncompressed[2 * size]! & 1)
+  out.set(uncompressed.subarray(1, 1 + size), 1)
+  return out
+}
 
 /** A fresh per-message signing key. */
 export interface MessageSigner {
@@ -55,30 +67,45 @@ export interface MessageSigner {
   /** Signs the whole message so far (one-shot): DER. */
   sign(data: Uint8Array): Promise<Uint8Array>
   /** For streaming: feed bytes as they are written, then sign the digest: DER. */
-  incremental(): { update(bytes: Uint8Array): void; sign(): Uint8Array }
+  incremental(): Promise<{ update(bytes: Uint8Array): void; sign(): Uint8Array }>
 }
 
+/**
+ * Key generation is the costliest step of a small signed message, so the next message's key
+ * pair is generated as soon as one is taken (WebCrypto does it off the main thread where the
+ * runtime can). Each pair still signs exactly one message.
+ */
+const nextPair = new Map<string, Promise<CryptoKeyPair>>()
+const generatePair = (namedCurve: string) =>
+  globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, ['sign', 'verify']) as Promise<CryptoKeyPair>
+
+function takeKeyPair(namedCurve: string): Promise<CryptoKeyPair> {
+  const pair = nextPair.get(namedCurve) ?? generatePair(namedCurve)
+  const next = generatePair(namedCurve)
+  next.catch(() => nextPair.delete(namedCurve)) // a failure surfaces on the next take
+  nextPair.set(namedCurve, next)
+  return pair
+}
+
+/**
+ * The key pair comes from WebCrypto (native, fast). Its private half is extractable only so
+ * that a streamed message can hand it to @noble/curves for signing an incremental digest; it
+ * lives for one message and is never stored or returned.
+ */
 export async function createMessageSigner(spec: SignatureSpec): Promise<MessageSigner> {
   const { curve, hash, size } = curves[spec.curve]
-  const secretKey = curve.utils.randomSecretKey()
-  const uncompressed = curve.getPublicKey(secretKey, false)
-  // Import once into WebCrypto, non-extractable, for native one-shot signing.
-  const jwk: JsonWebKey = {
-    kty: 'EC',
-    crv: spec.curve,
-    x: b64url(uncompressed.subarray(1, 1 + size)),
-    y: b64url(uncompressed.subarray(1 + size)),
-    d: b64url(secretKey),
-    ext: false,
-  }
-  const key = await globalThis.crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: spec.curve }, false, ['sign'])
+  const subtle = globalThis.crypto.subtle
+  const pair = await takeKeyPair(spec.curve)
+  const uncompressed = new Uint8Array(await subtle.exportKey('raw', pair.publicKey))
   return {
-    publicKey: b64(curve.getPublicKey(secretKey, true)),
+    publicKey: b64(compress(uncompressed, size)),
     async sign(data) {
-      const p1363 = await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: spec.hash }, key, concatBytes(data))
+      const p1363 = await subtle.sign({ name: 'ECDSA', hash: spec.hash }, pair.privateKey, view(data))
       return p1363ToDer(spec, new Uint8Array(p1363))
     },
-    incremental() {
+    async incremental() {
+      const { d } = await subtle.exportKey('jwk', pair.privateKey)
+      const secretKey = unb64url(d!)
       const h = hash.create()
       return {
         update: (bytes) => void h.update(bytes),
@@ -93,12 +120,23 @@ export interface MessageVerifier {
   incremental(): { update(bytes: Uint8Array): void; verify(derSignature: Uint8Array): boolean }
 }
 
-/** Parses the `aws-crypto-public-key` value. Throws on anything but a valid point on the curve. */
+/**
+ * Parses the `aws-crypto-public-key` value. Throws on anything but a valid point on the curve.
+ * WebCrypto imports the compressed point where the runtime can (Node); elsewhere @noble/curves
+ * decompresses it first.
+ */
 export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64: string): Promise<MessageVerifier> {
-  const { curve, hash } = curves[spec.curve]
+  const { curve, hash, size } = curves[spec.curve]
+  const subtle = globalThis.crypto.subtle
   const compressed = unb64(publicKeyBase64)
-  const point = curve.Point.fromBytes(compressed) // validates the point
-  const key = await globalThis.crypto.subtle.importKey('raw', point.toBytes(false), { name: 'ECDSA', namedCurve: spec.curve }, false, ['verify'])
+  if (compressed.byteLength !== 1 + size || (compressed[0] !== 2 && compressed[0] !== 3)) throw new RangeError('public key is not a compressed point')
+  const algorithm = { name: 'ECDSA', namedCurve: spec.curve }
+  let key: CryptoKey
+  try {
+    key = await subtle.importKey('raw', compressed, algorithm, false, ['verify'])
+  } catch {
+    key = await subtle.importKey('raw', curve.Point.fromBytes(compressed).toBytes(false), algorithm, false, ['verify'])
+  }
   const p1363 = (der: Uint8Array) => {
     try {
       return derToP1363(spec, der)
@@ -109,7 +147,7 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
   return {
     async verify(data, der) {
       const sig = p1363(der)
-      return !!sig && globalThis.crypto.subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, concatBytes(sig), concatBytes(data))
+      return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, view(sig), view(data))
     },
     incremental() {
       const h = hash.create()

@@ -81,13 +81,23 @@ export function frameContent(frame: ParsedFrame, framed: boolean): Uint8Array {
   return frame.final ? BodyContent.finalFrame : BodyContent.frame
 }
 
+/** Writes a frame's fields before its ciphertext into `out` at `offset`; returns their length. */
+export function writeFrameHeader(out: Uint8Array, offset: number, sequenceNumber: number, final: boolean, contentLength: number): number {
+  const v = new DataView(out.buffer, out.byteOffset + offset)
+  let at = 0
+  if (final) v.setUint32((at += 4) - 4, SEQUENCE_NUMBER_END)
+  v.setUint32(at, sequenceNumber)
+  at += 4 + IV_LENGTH
+  v.setUint32(at - 4, sequenceNumber) // the IV: zeros, then the sequence number
+  if (final) v.setUint32((at += 4) - 4, contentLength)
+  return at
+}
+
 /** Serializes one encrypted frame. `sealed` is ciphertext || tag. */
 export function serializeFrame(sequenceNumber: number, final: boolean, sealed: Uint8Array): Uint8Array<ArrayBuffer> {
-  const w = new Writer()
-  if (final) w.u32(SEQUENCE_NUMBER_END)
-  w.u32(sequenceNumber).bytes(frameIv(sequenceNumber))
-  if (final) w.u32(sealed.byteLength - TAG_LENGTH)
-  return w.bytes(sealed).finish()
+  const out = new Uint8Array(frameOverhead(final) - TAG_LENGTH + sealed.byteLength)
+  out.set(sealed, writeFrameHeader(out, 0, sequenceNumber, final, sealed.byteLength - TAG_LENGTH))
+  return out
 }
 
 export const frameOverhead = (final: boolean) => (final ? 8 : 4) + IV_LENGTH + (final ? 4 : 0) + TAG_LENGTH
