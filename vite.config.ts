@@ -58,8 +58,17 @@ function serveVectors(): Plugin {
   }
 }
 
+/** Tests run against the packages' sources, as `pnpm typecheck` does (tsconfig.json paths). */
+const packageSources = {
+  '@webkms/core': fileURLToPath(new URL('packages/core/src/index.ts', import.meta.url)),
+  '@webkms/keystore-idb': fileURLToPath(new URL('packages/keystore-idb/src/index.ts', import.meta.url)),
+  '@webkms/worker/worker': fileURLToPath(new URL('packages/worker/src/worker.ts', import.meta.url)),
+  '@webkms/worker': fileURLToPath(new URL('packages/worker/src/index.ts', import.meta.url)),
+}
+
 export default defineConfig({
   plugins: [serveVectors()],
+  resolve: { alias: packageSources },
   server: {
     // Loopback only, for the browser project's server too (see browser.api below).
     host: '127.0.0.1',
@@ -85,6 +94,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          setupFiles: ['test/support/nodeIndexedDb.ts'],
           exclude: [...exclude, '**/*.browser.test.ts'],
         },
       },
@@ -92,7 +102,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['packages/core/test/**/*.test.ts', '**/*.browser.test.ts'],
+          include: ['packages/core/test/**/*.test.ts', 'packages/keystore-idb/test/**/*.test.ts', 'packages/worker/test/**/*.test.ts', '**/*.browser.test.ts'],
           // `*.node.test.ts`: the rare test that needs Node itself (e.g. node:fs) opts out here.
           exclude: [...exclude, '**/*.node.test.ts'],
           browser: {

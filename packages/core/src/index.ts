@@ -29,3 +29,5 @@ export { MultiKeyring, type MultiKeyringOptions } from './envelope/keyrings/Mult
 export { KmsKeyring, AWS_KMS_PROVIDER_ID, WEBKMS_PROVIDER_ID, type KmsCommands, type KmsKeyringOptions } from './envelope/keyrings/KmsKeyring.js'
 export { WEBKMS_ENGINE } from './engineMarker.js'
 export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './envelope/materials/CachingMaterialsManager.js'
+export { assertWebCrypto, InsecureContextError } from './platform.js'
+export { cloneRecord } from './keystore/cloneRecord.js'

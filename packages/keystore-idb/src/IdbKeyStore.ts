@@ -1,0 +1,201 @@
+/**
+ * A webkms KeyStore on IndexedDB: the browser HSM's storage. Records are stored by structured
+ * clone, so each key version's material stays a non-extractable CryptoKey: IndexedDB keeps the
+ * key, JavaScript never sees its bytes.
+ *
+ * Several tabs (and workers) share one database:
+ * - every `transaction` is one IndexedDB transaction over the keys and aliases, so a change is
+ *   all there or not at all, even if the tab dies mid-way (IndexedDB aborts it);
+ * - read-write transactions also hold a Web Lock named after the database, so writers from
+ *   every tab and worker of the origin queue up in one line;
+ * - reads are served from a small cache, which learns of other tabs' writes over a
+ *   BroadcastChannel (and of its own at commit), so it never outlives a change it was told of.
+ */
+import { cloneRecord, type AliasRecord, type KeyRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '@webkms/core'
+import { openDB, type IDBPDatabase } from 'idb'
+import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError } from './errors.js'
+import { SCHEMA_VERSION, upgrade, type WebKmsSchema } from './schema.js'
+
+export type Persistence = 'persisted' | 'best-effort' | 'unknown'
+
+export interface StoreChange {
+  keyIds: string[]
+  aliasNames: string[]
+  /** True when the change came from another tab or worker. */
+  remote: boolean
+}
+
+export interface IdbKeyStoreOptions {
+  /** Database name. Default `webkms`. */
+  name?: string
+  /** Web Locks. Default: `navigator.locks` where it exists. `null` disables locking. */
+  locks?: LockManager | null
+  /** Broadcast changes to other tabs. Default: true where BroadcastChannel exists. */
+  broadcast?: boolean
+  /** Ask the browser to keep this origin's storage (`navigator.storage.persist()`). Default true. */
+  requestPersistence?: boolean
+}
+
+type Message = { keyIds: string[]; aliasNames: string[] }
+
+export class IdbKeyStore implements KeyStore {
+  readonly name: string
+  /** Whether the browser promised to keep the data (see the README on eviction). */
+  persistence: Persistence = 'unknown'
+  #db: Promise<IDBPDatabase<WebKmsSchema>> | undefined
+  #locks: LockManager | null
+  #channel: BroadcastChannel | undefined
+  #listeners = new Set<(change: StoreChange) => void>()
+  // Read cache, with a generation per entry: a read may fill the cache only if no
+  // invalidation happened while it was in flight.
+  #keys = new Map<string, KeyRecord | null>()
+  #aliases = new Map<string, AliasRecord | null>()
+  #generation = 0
+
+  private constructor(name: string, locks: LockManager | null, broadcast: boolean) {
+    this.name = name
+    this.#locks = locks
+    if (broadcast && typeof BroadcastChannel === 'function') {
+      this.#channel = new BroadcastChannel(`webkms-keystore:${name}`)
+      this.#channel.onmessage = (e: MessageEvent<Message>) => this.#changed(e.data, true)
+    }
+  }
+
+  /**
+   * Opens (creating or migrating) the database and proves it can hold a CryptoKey by writing
+   * and deleting one. Throws IndexedDbUnavailableError or CryptoKeyStorageUnsupportedError.
+   */
+  static async open(options: IdbKeyStoreOptions = {}): Promise<IdbKeyStore> {
+    // The idb wrapper uses the global IndexedDB (in Node tests, fake-indexeddb/auto installs it).
+    if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) throw new IndexedDbUnavailableError('IndexedDB is not available in this context, so keys cannot be persisted')
+    const locks = options.locks === undefined ? ((globalThis.navigator as Navigator | undefined)?.locks ?? null) : options.locks
+    const store = new IdbKeyStore(options.name ?? 'webkms', locks, options.broadcast ?? true)
+    try {
+      await store.#probe()
+      if (options.requestPersistence ?? true) store.persistence = await requestPersistence()
+      return store
+    } catch (error) {
+      store.close()
+      throw error
+    }
+  }
+
+  /** Calls `listener` after every committed change, local or from another tab. */
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  close(): void {
+    this.#channel?.close()
+    this.#channel = undefined
+    void this.#db?.then((db) => db.close()).catch(() => undefined)
+    this.#db = undefined
+  }
+
+  #database(): Promise<IDBPDatabase<WebKmsSchema>> {
+    this.#db ??= openDB<WebKmsSchema>(this.name, SCHEMA_VERSION, {
+      upgrade,
+      // A newer version is opening in another tab: let it migrate; we reopen on next use.
+      blocking: () => this.close(),
+      terminated: () => {
+        this.#db = undefined
+      },
+    }).catch((error: unknown) => {
+      this.#db = undefined
+      throw error
+    })
+    return this.#db
+  }
+
+  async #probe(): Promise<void> {
+    const db = await this.#database()
+    const key = await globalThis.crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt'])
+    try {
+      const tx = db.transaction('meta', 'readwrite')
+      await tx.store.put({ id: 'cryptokey-probe', value: key })
+      await tx.store.delete('cryptokey-probe')
+      await tx.done
+    } catch (cause) {
+      if ((cause as Error)?.name === 'DataCloneError') {
+        throw new CryptoKeyStorageUnsupportedError(
+          'This browser cannot store CryptoKey objects in IndexedDB (DataCloneError), so non-extractable keys cannot be kept; ' +
+            'webkms does not fall back to memory. Use another browser or leave private browsing.',
+          { cause },
+        )
+      }
+      throw cause
+    }
+  }
+
+  async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+    if (mode === 'readonly') return this.#run(mode, fn)
+    const run = () => this.#run(mode, fn)
+    return this.#locks ? this.#locks.request(`webkms-keystore:${this.name}`, { mode: 'exclusive' }, run) : run()
+  }
+
+  async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+    const db = await this.#database()
+    const tx = db.transaction(['keys', 'aliases'], mode)
+    const keys = tx.objectStore('keys')
+    const aliases = tx.objectStore('aliases')
+    const changed: Message = { keyIds: [], aliasNames: [] }
+    const generation = this.#generation
+    const readonly = mode === 'readonly'
+    // Inside a read-write transaction every read goes to the database: it is the transaction
+    // that serializes writers, and the cache may lag another tab by one broadcast.
+    const cachedRead = async <V>(cache: Map<string, V | null>, id: string, read: () => Promise<V | undefined>) => {
+      if (readonly && cache.has(id)) return cloneRecord(cache.get(id) ?? undefined)
+      const value = await read()
+      if (readonly && generation === this.#generation) cache.set(id, value ?? null)
+      return cloneRecord(value)
+    }
+    const api: KeyStoreTransaction = {
+      getKey: (id) => cachedRead(this.#keys, id, () => keys.get(id)),
+      listKeys: () => keys.getAll(),
+      putKey: async (r) => void (changed.keyIds.push(r.keyId), await keys.put!(cloneRecord(r))),
+      deleteKey: async (id) => void (changed.keyIds.push(id), await keys.delete!(id)),
+      getAlias: (name) => cachedRead(this.#aliases, name, () => aliases.get(name)),
+      listAliases: () => aliases.getAll(),
+      putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put!(cloneRecord(r))),
+      deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete!(name)),
+    }
+    let result: T
+    try {
+      result = await fn(api)
+    } catch (error) {
+      try {
+        tx.abort()
+      } catch {
+        // already finished
+      }
+      await tx.done.catch(() => undefined)
+      throw error
+    }
+    await tx.done
+    if (changed.keyIds.length || changed.aliasNames.length) {
+      this.#changed(changed, false)
+      this.#channel?.postMessage(changed)
+    }
+    return result
+  }
+
+  #changed(change: Message, remote: boolean): void {
+    this.#generation++
+    for (const id of change.keyIds) this.#keys.delete(id)
+    for (const name of change.aliasNames) this.#aliases.delete(name)
+    for (const listener of this.#listeners) listener({ ...change, remote })
+  }
+}
+
+async function requestPersistence(): Promise<Persistence> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage
+  try {
+    // persist() exists only in windows; a worker can only ask whether the page obtained it.
+    if (typeof storage?.persist === 'function') return (await storage.persist()) ? 'persisted' : 'best-effort'
+    if (typeof storage?.persisted === 'function') return (await storage.persisted()) ? 'persisted' : 'best-effort'
+  } catch {
+    // fall through
+  }
+  return 'unknown'
+}

@@ -1,0 +1,31 @@
+/**
+ * The database schema, as a type (store names and value types checked at compile time), and
+ * its migrations. A new version adds a case to `upgrade`; old cases never change, so any old
+ * database walks forward one version at a time.
+ */
+import type { AliasRecord, KeyRecord } from '@webkms/core'
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
+
+export interface WebKmsSchema extends DBSchema {
+  /** Key metadata and versions; each version's material is a non-extractable CryptoKey. */
+  keys: { key: string; value: KeyRecord }
+  aliases: { key: string; value: AliasRecord }
+  /** Store-level facts, such as the CryptoKey storage probe. */
+  meta: { key: string; value: { id: string; value: unknown } }
+}
+
+export const SCHEMA_VERSION = 1
+
+export function upgrade(
+  db: IDBPDatabase<WebKmsSchema>,
+  oldVersion: number,
+  _newVersion: number | null,
+  _tx: IDBPTransaction<WebKmsSchema, StoreNames<WebKmsSchema>[], 'versionchange'>,
+): void {
+  // Precondition: versions only go up; each step runs inside the one versionchange transaction.
+  if (oldVersion < 1) {
+    db.createObjectStore('keys', { keyPath: 'keyId' })
+    db.createObjectStore('aliases', { keyPath: 'aliasName' })
+    db.createObjectStore('meta', { keyPath: 'id' })
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The IndexedDB KeyStore: the shared conformance suite (on fake-indexeddb in Node, on the real
+ * IndexedDB in Chromium), plus what only this store does: persistence across reopening,
+ * migrations, cross-instance cache invalidation, and refusing browsers that cannot store keys.
+ */
+import { createKms } from '@webkms/core'
+import { describe, expect, it } from 'vitest'
+import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
+import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
+
+let n = 0
+const freshName = () => `webkms-test-${Date.now()}-${++n}`
+
+describeKeyStoreConformance('IdbKeyStore', () => openIdbKeyStore({ name: freshName(), requestPersistence: false }))
+
+describe('IdbKeyStore', () => {
+  it('keys survive closing and reopening the database, and stay non-extractable', async () => {
+    const name = freshName()
+    const first = await openIdbKeyStore({ name, requestPersistence: false })
+    const kms = createKms({ keyStore: first })
+    const { KeyId } = (await kms.createKey({ Description: 'persistent' })).KeyMetadata
+    await kms.rotateKeyOnDemand({ KeyId })
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new TextEncoder().encode('kept') })
+    first.close()
+
+    const second = await openIdbKeyStore({ name, requestPersistence: false })
+    const again = createKms({ keyStore: second })
+    expect((await again.describeKey({ KeyId })).KeyMetadata.Description).toBe('persistent')
+    expect(new TextDecoder().decode((await again.decrypt({ CiphertextBlob })).Plaintext)).toBe('kept')
+    const record = await second.transaction('readonly', (tx) => tx.getKey(KeyId))
+    for (const v of record!.versions) {
+      expect(v.material.extractable).toBe(false)
+      await expect(crypto.subtle.exportKey('raw', v.material)).rejects.toThrow()
+    }
+    second.close()
+  })
+
+  it('a second store on the same database learns of changes and never serves a stale key', async () => {
+    const name = freshName()
+    const a = await openIdbKeyStore({ name, requestPersistence: false })
+    const b = await openIdbKeyStore({ name, requestPersistence: false })
+    const kmsA = createKms({ keyStore: a })
+    const kmsB = createKms({ keyStore: b })
+    const { KeyId } = (await kmsA.createKey()).KeyMetadata
+    expect((await kmsB.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Enabled') // cached in b now
+    const changes: string[][] = []
+    const seen = new Promise<void>((resolve) => b.onChange((c) => (changes.push(c.keyIds), resolve())))
+    await kmsA.disableKey({ KeyId })
+    await seen
+    expect(changes).toEqual([[KeyId]])
+    expect((await kmsB.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Disabled')
+    a.close()
+    b.close()
+  })
+
+  it('opens at the current schema version with its stores', async () => {
+    const name = freshName()
+    const store = await openIdbKeyStore({ name, requestPersistence: false })
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    expect(db.version).toBe(SCHEMA_VERSION)
+    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'keys', 'meta'])
+    db.close()
+    store.close()
+  })
+
+  it('a browser that cannot store CryptoKeys gets CryptoKeyStorageUnsupportedError at open, never a memory fallback', async () => {
+    const original = IDBObjectStore.prototype.put
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if (JSON.stringify(value, (_k, v) => (v instanceof CryptoKey ? '__cryptokey__' : v)).includes('__cryptokey__')) {
+        throw new DOMException('CryptoKey could not be cloned', 'DataCloneError')
+      }
+      return original.call(this, value, key)
+    } as typeof original
+    try {
+      const error = await openIdbKeyStore({ name: freshName(), requestPersistence: false }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CryptoKeyStorageUnsupportedError)
+      expect((error as CryptoKeyStorageUnsupportedError).code).toBe('ERR_KEYSTORE_CRYPTOKEY_UNSUPPORTED')
+    } finally {
+      IDBObjectStore.prototype.put = original
+    }
+  })
+
+  it('is an IdbKeyStore with a persistence report', async () => {
+    const store = await openIdbKeyStore({ name: freshName(), requestPersistence: false })
+    expect(store).toBeInstanceOf(IdbKeyStore)
+    expect(['persisted', 'best-effort', 'unknown']).toContain(store.persistence)
+    store.close()
+  })
+})
