@@ -69,6 +69,8 @@ const packageSources = {
 export default defineConfig({
   plugins: [serveVectors()],
   resolve: { alias: packageSources },
+  // Pre-bundled up front: discovering them mid-run makes Vite reload the browser tests.
+  optimizeDeps: { include: ['comlink', 'idb', 'fast-check', '@noble/ciphers/aes.js', '@noble/curves/nist.js', '@noble/hashes/sha2.js'] },
   server: {
     // Loopback only, for the browser project's server too (see browser.api below).
     host: '127.0.0.1',

@@ -47,6 +47,11 @@ export interface KmsKeyringOptions {
   commands?: KmsCommands
   /** Override the provider id (never `aws-kms` for a webkms engine). */
   providerId?: string
+  /**
+   * Decrypt with whichever key a message names (any key ARN under this provider id), as the
+   * AWS SDKs' discovery keyrings do; the KMS still decides who may use it. Decrypt-only.
+   */
+  discovery?: boolean
 }
 
 const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
@@ -56,13 +61,16 @@ export class KmsKeyring implements Keyring {
   readonly generatorKeyId: string | undefined
   readonly keyIds: readonly string[]
   readonly grantTokens: readonly string[] | undefined
+  readonly discovery: boolean
   #kms: KmsMethods
 
-  constructor({ client, generatorKeyId, keyIds = [], grantTokens, commands, providerId }: KmsKeyringOptions) {
+  constructor({ client, generatorKeyId, keyIds = [], grantTokens, commands, providerId, discovery = false }: KmsKeyringOptions) {
     if (client === null || typeof client !== 'object') throw new TypeError('"client" expected a KMS client')
     if (generatorKeyId !== undefined && typeof generatorKeyId !== 'string') throw new TypeError('"generatorKeyId" expected a string')
     if (!Array.isArray(keyIds) || keyIds.some((k) => typeof k !== 'string')) throw new TypeError('"keyIds" expected an array of strings')
-    if (!generatorKeyId && keyIds.length === 0) throw new TypeError('"generatorKeyId" or "keyIds" expected')
+    if (discovery && (generatorKeyId || keyIds.length)) throw new TypeError('a "discovery" keyring takes no "generatorKeyId" or "keyIds"')
+    if (!discovery && !generatorKeyId && keyIds.length === 0) throw new TypeError('"generatorKeyId" or "keyIds" expected')
+    this.discovery = discovery
     const isEngine = (client as { [WEBKMS_ENGINE]?: unknown })[WEBKMS_ENGINE] === true
     const speaksAwsProtocol = typeof (client as { send?: unknown }).send === 'function'
     this.#kms = adapt(client, commands)
@@ -81,6 +89,7 @@ export class KmsKeyring implements Keyring {
   }
 
   async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
+    if (this.discovery) throw new KeyringError('a discovery KMS keyring only decrypts')
     const EncryptionContext = { ...materials.encryptionContext }
     try {
       let wrapWith = [...this.keyIds]
@@ -111,7 +120,7 @@ export class KmsKeyring implements Keyring {
     if (materials.plaintextDataKey) return materials
     const configured = new Set([...(this.generatorKeyId ? [this.generatorKeyId] : []), ...this.keyIds])
     for (const k of encryptedDataKeys) {
-      if (k.providerId !== this.providerId || !isKeyArn(k.providerInfo) || !configured.has(k.providerInfo)) continue
+      if (k.providerId !== this.providerId || !isKeyArn(k.providerInfo) || !(this.discovery || configured.has(k.providerInfo))) continue
       try {
         const out = await this.#kms.decrypt({
           KeyId: k.providerInfo,

@@ -1,0 +1,98 @@
+/**
+ * The page side: `createWorkerKms({ worker })` returns a typed client with the same method
+ * shapes as the engine (`client.encrypt` is KMS Encrypt), plus the envelope SDK under names of
+ * its own (`encryptMessage`, `decryptMessage` and their stream forms) whose data keys never
+ * leave the worker. Errors arrive with their class and code (errorTransfer.ts).
+ *
+ * Buffers you pass are copied to the worker by default; to move a large one instead, wrap it:
+ * `client.encryptMessage(transfer(bytes, [bytes.buffer]), options)` (your `bytes` is then
+ * detached). Buffers coming back are always moved, never copied.
+ */
+import { InsecureContextError, WEBKMS_ENGINE, type Kms, type MessageHeader } from '@webkms/core'
+import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
+import { registerErrorTransfer, reviveError } from './errorTransfer.js'
+import type { DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
+
+export interface MessageStreamPair {
+  readable: ReadableStream<Uint8Array>
+  writable: WritableStream<Uint8Array>
+  messageHeader: Promise<MessageHeader>
+}
+
+export interface WorkerKms extends Kms {
+  /** Where the keys are and whether the browser promised to keep them. */
+  readonly store: StoreInfo
+  encryptMessage(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  encryptMessageStream(options: EncryptMessageOptions & { plaintextLength?: number; onProgress?: Progress }): Promise<MessageStreamPair>
+  decryptMessageStream(options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<MessageStreamPair>
+  /** Stops the worker. Its store stays consistent whatever was in flight. */
+  terminate(): void
+}
+
+export interface CreateWorkerKmsOptions extends InitOptions {
+  /** The worker running '@webkms/worker/worker' (or any Comlink endpoint exposing it). */
+  worker: Worker | Endpoint
+}
+
+const split = <O extends { onProgress?: Progress }>(o: O | undefined) => {
+  const { onProgress, ...rest } = o ?? ({} as O)
+  return [rest, onProgress ? proxy(onProgress) : undefined] as const
+}
+
+export async function createWorkerKms(options: CreateWorkerKmsOptions): Promise<WorkerKms> {
+  if (!options?.worker) throw new TypeError('"worker" expected a Worker running @webkms/worker/worker')
+  const g = globalThis as { isSecureContext?: boolean; crypto?: Crypto }
+  if (g.isSecureContext === false || !g.crypto?.subtle) throw new InsecureContextError()
+  registerErrorTransfer()
+  // Only a window may ask for persistent storage; the worker reports what was granted.
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage
+  if (typeof storage?.persist === 'function') await storage.persist().catch(() => false)
+  const remote: Remote<WorkerApi> = wrap<WorkerApi>(options.worker)
+  const { worker: _w, ...init } = options
+  const store = await remote.init(init)
+
+  const stream = async (method: 'encryptMessageStream' | 'decryptMessageStream', o: (EncryptMessageOptions | DecryptMessageOptions) & { onProgress?: Progress } | undefined): Promise<MessageStreamPair> => {
+    const [rest, onProgress] = split(o)
+    let resolve!: (h: MessageHeader) => void
+    let reject!: (e: unknown) => void
+    const messageHeader = new Promise<MessageHeader>((res, rej) => ((resolve = res), (reject = rej)))
+    messageHeader.catch(() => undefined) // the stream itself reports the error too
+    const pair = await (remote[method] as (...args: unknown[]) => Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>)(
+      rest,
+      proxy(resolve),
+      proxy((e: unknown) => reject(reviveError(e))),
+      onProgress,
+    )
+    return { readable: pair.readable, writable: pair.writable, messageHeader }
+  }
+
+  const client: Record<string | symbol, unknown> = {
+    store,
+    encryptMessage: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
+      const [rest, onProgress] = split(o)
+      const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
+      return remote.encryptMessage(bytes, rest as EncryptMessageOptions, onProgress)
+    },
+    decryptMessage: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
+      const [rest, onProgress] = split(o)
+      return remote.decryptMessage(ciphertext, rest, onProgress)
+    },
+    encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
+    decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
+    terminate: () => {
+      remote[releaseProxy]()
+      if ('terminate' in options.worker && typeof options.worker.terminate === 'function') options.worker.terminate()
+    },
+  }
+  // Every KMS operation: the same name and shapes as the engine's.
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === WEBKMS_ENGINE) return true
+      if (prop in target || typeof prop !== 'string') return target[prop]
+      if (prop === 'then') return undefined // not a thenable
+      return (input: unknown) => (remote as unknown as Record<string, (i: unknown) => Promise<unknown>>)[prop]!(input)
+    },
+    has: (target, prop) => prop === WEBKMS_ENGINE || prop in target,
+  }) as unknown as WorkerKms
+}

@@ -1,0 +1,76 @@
+/**
+ * Errors keep their class, `name`, `code` and message across the worker boundary. Comlink's
+ * built-in handler for thrown values keeps only {message, name, stack}, so a
+ * NotFoundException would arrive on the page as a plain Error; this replaces that handler
+ * (on both sides) with one that carries what callers `switch` on and rebuilds the class.
+ */
+import {
+  DecryptionError,
+  EnvelopeError,
+  InsecureContextError,
+  KeyringError,
+  kmsErrorClasses,
+} from '@webkms/core'
+import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError, KeyStoreError } from '@webkms/keystore-idb'
+import { transferHandlers, type TransferHandler } from 'comlink'
+
+export interface SerializedError {
+  webkmsError: true
+  name: string
+  message: string
+  code?: string
+  $fault?: string
+  stack?: string
+}
+
+export function serializeError(value: unknown): SerializedError | unknown {
+  if (!(value instanceof Error)) return value
+  const e = value as Error & { code?: unknown; $fault?: unknown }
+  const out: SerializedError = { webkmsError: true, name: e.name, message: e.message }
+  if (typeof e.code === 'string') out.code = e.code
+  if (typeof e.$fault === 'string') out.$fault = e.$fault
+  if (e.stack) out.stack = e.stack
+  return out
+}
+
+type Rebuild = (message: string) => Error
+const classes: Record<string, Rebuild> = {
+  ...Object.fromEntries(Object.entries(kmsErrorClasses).map(([name, C]) => [name, (m: string) => new C(m)])),
+  DecryptionError: () => new DecryptionError(),
+  KeyringError: (m) => new KeyringError(m),
+  EnvelopeError: (m) => new EnvelopeError(m),
+  InsecureContextError: () => new InsecureContextError(),
+  KeyStoreError: (m) => new KeyStoreError(m),
+  CryptoKeyStorageUnsupportedError: (m) => new CryptoKeyStorageUnsupportedError(m),
+  IndexedDbUnavailableError: (m) => new IndexedDbUnavailableError(m),
+  TypeError: (m) => new TypeError(m),
+  RangeError: (m) => new RangeError(m),
+}
+
+export function reviveError(value: unknown): unknown {
+  const s = value as SerializedError
+  if (!s || typeof s !== 'object' || s.webkmsError !== true) return value
+  const rebuild = classes[s.name]
+  const error = rebuild ? rebuild(s.message) : Object.assign(new Error(s.message), { name: s.name })
+  if (!rebuild && s.code) Object.assign(error, { code: s.code })
+  // The worker's stack says where it failed; keep it after the page's own frames.
+  if (s.stack) error.stack = `${error.stack ?? ''}\n    --- in the webkms worker ---\n${s.stack}`
+  return error
+}
+
+let registered = false
+
+/** Installs the handler. Both the worker and the page call it (it is idempotent). */
+export function registerErrorTransfer(): void {
+  if (registered) return
+  registered = true
+  const builtin = transferHandlers.get('throw') as TransferHandler<{ value: unknown }, unknown>
+  transferHandlers.set('throw', {
+    // Comlink marks thrown values with a private symbol; its own handler recognises them.
+    canHandle: builtin.canHandle,
+    serialize: ({ value }: { value: unknown }) => [serializeError(value), []],
+    deserialize: (serialized: unknown) => {
+      throw reviveError(serialized)
+    },
+  } as TransferHandler<unknown, unknown>)
+}

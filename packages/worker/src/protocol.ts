@@ -1,0 +1,63 @@
+/**
+ * The whole contract between the page and the worker: one small interface. The page never
+ * receives key material: KMS operations return what AWS KMS returns, and the envelope methods
+ * do all their work (data keys included) inside the worker.
+ */
+import type { DecryptOptions, EncryptOptions, Kms, MessageHeader, SuiteId } from '@webkms/core'
+import type { Persistence } from '@webkms/keystore-idb'
+import type { SerializedError } from './errorTransfer.js'
+
+export interface StoreInfo {
+  /** The IndexedDB database name. */
+  name: string
+  /** Whether the browser promised to keep the keys (navigator.storage.persist()). */
+  persistence: Persistence
+  schemaVersion: number
+}
+
+export interface InitOptions {
+  /** IndexedDB database name. Default `webkms`. */
+  name?: string
+  /** Account ID and region in key ARNs. */
+  accountId?: string
+  region?: string
+}
+
+/** Envelope options: the keys come from this worker's engine, by KeyId (any form) or ARN. */
+export interface EncryptMessageOptions extends Omit<EncryptOptions, 'onProgress'> {
+  /** The key that generates the data key (GenerateDataKey). */
+  keyId: string
+  /** More keys that each wrap the data key too. */
+  additionalKeyIds?: string[]
+  commitmentPolicy?: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' | 'REQUIRE_ENCRYPT_ALLOW_DECRYPT' | 'FORBID_ENCRYPT_ALLOW_DECRYPT'
+  suiteId?: SuiteId
+}
+
+export interface DecryptMessageOptions extends Omit<DecryptOptions, 'onProgress'> {
+  /** Restrict decryption to these key ARNs. Default: any key of this engine the message names. */
+  keyIds?: string[]
+  commitmentPolicy?: EncryptMessageOptions['commitmentPolicy']
+  /** Streams only: hold all plaintext until the signature verifies. */
+  waitForSignature?: boolean
+}
+
+export type Progress = (bytesDone: number, bytesTotal?: number) => void
+
+/** What the worker exposes (Comlink). */
+export interface WorkerApi extends Kms {
+  init(options: InitOptions): Promise<StoreInfo>
+  encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  encryptMessageStream(
+    options: EncryptMessageOptions & { plaintextLength?: number },
+    onHeader: (header: MessageHeader) => void,
+    onError: (error: SerializedError | unknown) => void,
+    onProgress?: Progress,
+  ): Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>
+  decryptMessageStream(
+    options: DecryptMessageOptions,
+    onHeader: (header: MessageHeader) => void,
+    onError: (error: SerializedError | unknown) => void,
+    onProgress?: Progress,
+  ): Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>
+}

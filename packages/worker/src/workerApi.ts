@@ -1,0 +1,85 @@
+/**
+ * The worker side: the engine over the IndexedDB store, and the envelope SDK working with the
+ * engine's keys, all inside the worker. What goes back to the page is transferred (Comlink's
+ * transfer), not copied: the buffers are fresh and the worker keeps no reference to them.
+ */
+import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, type Kms, type KeyStore } from '@webkms/core'
+import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
+import { proxy, transfer } from 'comlink'
+import { serializeError } from './errorTransfer.js'
+import type { DecryptMessageOptions, EncryptMessageOptions, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
+
+export interface WorkerApiOptions {
+  /** Where keys live. Default: IndexedDB (`openIdbKeyStore`). Tests inject other stores. */
+  openStore?: (options: InitOptions) => Promise<KeyStore>
+}
+
+/** Transfers the buffers of a response's binary fields (top-level and one level down). */
+function transferOut<T>(value: T): T {
+  const buffers = new Set<ArrayBuffer>()
+  const visit = (v: unknown, depth: number) => {
+    if (v instanceof Uint8Array && v.buffer instanceof ArrayBuffer && v.byteLength > 0) buffers.add(v.buffer)
+    else if (depth < 1 && v && typeof v === 'object') for (const x of Object.values(v)) visit(x, depth + 1)
+  }
+  visit(value, -1)
+  return buffers.size ? transfer(value, [...buffers]) : value
+}
+
+export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
+  let kms: Kms | undefined
+  let info: StoreInfo | undefined
+  const engine = () => {
+    if (!kms) throw new TypeError('the webkms worker is not initialised: call init() first')
+    return kms
+  }
+  const encryptKeyring = (o: EncryptMessageOptions) => {
+    if (typeof o?.keyId !== 'string') throw new TypeError('"keyId" expected the KeyId of the key that makes the data key')
+    return new KmsKeyring({ client: engine(), generatorKeyId: o.keyId, keyIds: o.additionalKeyIds ?? [] })
+  }
+  const decryptKeyring = (o: DecryptMessageOptions = {}) =>
+    o.keyIds?.length ? new KmsKeyring({ client: engine(), keyIds: o.keyIds }) : new MultiKeyring({ children: [new KmsKeyring({ client: engine(), discovery: true })] })
+  /** The options the envelope client takes: everything but how the keyring is chosen. */
+  const envelopeOptions = (o: object): Record<string, unknown> => {
+    const { keyId: _k, additionalKeyIds: _a, keyIds: _i, commitmentPolicy: _c, ...rest } = o as Record<string, unknown>
+    return rest
+  }
+
+  const api: Partial<WorkerApi> = {
+    async init(o: InitOptions = {}) {
+      if (info) return info
+      const store = await (options.openStore ?? ((x) => openIdbKeyStore({ ...(x.name ? { name: x.name } : {}) })))(o)
+      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}) })
+      info = {
+        name: store instanceof IdbKeyStore ? store.name : (o.name ?? 'memory'),
+        persistence: store instanceof IdbKeyStore ? store.persistence : 'unknown',
+        schemaVersion: SCHEMA_VERSION,
+      }
+      return info
+    },
+    async encryptMessage(plaintext, o, onProgress) {
+      const client = buildClient(o.commitmentPolicy)
+      const out = await client.encrypt(encryptKeyring(o), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      return transferOut(out)
+    },
+    async decryptMessage(ciphertext, o = {}, onProgress) {
+      const client = buildClient(o.commitmentPolicy)
+      const out = await client.decrypt(decryptKeyring(o), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      return transferOut(out)
+    },
+    async encryptMessageStream(o, onHeader, onError, onProgress) {
+      const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
+      return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
+    },
+    async decryptMessageStream(o, onHeader, onError, onProgress) {
+      const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o), { ...envelopeOptions(o ?? {}), ...(onProgress ? { onProgress } : {}) })
+      s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
+      return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
+    },
+  }
+  for (const op of operationNames) {
+    const method = (op.charAt(0).toLowerCase() + op.slice(1)) as keyof Kms
+    ;(api as Record<string, unknown>)[method] = async (input: unknown) => transferOut(await (engine()[method] as (i: unknown) => Promise<unknown>)(input))
+  }
+  return proxy(api as WorkerApi)
+}

@@ -1,0 +1,95 @@
+/**
+ * The real thing in Chromium: a dedicated module Worker running the engine over IndexedDB.
+ */
+import { NotFoundException } from '@webkms/core'
+import { describe, expect, it } from 'vitest'
+import { createWorkerKms, type WorkerKms } from '../src/index.js'
+
+const start = (name: string): Promise<WorkerKms> =>
+  createWorkerKms({ worker: new Worker(new URL('./fixtures/kms.worker.ts', import.meta.url), { type: 'module' }), name })
+
+let n = 0
+const freshName = () => `webkms-worker-test-${Date.now()}-${++n}`
+
+/** Every CryptoKey in every IndexedDB database of this origin, found by walking them all. */
+async function allStoredCryptoKeys(): Promise<CryptoKey[]> {
+  const found: CryptoKey[] = []
+  const walk = (v: unknown, depth = 0): void => {
+    if (v instanceof CryptoKey) found.push(v)
+    else if (v && typeof v === 'object' && depth < 8) for (const x of Object.values(v)) walk(x, depth + 1)
+  }
+  for (const { name } of await indexedDB.databases()) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name!)
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    for (const storeName of db.objectStoreNames) {
+      const all = await new Promise<unknown[]>((resolve, reject) => {
+        const r = db.transaction(storeName).objectStore(storeName).getAll()
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+      walk(all)
+    }
+    db.close()
+  }
+  return found
+}
+
+describe('the webkms worker in Chromium', () => {
+  it('keys made in one worker are there for the next, and every stored CryptoKey is non-extractable', async () => {
+    const name = freshName()
+    const first = await start(name)
+    const { KeyMetadata } = await first.createKey({ Description: 'survives' })
+    const { CiphertextBlob } = await first.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('same bytes') })
+    first.terminate()
+
+    const second = await start(name)
+    expect((await second.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.Description).toBe('survives')
+    expect(new TextDecoder().decode((await second.decrypt({ CiphertextBlob })).Plaintext)).toBe('same bytes')
+    second.terminate()
+
+    const keys = await allStoredCryptoKeys()
+    expect(keys.length).toBeGreaterThan(0)
+    for (const key of keys) {
+      expect(key.extractable).toBe(false)
+      await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+    }
+  })
+
+  it('errors keep their class and code', async () => {
+    const kms = await start(freshName())
+    const error = await kms.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NotFoundException)
+    expect((error as NotFoundException).code).toBe('ERR_KMS_NOT_FOUND')
+    kms.terminate()
+  })
+
+  it('a worker terminated mid-operation leaves the store consistent: every key there works', async () => {
+    const name = freshName()
+    const kms = await start(name)
+    const { KeyMetadata } = await kms.createKey()
+    const pending: Promise<unknown>[] = []
+    for (let i = 0; i < 40; i++) {
+      pending.push(kms.createKey({ Description: `k${i}` }).catch(() => undefined))
+      pending.push(kms.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId }).catch(() => undefined))
+      pending.push(kms.tagResource({ KeyId: KeyMetadata.KeyId, Tags: [{ TagKey: `t${i}`, TagValue: 'v' }] }).catch(() => undefined))
+    }
+    await new Promise((r) => setTimeout(r, 15))
+    kms.terminate()
+
+    const after = await start(name)
+    const { Keys } = await after.listKeys({ Limit: 1000 })
+    expect(Keys.length).toBeGreaterThanOrEqual(1)
+    for (const { KeyId } of Keys) {
+      const { CiphertextBlob } = await after.encrypt({ KeyId, Plaintext: new Uint8Array([1, 2, 3]) })
+      expect((await after.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+    }
+    const rotations = (await after.listKeyRotations({ KeyId: KeyMetadata.KeyId, Limit: 1000 })).Rotations
+    expect(rotations.length).toBeLessThanOrEqual(25)
+    const current = (await after.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.CurrentKeyMaterialId
+    expect(rotations.length === 0 || rotations.at(-1)!.KeyMaterialId === current).toBe(true)
+    after.terminate()
+  })
+})
