@@ -6,4 +6,6 @@ import { defineConfig } from 'vite'
 export default defineConfig({
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   preview: { host: '127.0.0.1', port: 4173, strictPort: false },
+  // The KMS worker is an ES module worker (it imports the engine).
+  worker: { format: 'es' },
 })
