@@ -41,6 +41,8 @@ const stages = [
   ['build', () => pnpm('build')],
   ['tests: node project', () => run(process.execPath, [...vitest, '--project', 'node'])],
   ['tests: browser project (Chromium)', () => run(process.execPath, [...vitest, '--project', 'browser'])],
+  // After the build: Playwright drives the built demo (the browser HSM end to end).
+  ['tests: end to end (Playwright, Chromium)', () => run(process.execPath, ['node_modules/@playwright/test/cli.js', 'test'])],
   [`tests: node project on ${NODE24_SPEC}`, () => {
     const node24 = ensureNode24()
     log(`running the node project on Node ${node24Version()}`)

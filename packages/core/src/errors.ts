@@ -8,12 +8,14 @@
  */
 export class KmsError extends Error {
   static code = 'ERR_KMS'
+  static errorName = 'KmsError'
   code: string
   $fault: 'client' | 'server' = 'client'
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = new.target.name
+    // Explicit, not new.target.name: minifiers rename classes.
+    this.name = (new.target as typeof KmsError).errorName
     this.code = (new.target as typeof KmsError).code
   }
 }
@@ -21,14 +23,17 @@ export class KmsError extends Error {
 /** The key, alias or grant does not exist (or the key ID is malformed). */
 export class NotFoundException extends KmsError {
   static override code = 'ERR_KMS_NOT_FOUND'
+  static override errorName = 'NotFoundException'
 }
 /** The key is disabled. */
 export class DisabledException extends KmsError {
   static override code = 'ERR_KMS_DISABLED'
+  static override errorName = 'DisabledException'
 }
 /** The key's state does not allow the operation (see the key-state table). */
 export class KMSInvalidStateException extends KmsError {
   static override code = 'ERR_KMS_INVALID_STATE'
+  static override errorName = 'KMSInvalidStateException'
 }
 /**
  * The ciphertext could not be decrypted: malformed, tampered with, or a different encryption
@@ -36,50 +41,64 @@ export class KMSInvalidStateException extends KmsError {
  */
 export class InvalidCiphertextException extends KmsError {
   static override code = 'ERR_KMS_INVALID_CIPHERTEXT'
+  static override errorName = 'InvalidCiphertextException'
 }
 /** The `KeyId` given to Decrypt/ReEncrypt is not the key that encrypted the ciphertext. */
 export class IncorrectKeyException extends KmsError {
   static override code = 'ERR_KMS_INCORRECT_KEY'
+  static override errorName = 'IncorrectKeyException'
 }
 export class AccessDeniedException extends KmsError {
   static override code = 'ERR_KMS_ACCESS_DENIED'
+  static override errorName = 'AccessDeniedException'
 }
 /** Input failed a constraint (type, length, range, pattern, combination of fields). */
 export class ValidationException extends KmsError {
   static override code = 'ERR_KMS_VALIDATION'
+  static override errorName = 'ValidationException'
 }
 export class LimitExceededException extends KmsError {
   static override code = 'ERR_KMS_LIMIT_EXCEEDED'
+  static override errorName = 'LimitExceededException'
 }
 export class AlreadyExistsException extends KmsError {
   static override code = 'ERR_KMS_ALREADY_EXISTS'
+  static override errorName = 'AlreadyExistsException'
 }
 /** A valid request this engine does not support (asymmetric keys, custom key stores, ...). */
 export class UnsupportedOperationException extends KmsError {
   static override code = 'ERR_KMS_UNSUPPORTED_OPERATION'
+  static override errorName = 'UnsupportedOperationException'
 }
 export class InvalidAliasNameException extends KmsError {
   static override code = 'ERR_KMS_INVALID_ALIAS_NAME'
+  static override errorName = 'InvalidAliasNameException'
 }
 export class InvalidArnException extends KmsError {
   static override code = 'ERR_KMS_INVALID_ARN'
+  static override errorName = 'InvalidArnException'
 }
 export class InvalidMarkerException extends KmsError {
   static override code = 'ERR_KMS_INVALID_MARKER'
+  static override errorName = 'InvalidMarkerException'
 }
 export class InvalidKeyUsageException extends KmsError {
   static override code = 'ERR_KMS_INVALID_KEY_USAGE'
+  static override errorName = 'InvalidKeyUsageException'
 }
 export class TagException extends KmsError {
   static override code = 'ERR_KMS_TAG'
+  static override errorName = 'TagException'
 }
 /** A request with `DryRun: true` would have succeeded. */
 export class DryRunOperationException extends KmsError {
   static override code = 'ERR_KMS_DRY_RUN'
+  static override errorName = 'DryRunOperationException'
 }
 /** Something failed inside the engine or its store; never caused by the caller's input. */
 export class KMSInternalException extends KmsError {
   static override code = 'ERR_KMS_INTERNAL'
+  static override errorName = 'KMSInternalException'
   override $fault: 'client' | 'server' = 'server'
 }
 

@@ -1,10 +1,12 @@
 /** Errors of the IndexedDB key store: classes with stable codes, as everywhere in webkms. */
 export class KeyStoreError extends Error {
   static code = 'ERR_KEYSTORE'
+  static errorName = 'KeyStoreError'
   code: string
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = new.target.name
+    // Explicit, not new.target.name: minifiers rename classes.
+    this.name = (new.target as typeof KeyStoreError).errorName
     this.code = (new.target as typeof KeyStoreError).code
   }
 }
@@ -15,9 +17,11 @@ export class KeyStoreError extends Error {
  */
 export class CryptoKeyStorageUnsupportedError extends KeyStoreError {
   static override code = 'ERR_KEYSTORE_CRYPTOKEY_UNSUPPORTED'
+  static override errorName = 'CryptoKeyStorageUnsupportedError'
 }
 
 /** No IndexedDB at all (some private modes, some embedded browsers). */
 export class IndexedDbUnavailableError extends KeyStoreError {
   static override code = 'ERR_KEYSTORE_INDEXEDDB_UNAVAILABLE'
+  static override errorName = 'IndexedDbUnavailableError'
 }

@@ -6,10 +6,12 @@
  */
 export class EnvelopeError extends Error {
   static code = 'ERR_ENVELOPE'
+  static errorName = 'EnvelopeError'
   code: string
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.name = new.target.name
+    // Explicit, not new.target.name: minifiers rename classes.
+    this.name = (new.target as typeof EnvelopeError).errorName
     this.code = (new.target as typeof EnvelopeError).code
   }
 }
@@ -17,6 +19,7 @@ export class EnvelopeError extends Error {
 /** The message could not be decrypted and authenticated. Nothing was released. */
 export class DecryptionError extends EnvelopeError {
   static override code = 'ERR_ENVELOPE_DECRYPTION_FAILED'
+  static override errorName = 'DecryptionError'
   constructor(options?: { cause?: unknown }) {
     super('decryption operation failed', options)
   }
@@ -25,4 +28,5 @@ export class DecryptionError extends EnvelopeError {
 /** A keyring could not produce or wrap a data key when encrypting (e.g. its KMS refused). */
 export class KeyringError extends EnvelopeError {
   static override code = 'ERR_ENVELOPE_KEYRING'
+  static override errorName = 'KeyringError'
 }
