@@ -8,4 +8,6 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173, strictPort: false },
   // The KMS worker is an ES module worker (it imports the engine).
   worker: { format: 'es' },
+  // bench.html: the worker round-trip benchmark page (bench/worker-roundtrip.mjs).
+  build: { rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } } },
 })
