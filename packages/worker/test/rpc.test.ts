@@ -77,3 +77,22 @@ describe('the worker client over a MessageChannel', () => {
     expect(text((await kms.decryptMessage(result)).plaintext)).toBe('page side')
   })
 })
+
+describe('platform checks', () => {
+  it('a page without crypto.subtle (an insecure http: page) gets InsecureContextError naming the fix', async () => {
+    const { InsecureContextError } = await import('@webkms/core')
+    // Shadow the platform's getter with an own property (the browser's is read-only).
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'isSecureContext')
+    Object.defineProperty(globalThis, 'isSecureContext', { value: false, configurable: true, writable: true })
+    try {
+      const { port2 } = new MessageChannel()
+      const error = await createWorkerKms({ worker: port2 }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(InsecureContextError)
+      expect((error as InsecureContextError).code).toBe('ERR_WEBCRYPTO_UNAVAILABLE')
+      expect((error as Error).message).toMatch(/https:\/\/.*localhost/)
+    } finally {
+      if (own) Object.defineProperty(globalThis, 'isSecureContext', own)
+      else delete (globalThis as { isSecureContext?: boolean }).isSecureContext
+    }
+  })
+})
