@@ -6,18 +6,12 @@
  * (`ERR_KMS_<CONDITION>`) on both the class and the instance, as panva/jose does.
  * `$fault` mirrors the AWS SDK's client/server split.
  */
-export class KmsError extends Error {
-  static code = 'ERR_KMS'
-  static errorName = 'KmsError'
-  code: string
-  $fault: 'client' | 'server' = 'client'
+import { CodedError } from './codedError.js'
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    // Explicit, not new.target.name: minifiers rename classes.
-    this.name = (new.target as typeof KmsError).errorName
-    this.code = (new.target as typeof KmsError).code
-  }
+export class KmsError extends CodedError {
+  static override code = 'ERR_KMS'
+  static override errorName = 'KmsError'
+  $fault: 'client' | 'server' = 'client'
 }
 
 /** The key, alias or grant does not exist (or the key ID is malformed). */

@@ -4,6 +4,7 @@
 export { createKms, operationNames, type Kms, type KmsOptions, type OperationName } from './kms/createKms.js'
 export type * from './kms/types.js'
 export * from './errors.js'
+export { CodedError } from './codedError.js'
 export type { KeyStore, KeyStoreTransaction, TransactionMode } from './keystore/KeyStore.js'
 export type { AliasRecord, KeyRecord, KeyState, KeyVersionRecord, RotationRecord, TagRecord } from './keystore/records.js'
 export { MemoryKeyStore } from './keystore/MemoryKeyStore.js'

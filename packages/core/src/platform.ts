@@ -3,17 +3,17 @@
  * that names the fix, not a TypeError deep inside. Globals are read when called, never at
  * import, so importing never throws (as jakearchibald/idb does).
  */
+import { CodedError } from './codedError.js'
 
 /** `crypto.subtle` is missing: browsers expose it only in secure contexts. */
-export class InsecureContextError extends Error {
-  static code = 'ERR_WEBCRYPTO_UNAVAILABLE'
-  code = InsecureContextError.code
+export class InsecureContextError extends CodedError {
+  static override code = 'ERR_WEBCRYPTO_UNAVAILABLE'
+  static override errorName = 'InsecureContextError'
   constructor() {
     super(
       'WebCrypto (crypto.subtle) is unavailable, so webkms cannot run here. Browsers expose it only in secure contexts: ' +
         'serve the page over https://, or from http://localhost or http://127.0.0.1 during development.',
     )
-    this.name = 'InsecureContextError'
   }
 }
 

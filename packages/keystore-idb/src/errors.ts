@@ -1,14 +1,9 @@
 /** Errors of the IndexedDB key store: classes with stable codes, as everywhere in webkms. */
-export class KeyStoreError extends Error {
-  static code = 'ERR_KEYSTORE'
-  static errorName = 'KeyStoreError'
-  code: string
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    // Explicit, not new.target.name: minifiers rename classes.
-    this.name = (new.target as typeof KeyStoreError).errorName
-    this.code = (new.target as typeof KeyStoreError).code
-  }
+import { CodedError } from '@webkms/core'
+
+export class KeyStoreError extends CodedError {
+  static override code = 'ERR_KEYSTORE'
+  static override errorName = 'KeyStoreError'
 }
 
 /**

@@ -3,7 +3,7 @@
  * before any real Worker: same method shapes as the engine, error classes and codes intact,
  * the envelope methods, streams, progress.
  */
-import { DecryptionError, KmsKeyring, MemoryKeyStore, NotFoundException, ValidationException, WEBKMS_ENGINE, buildClient } from '@webkms/core'
+import { DecryptionError, InsecureContextError, KmsKeyring, MemoryKeyStore, NotFoundException, ValidationException, WEBKMS_ENGINE, buildClient } from '@webkms/core'
 import { expose } from 'comlink'
 import { describe, expect, it } from 'vitest'
 import { createWorkerApi, createWorkerKms, registerErrorTransfer, type WorkerKms } from '../src/index.js'
@@ -80,7 +80,6 @@ describe('the worker client over a MessageChannel', () => {
 
 describe('platform checks', () => {
   it('a page without crypto.subtle (an insecure http: page) gets InsecureContextError naming the fix', async () => {
-    const { InsecureContextError } = await import('@webkms/core')
     // Shadow the platform's getter with an own property (the browser's is read-only).
     const own = Object.getOwnPropertyDescriptor(globalThis, 'isSecureContext')
     Object.defineProperty(globalThis, 'isSecureContext', { value: false, configurable: true, writable: true })

@@ -4,16 +4,11 @@
  * check failed — tag, commitment, signature, padding of a wrapped key — would hand an attacker
  * an oracle. Misuse of the API is a TypeError or RangeError naming the argument.
  */
-export class EnvelopeError extends Error {
-  static code = 'ERR_ENVELOPE'
-  static errorName = 'EnvelopeError'
-  code: string
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    // Explicit, not new.target.name: minifiers rename classes.
-    this.name = (new.target as typeof EnvelopeError).errorName
-    this.code = (new.target as typeof EnvelopeError).code
-  }
+import { CodedError } from '../codedError.js'
+
+export class EnvelopeError extends CodedError {
+  static override code = 'ERR_ENVELOPE'
+  static override errorName = 'EnvelopeError'
 }
 
 /** The message could not be decrypted and authenticated. Nothing was released. */
