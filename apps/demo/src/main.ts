@@ -48,7 +48,14 @@ async function main(): Promise<WorkerKms> {
   ])
   await refreshKeys(kms)
   const result = $('result')
-  const keyForUse = async () => (await refreshKeys(kms)) ?? (await kms.createKey({ Description: 'playground' })).KeyMetadata.KeyId
+  /** The first enabled key, or a new one (then listed at once). */
+  const keyForUse = async () => {
+    const existing = await refreshKeys(kms)
+    if (existing) return existing
+    const { KeyId } = (await kms.createKey({ Description: 'playground' })).KeyMetadata
+    await refreshKeys(kms)
+    return KeyId
+  }
 
   $('create').addEventListener('click', () => {
     kms.createKey({ Description: `playground ${new Date().toLocaleTimeString()}` }).then(() => refreshKeys(kms), (e) => showError(result, e))
