@@ -4,7 +4,7 @@
  * calls `describeKeyStoreConformance('name', () => freshEmptyStore())`.
  */
 import { describe, expect, it } from 'vitest'
-import { createKms, type AliasRecord, type KeyRecord, type KeyStore } from '../../packages/core/src/index.js'
+import { createKms, verifyAuditLog, type AliasRecord, type KeyRecord, type KeyStore } from '../../packages/core/src/index.js'
 
 const subtle = () => globalThis.crypto.subtle
 
@@ -188,6 +188,37 @@ export function describeKeyStoreConformance(name: string, makeStore: () => Promi
       expect((await a.listKeyRotations({ KeyId })).Rotations).toHaveLength(6)
       expect((await b.listResourceTags({ KeyId })).Tags).toHaveLength(6)
       expect((await a.listAliases({ KeyId })).Aliases.map((x) => x.AliasName)).toEqual(['alias/race'])
+    })
+
+    it('stores the audit chain and meta values: ordered by sequence, last record, rollback', async () => {
+      const store = await makeStore()
+      const rec = (sequence: number) => ({ sequence, event: { eventName: `e${sequence}`, nested: { a: [1, 2] } }, previousHash: 'p'.repeat(64), hash: String(sequence).repeat(64).slice(0, 64) })
+      await store.transaction('readonly', async (tx) => expect(await tx.lastAuditRecord()).toBeUndefined())
+      await store.transaction('readwrite', async (tx) => {
+        for (const n of [1, 2, 10, 3]) await tx.putAuditRecord(rec(n))
+        await tx.putMeta('m', { when: new Date('2026-01-01T00:00:00Z'), list: [1] })
+      })
+      await expect(store.transaction('readwrite', async (tx) => {
+        await tx.putAuditRecord(rec(11))
+        throw new Error('abort')
+      })).rejects.toThrow('abort')
+      await store.transaction('readonly', async (tx) => {
+        expect((await tx.listAuditRecords()).map((r) => r.sequence)).toEqual([1, 2, 3, 10])
+        expect(await tx.lastAuditRecord()).toEqual(rec(10))
+        expect(await tx.getMeta('m')).toEqual({ when: new Date('2026-01-01T00:00:00Z'), list: [1] })
+        expect(await tx.getMeta('absent')).toBeUndefined()
+      })
+    })
+
+    it('engines sharing the store write one verifiable audit chain', async () => {
+      const store = await makeStore()
+      const a = createKms({ keyStore: store })
+      const b = createKms({ keyStore: store })
+      const { KeyId } = (await a.createKey()).KeyMetadata
+      await Promise.all([...Array.from({ length: 10 }, () => a.describeKey({ KeyId })), ...Array.from({ length: 10 }, () => b.generateRandom({ NumberOfBytes: 8 }))])
+      const log = await b.exportAuditLog()
+      expect(log.events).toHaveLength(21)
+      expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 21 })
     })
 
     it('runs the engine: keys, rotation, aliases and decryption across engine instances', async () => {

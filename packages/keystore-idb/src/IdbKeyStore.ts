@@ -136,9 +136,11 @@ export class IdbKeyStore implements KeyStore {
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const db = await this.#database()
-    const tx = db.transaction(['keys', 'aliases'], mode)
+    const tx = db.transaction(['keys', 'aliases', 'audit', 'meta'], mode)
     const keys = tx.objectStore('keys')
     const aliases = tx.objectStore('aliases')
+    const audit = tx.objectStore('audit')
+    const meta = tx.objectStore('meta')
     const changed: Message = { keyIds: [], aliasNames: [] }
     const generation = this.#generation
     const readonly = mode === 'readonly'
@@ -159,6 +161,11 @@ export class IdbKeyStore implements KeyStore {
       listAliases: () => aliases.getAll(),
       putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put!(cloneRecord(r))),
       deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete!(name)),
+      lastAuditRecord: async () => (await audit.openCursor(null, 'prev'))?.value,
+      listAuditRecords: () => audit.getAll(),
+      putAuditRecord: async (r) => void (await audit.put!(r)),
+      getMeta: async (id) => (await meta.get(id))?.value,
+      putMeta: async (id, value) => void (await meta.put!({ id, value })),
     }
     let result: T
     try {

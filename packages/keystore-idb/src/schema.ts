@@ -3,7 +3,7 @@
  * its migrations. A new version adds a case to `upgrade`; old cases never change, so any old
  * database walks forward one version at a time.
  */
-import type { AliasRecord, KeyRecord } from '@webkms/core'
+import type { AliasRecord, AuditRecord, KeyRecord } from '@webkms/core'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 
 export interface WebKmsSchema extends DBSchema {
@@ -12,9 +12,11 @@ export interface WebKmsSchema extends DBSchema {
   aliases: { key: string; value: AliasRecord }
   /** Store-level facts, such as the CryptoKey storage probe. */
   meta: { key: string; value: { id: string; value: unknown } }
+  /** The audit hash chain, by sequence number (version 2). */
+  audit: { key: number; value: AuditRecord }
 }
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export function upgrade(
   db: IDBPDatabase<WebKmsSchema>,
@@ -27,5 +29,8 @@ export function upgrade(
     db.createObjectStore('keys', { keyPath: 'keyId' })
     db.createObjectStore('aliases', { keyPath: 'aliasName' })
     db.createObjectStore('meta', { keyPath: 'id' })
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore('audit', { keyPath: 'sequence' })
   }
 }

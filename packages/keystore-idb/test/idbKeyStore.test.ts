@@ -3,7 +3,7 @@
  * IndexedDB in Chromium), plus what only this store does: persistence across reopening,
  * migrations, cross-instance cache invalidation, and refusing browsers that cannot store keys.
  */
-import { createKms } from '@webkms/core'
+import { createKms, verifyAuditLog } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
 import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
 import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
@@ -53,6 +53,35 @@ describe('IdbKeyStore', () => {
     b.close()
   })
 
+  it('migrates a version 1 database to version 2, keeping its keys', async () => {
+    const name = freshName()
+    const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+    const keyId = '00000000-0000-4000-8000-00000000abcd'
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.open(name, 1)
+      r.onupgradeneeded = () => {
+        r.result.createObjectStore('keys', { keyPath: 'keyId' })
+        r.result.createObjectStore('aliases', { keyPath: 'aliasName' })
+        r.result.createObjectStore('meta', { keyPath: 'id' })
+        r.transaction!.objectStore('keys').put({
+          keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, accountId: '111122223333', region: 'us-east-1',
+          creationDate: new Date(), description: 'from v1', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS',
+          keyState: 'Enabled', rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 }, tags: [],
+          versions: [{ version: 1, material, keyMaterialId: 'ab'.repeat(32), createdAt: new Date() }],
+        })
+      }
+      r.onsuccess = () => (r.result.close(), resolve())
+      r.onerror = () => reject(r.error)
+    })
+    const store = await openIdbKeyStore({ name, requestPersistence: false })
+    const kms = createKms({ keyStore: store })
+    expect((await kms.describeKey({ KeyId: keyId })).KeyMetadata.Description).toBe('from v1')
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: keyId, Plaintext: new Uint8Array([7]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
+    expect((await verifyAuditLog(await kms.exportAuditLog())).valid).toBe(true)
+    store.close()
+  })
+
   it('opens at the current schema version with its stores', async () => {
     const name = freshName()
     const store = await openIdbKeyStore({ name, requestPersistence: false })
@@ -62,7 +91,7 @@ describe('IdbKeyStore', () => {
       r.onerror = () => reject(r.error)
     })
     expect(db.version).toBe(SCHEMA_VERSION)
-    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'keys', 'meta'])
+    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'audit', 'keys', 'meta'])
     db.close()
     store.close()
   })

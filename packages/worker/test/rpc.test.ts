@@ -26,7 +26,7 @@ describe('the worker client over a MessageChannel', () => {
     const { CiphertextBlob, KeyId } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('hi') })
     expect(KeyId).toBe(KeyMetadata.Arn)
     expect(text((await kms.decrypt({ CiphertextBlob })).Plaintext)).toBe('hi')
-    expect(kms.store).toMatchObject({ schemaVersion: 1 })
+    expect(kms.store).toMatchObject({ schemaVersion: 2 })
   })
 
   it('a NotFoundException thrown in the worker arrives as a NotFoundException with its code', async () => {

@@ -10,7 +10,7 @@
  * commits a transaction as soon as it is idle, so awaiting WebCrypto (or anything else) inside
  * would end it early. Do the cryptography first, then open the transaction to store the result.
  */
-import type { AliasRecord, KeyRecord } from './records.js'
+import type { AliasRecord, AuditRecord, KeyRecord } from './records.js'
 
 export type TransactionMode = 'readonly' | 'readwrite'
 
@@ -30,6 +30,16 @@ export interface KeyStoreTransaction {
   listAliases(): Promise<AliasRecord[]>
   putAlias(record: AliasRecord): Promise<void>
   deleteAlias(aliasName: string): Promise<void>
+
+  /** The audit record with the highest sequence number, or `undefined` when there is none. */
+  lastAuditRecord(): Promise<AuditRecord | undefined>
+  /** Every audit record, in ascending sequence order. */
+  listAuditRecords(): Promise<AuditRecord[]>
+  /** Appends (or, never in practice, replaces) the record with `record.sequence`. */
+  putAuditRecord(record: AuditRecord): Promise<void>
+  /** Store-level values (the audit signing key, checkpoints); `undefined` when absent. */
+  getMeta(id: string): Promise<unknown>
+  putMeta(id: string, value: unknown): Promise<void>
 }
 
 export interface KeyStore {

@@ -4,7 +4,7 @@
  * area that is applied only when `fn` resolves, so a throw leaves the store untouched.
  */
 import type { KeyStore, KeyStoreTransaction, TransactionMode } from './KeyStore.js'
-import type { AliasRecord, KeyRecord } from './records.js'
+import type { AliasRecord, AuditRecord, KeyRecord } from './records.js'
 import { cloneRecord } from './cloneRecord.js'
 
 const DELETED = Symbol('deleted')
@@ -13,6 +13,8 @@ type Staged<V> = Map<string, V | typeof DELETED>
 export class MemoryKeyStore implements KeyStore {
   #keys = new Map<string, KeyRecord>()
   #aliases = new Map<string, AliasRecord>()
+  #audit = new Map<string, AuditRecord>()
+  #meta = new Map<string, unknown>()
   #queue: Promise<unknown> = Promise.resolve()
 
   transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
@@ -25,6 +27,9 @@ export class MemoryKeyStore implements KeyStore {
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const keys: Staged<KeyRecord> = new Map()
     const aliases: Staged<AliasRecord> = new Map()
+    const audit: Staged<AuditRecord> = new Map()
+    const meta: Staged<unknown> = new Map()
+    const seq = (n: number) => String(n).padStart(16, '0') // sorts as numbers do
     let open = true
     const writable = () => {
       if (!open) throw new Error('KeyStore transaction has already finished')
@@ -39,11 +44,18 @@ export class MemoryKeyStore implements KeyStore {
       listAliases: async () => list(this.#aliases, aliases).map(cloneRecord),
       putAlias: async (r) => void (writable(), aliases.set(r.aliasName, cloneRecord(r))),
       deleteAlias: async (name) => void (writable(), aliases.set(name, DELETED)),
+      lastAuditRecord: async () => cloneRecord(list(this.#audit, audit).at(-1)),
+      listAuditRecords: async () => list(this.#audit, audit).map(cloneRecord),
+      putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), cloneRecord(r))),
+      getMeta: async (id) => cloneRecord(read(this.#meta, meta, id)),
+      putMeta: async (id, v) => void (writable(), meta.set(id, cloneRecord(v))),
     }
     try {
       const result = await fn(tx)
       apply(this.#keys, keys)
       apply(this.#aliases, aliases)
+      apply(this.#audit, audit)
+      apply(this.#meta, meta)
       return result
     } finally {
       open = false

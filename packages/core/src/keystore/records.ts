@@ -64,3 +64,15 @@ export interface AliasRecord {
   creationDate: Date
   lastUpdatedDate: Date
 }
+
+/** One link of the audit hash chain (see kms/audit.ts). */
+export interface AuditRecord {
+  /** 1, 2, 3, ... with no gaps. */
+  sequence: number
+  /** The CloudTrail-shaped event, as JSON-compatible data. */
+  event: Record<string, unknown>
+  /** Hex SHA-256 of the previous record (64 zeros for the first). */
+  previousHash: string
+  /** Hex SHA-256 over previousHash and the event's canonical JSON. */
+  hash: string
+}

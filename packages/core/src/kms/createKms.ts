@@ -10,6 +10,9 @@ import { WEBKMS_ENGINE } from '../engineMarker.js'
 import { KmsError, KMSInternalException } from '../errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import { MemoryKeyStore } from '../keystore/MemoryKeyStore.js'
+import { AuditTrail, type ExportedAuditLog } from './audit.js'
+import { apiCallEvent } from './auditEvents.js'
+import { resolveCaller, rootCaller, type Caller, type ResolvedCaller } from './caller.js'
 import { Engine, type Call } from './engine.js'
 import type { Account } from './keyIds.js'
 import { requestObject, type Input } from './validate.js'
@@ -33,6 +36,8 @@ export interface KmsOptions {
   region?: string
   /** ARN partition. Default: 'aws'. */
   partition?: string
+  /** Who calls when no other caller is given (`kms.as(caller)`). Default: the account root. */
+  caller?: Caller
 }
 
 export interface Kms {
@@ -62,6 +67,10 @@ export interface Kms {
   generateDataKey(input: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse>
   generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse>
   generateRandom(input: T.GenerateRandomRequest): Promise<T.GenerateRandomResponse>
+  /** The same engine, its calls made (and audited) as `caller`. */
+  as(caller: Caller): Kms
+  /** The audit trail, ending with a fresh signed checkpoint; check it with `verifyAuditLog`. */
+  exportAuditLog(): Promise<ExportedAuditLog>
 }
 
 type Handler = (engine: Engine, call: Call, input: Input) => Promise<unknown>
@@ -112,21 +121,39 @@ export function createKms(options: KmsOptions = {}): Kms {
   if (!/^\d{12}$/.test(account.accountId)) throw new TypeError(`"accountId" expected 12 digits, got ${JSON.stringify(account.accountId)}`)
   if (!/^[a-z0-9-]+$/.test(account.region)) throw new TypeError(`"region" expected a region name such as us-east-1, got ${JSON.stringify(account.region)}`)
   const clock = options.now ?? (() => new Date())
-  const engine = new Engine(options.keyStore ?? new MemoryKeyStore(), options.random ?? defaultRandom, account)
+  const store = options.keyStore ?? new MemoryKeyStore()
+  const engine = new Engine(store, options.random ?? defaultRandom, account)
+  const audit = new AuditTrail(store, () => clock())
+  const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
 
-  const kms: Record<string, (input?: unknown) => Promise<unknown>> = {}
-  for (const [operation, handler] of Object.entries(operations) as [OperationName, Handler][]) {
-    kms[methodName(operation)] = async (input?: unknown) => {
-      try {
+  const bind = (caller: ResolvedCaller): Kms => {
+    const kms: Record<string, unknown> = {}
+    for (const [operation, handler] of Object.entries(operations) as [OperationName, Handler][]) {
+      kms[methodName(operation)] = async (input?: unknown) => {
         const now = clock()
-        if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('the clock returned an invalid Date')
-        return await handler(engine, { operation, now }, requestObject(input, operation))
-      } catch (error) {
-        if (error instanceof KmsError) throw error
-        throw new KMSInternalException(`${operation} failed inside the engine`, { cause: error })
+        let request: Input = {}
+        let outcome: { output: unknown } | { error: KmsError }
+        try {
+          if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('the clock returned an invalid Date')
+          request = requestObject(input, operation)
+          outcome = { output: await handler(engine, { operation, now }, request) }
+        } catch (error) {
+          outcome = { error: error instanceof KmsError ? error : new KMSInternalException(`${operation} failed inside the engine`, { cause: error }) }
+        }
+        // Every call, allowed or refused, is recorded before its result is returned.
+        try {
+          await audit.record(apiCallEvent(account, caller, operation, now instanceof Date && !Number.isNaN(now.getTime()) ? now : new Date(0), request, outcome, engine.eventIds()))
+        } catch (cause) {
+          throw new KMSInternalException(`${operation}: the audit event could not be recorded`, { cause })
+        }
+        if ('error' in outcome) throw outcome.error
+        return outcome.output
       }
     }
+    kms.as = (c: Caller) => bind(resolveCaller(c))
+    kms.exportAuditLog = () => audit.export()
+    Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })
+    return kms as unknown as Kms
   }
-  Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })
-  return kms as unknown as Kms
+  return bind(defaultCaller)
 }

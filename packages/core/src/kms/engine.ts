@@ -11,7 +11,9 @@ import { NotFoundException } from '../errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
 import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
-import { toHex } from '../util/bytes.js'
+import { toHex, uuidFromRandom } from '../util/bytes.js'
+import { appendAuditEvent } from './audit.js'
+import { serviceEvent } from './auditEvents.js'
 import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
@@ -94,6 +96,7 @@ export class Engine {
         if (!key) continue
         if (isDeletionDue(key, call.now)) {
           await this.destroyKey(tx, keyId)
+          await appendAuditEvent(tx, serviceEvent(this.account, 'DeleteKey', key.arn, key.deletionDate!, this.eventIds()))
           continue
         }
         const dates = dueRotations(key, call.now)
@@ -103,8 +106,14 @@ export class Engine {
         for (let i = 0; i < n; i++) this.addVersion(key, materials[i]!, dates[i]!, 'AUTOMATIC')
         key.rotation.nextRotationDate = addDays(dates[n - 1]!, key.rotation.periodInDays)
         await tx.putKey(key)
+        for (let i = 0; i < n; i++) await appendAuditEvent(tx, serviceEvent(this.account, 'RotateKey', key.arn, dates[i]!, this.eventIds()))
       }
     })
+  }
+
+  /** Fresh request and event IDs for an audit event. */
+  eventIds() {
+    return { requestID: uuidFromRandom(this.random(16)), eventID: uuidFromRandom(this.random(16)) }
   }
 
   /** The end of a deletion window: the key, all its material and its aliases are gone. */
