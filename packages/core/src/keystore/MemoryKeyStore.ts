@@ -15,6 +15,8 @@ export class MemoryKeyStore implements KeyStore {
   #aliases = new Map<string, AliasRecord>()
   #audit = new Map<string, AuditRecord>()
   #meta = new Map<string, unknown>()
+  /** The newest audit record, kept so appending stays O(1) however long the trail. */
+  #auditLast: AuditRecord | undefined
   #queue: Promise<unknown> = Promise.resolve()
 
   transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
@@ -44,7 +46,11 @@ export class MemoryKeyStore implements KeyStore {
       listAliases: async () => list(this.#aliases, aliases).map(cloneRecord),
       putAlias: async (r) => void (writable(), aliases.set(r.aliasName, cloneRecord(r))),
       deleteAlias: async (name) => void (writable(), aliases.set(name, DELETED)),
-      lastAuditRecord: async () => cloneRecord(list(this.#audit, audit).at(-1)),
+      lastAuditRecord: async () => {
+        let last = this.#auditLast
+        for (const r of audit.values()) if (r !== DELETED && (!last || r.sequence > last.sequence)) last = r
+        return cloneRecord(last)
+      },
       listAuditRecords: async () => list(this.#audit, audit).map(cloneRecord),
       putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), cloneRecord(r))),
       getMeta: async (id) => cloneRecord(read(this.#meta, meta, id)),
@@ -55,6 +61,7 @@ export class MemoryKeyStore implements KeyStore {
       apply(this.#keys, keys)
       apply(this.#aliases, aliases)
       apply(this.#audit, audit)
+      for (const r of audit.values()) if (r !== DELETED && (!this.#auditLast || r.sequence > this.#auditLast.sequence)) this.#auditLast = r
       apply(this.#meta, meta)
       return result
     } finally {
