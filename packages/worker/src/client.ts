@@ -19,7 +19,8 @@ export interface MessageStreamPair {
   messageHeader: Promise<MessageHeader>
 }
 
-export interface WorkerKms extends Kms {
+/** The engine's operations and `exportAuditLog`; `as(caller)` is not offered across the worker yet. */
+export interface WorkerKms extends Omit<Kms, 'as'> {
   /** Where the keys are and whether the browser promised to keep them. */
   readonly store: StoreInfo
   encryptMessage(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>

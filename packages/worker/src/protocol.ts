@@ -44,7 +44,7 @@ export interface DecryptMessageOptions extends Omit<DecryptOptions, 'onProgress'
 export type Progress = (bytesDone: number, bytesTotal?: number) => void
 
 /** What the worker exposes (Comlink). */
-export interface WorkerApi extends Kms {
+export interface WorkerApi extends Omit<Kms, 'as'> {
   init(options: InitOptions): Promise<StoreInfo>
   encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>

@@ -77,6 +77,7 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
       return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
     },
   }
+  api.exportAuditLog = () => engine().exportAuditLog()
   for (const op of operationNames) {
     const method = (op.charAt(0).toLowerCase() + op.slice(1)) as keyof Kms
     ;(api as Record<string, unknown>)[method] = async (input: unknown) => transferOut(await (engine()[method] as (i: unknown) => Promise<unknown>)(input))

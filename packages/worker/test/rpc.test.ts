@@ -3,7 +3,7 @@
  * before any real Worker: same method shapes as the engine, error classes and codes intact,
  * the envelope methods, streams, progress.
  */
-import { DecryptionError, InsecureContextError, KmsKeyring, MemoryKeyStore, NotFoundException, ValidationException, WEBKMS_ENGINE, buildClient } from '@webkms/core'
+import { DecryptionError, InsecureContextError, KmsKeyring, verifyAuditLog, MemoryKeyStore, NotFoundException, ValidationException, WEBKMS_ENGINE, buildClient } from '@webkms/core'
 import { expose } from 'comlink'
 import { describe, expect, it } from 'vitest'
 import { createWorkerApi, createWorkerKms, registerErrorTransfer, type WorkerKms } from '../src/index.js'
@@ -27,6 +27,9 @@ describe('the worker client over a MessageChannel', () => {
     expect(KeyId).toBe(KeyMetadata.Arn)
     expect(text((await kms.decrypt({ CiphertextBlob })).Plaintext)).toBe('hi')
     expect(kms.store).toMatchObject({ schemaVersion: 2 })
+    const log = await kms.exportAuditLog()
+    expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt'])
+    expect((await verifyAuditLog(log)).valid).toBe(true)
   })
 
   it('a NotFoundException thrown in the worker arrives as a NotFoundException with its code', async () => {
