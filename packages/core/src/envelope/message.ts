@@ -6,7 +6,8 @@
  */
 import { concatBytes } from '../util/bytes.js'
 import type { AesGcmKey } from './crypto/aesGcm.js'
-import { deriveMessageKeys, equalBytes } from './crypto/kdf.js'
+import { deriveMessageKeys } from './crypto/kdf.js'
+import { equalBytes } from '../util/bytes.js'
 import type { MessageSigner, MessageVerifier } from './crypto/signature.js'
 import { bodyAad, BodyContent, frameContent, frameIv, type ParsedFrame } from './format/body.js'
 import { serializeEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'

@@ -16,7 +16,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { AuditRecord } from '../keystore/records.js'
-import { toHex, utf8 } from '../util/bytes.js'
+import { fromBase64 as unb64, toBase64 as b64, toHex, utf8 } from '../util/bytes.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 const SIGNING_KEY = 'audit-signing-key'
@@ -54,12 +54,6 @@ export function canonicalJson(value: unknown): string {
 
 export const chainHash = (previousHash: string, event: AuditEvent) => toHex(sha256(utf8(previousHash + canonicalJson(event))))
 
-const b64 = (b: Uint8Array) => {
-  let s = ''
-  for (const x of b) s += String.fromCharCode(x)
-  return btoa(s)
-}
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
 const checkpointBytes = (c: Omit<AuditCheckpoint, 'signature'>) => utf8(canonicalJson({ sequence: c.sequence, hash: c.hash, time: c.time }))
 
 /** Appends one event inside an open read-write transaction (no await but the store's). */

@@ -46,11 +46,3 @@ async function importKeyAndWipe(raw: Uint8Array): Promise<AesGcmKey> {
     raw.fill(0)
   }
 }
-
-/** Constant-time comparison (the commitment check must not leak where the keys differ). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  let diff = 0
-  for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
-}

@@ -11,6 +11,7 @@
  */
 import { p256, p384 } from '@noble/curves/nist.js'
 import { sha256, sha384 } from '@noble/hashes/sha2.js'
+import { fromBase64 as unb64, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
 
 type Curve = typeof p384
@@ -42,12 +43,6 @@ export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
   return sig.toBytes('compact')
 }
 
-const b64 = (b: Uint8Array) => {
-  let s = ''
-  for (const x of b) s += String.fromCharCode(x)
-  return btoa(s)
-}
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
 const unb64url = (s: string) => unb64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
 /** WebCrypto takes views of ArrayBuffers as they are; only shared memory needs a copy. */
 const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())

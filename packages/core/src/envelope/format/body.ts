@@ -10,7 +10,7 @@
  * A frame's IV is its sequence number, big-endian, left-padded with zeros to 12 bytes; its
  * AAD is message id || content string || sequence number u32 || plaintext length u64.
  */
-import { utf8 } from '../../util/bytes.js'
+import { equalBytes, utf8 } from '../../util/bytes.js'
 import { malformed, Reader, Writer } from './reader.js'
 
 export const SEQUENCE_NUMBER_END = 0xffffffff
@@ -57,7 +57,7 @@ export function parseFrame(r: Reader, frameLength: number, expectedSequence: num
   const sequenceNumber = final ? r.u32() : first
   malformed(sequenceNumber === expectedSequence, 'frame out of sequence')
   const iv = r.take(IV_LENGTH)
-  malformed(equal(iv, frameIv(sequenceNumber)), 'frame IV does not match its sequence number')
+  malformed(equalBytes(iv, frameIv(sequenceNumber)), 'frame IV does not match its sequence number')
   const contentLength = final ? r.u32() : frameLength
   malformed(contentLength <= frameLength, 'final frame longer than the frame length')
   const sealed = r.take(contentLength + TAG_LENGTH)
@@ -110,9 +110,3 @@ export function parseFooter(r: Reader): Uint8Array {
 }
 
 export const serializeFooter = (signature: Uint8Array) => new Writer().short(signature).finish()
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}

@@ -12,7 +12,7 @@
  */
 import { concatBytes, uint32be, utf8 } from '../../util/bytes.js'
 import { aesGcmFromCryptoKey, importAesGcmKey, type AesGcmKey } from '../crypto/aesGcm.js'
-import { equalBytes } from '../crypto/kdf.js'
+import { equalBytes } from '../../util/bytes.js'
 import { serializeEncryptionContext, serializeEncryptionContextLegacyOrder } from '../format/encryptionContext.js'
 import { edk, type EncryptedDataKey } from '../format/header.js'
 import { KeyringError } from '../errors.js'
