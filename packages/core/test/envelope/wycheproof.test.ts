@@ -26,6 +26,8 @@ const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b))
 describe.skipIf(!dir)('Wycheproof', async () => {
   describe('AES-GCM (aes_gcm_test.json)', async () => {
     const { testGroups } = await load('aes_gcm_test.json')
+    const unused = testGroups.filter((g: any) => g.ivSize !== 96 || g.tagSize !== 128).length
+    if (unused) console.info(`skipping ${unused} AES-GCM groups with IV or tag sizes the message format never uses (it uses only 96-bit IVs and 128-bit tags)`)
     for (const g of testGroups) {
       const title = `key ${g.keySize} bits, IV ${g.ivSize} bits, tag ${g.tagSize} bits`
       if (g.ivSize !== 96 || g.tagSize !== 128) {
