@@ -10,7 +10,7 @@
  * commits a transaction as soon as it is idle, so awaiting WebCrypto (or anything else) inside
  * would end it early. Do the cryptography first, then open the transaction to store the result.
  */
-import type { AliasRecord, AuditRecord, KeyRecord } from './records.js'
+import type { AliasRecord, AuditRecord, GrantRecord, KeyRecord } from './records.js'
 
 export type TransactionMode = 'readonly' | 'readwrite'
 
@@ -30,6 +30,16 @@ export interface KeyStoreTransaction {
   listAliases(): Promise<AliasRecord[]>
   putAlias(record: AliasRecord): Promise<void>
   deleteAlias(aliasName: string): Promise<void>
+
+  /** Resolves to the grant, or `undefined` when none has that ID. */
+  getGrant(grantId: string): Promise<GrantRecord | undefined>
+  /** The grants on one key, in ascending order of grant ID. */
+  listGrants(keyId: string): Promise<GrantRecord[]>
+  /** Every grant of every key, in ascending order of grant ID (ListRetirableGrants, findings). */
+  listAllGrants(): Promise<GrantRecord[]>
+  putGrant(record: GrantRecord): Promise<void>
+  /** Removes the grant; resolves even when it did not exist. */
+  deleteGrant(grantId: string): Promise<void>
 
   /** The audit record with the highest sequence number, or `undefined` when there is none. */
   lastAuditRecord(): Promise<AuditRecord | undefined>

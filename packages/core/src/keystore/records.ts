@@ -52,7 +52,10 @@ export interface KeyRecord {
   tags: TagRecord[]
   /** Every version, oldest first; the last one encrypts, all of them decrypt. */
   versions: KeyVersionRecord[]
-  /** JSON key policy document (enforced by a later access-control layer). */
+  /**
+   * The key policy, as the JSON text CreateKey or PutKeyPolicy stored (kms/policy evaluates
+   * it). Absent on keys made before policies existed: they have the default key policy.
+   */
   policy?: string
 }
 
@@ -63,6 +66,22 @@ export interface AliasRecord {
   targetKeyId: string
   creationDate: Date
   lastUpdatedDate: Date
+}
+
+/** A grant on a key (CreateGrant). Grants live beside their key and go when it is destroyed. */
+export interface GrantRecord {
+  /** 64 hex digits, as AWS's grant IDs. */
+  grantId: string
+  keyId: string
+  /** Optional name; a CreateGrant with the same name and parameters returns this grant. */
+  name?: string
+  creationDate: Date
+  granteePrincipal: string
+  retiringPrincipal?: string
+  /** `arn:<partition>:iam::<account>:root` of the account that created it. */
+  issuingAccount: string
+  operations: string[]
+  constraints?: { encryptionContextSubset?: Record<string, string>; encryptionContextEquals?: Record<string, string> }
 }
 
 /** One link of the audit hash chain (see kms/audit.ts). */
