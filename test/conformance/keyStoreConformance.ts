@@ -4,7 +4,7 @@
  * calls `describeKeyStoreConformance('name', () => freshEmptyStore())`.
  */
 import { describe, expect, it } from 'vitest'
-import { createKms, verifyAuditLog, type AliasRecord, type KeyRecord, type KeyStore } from '../../packages/core/src/index.js'
+import { createKms, verifyAuditLog, type AliasRecord, type GrantRecord, type KeyRecord, type KeyStore } from '../../packages/core/src/index.js'
 
 const subtle = () => globalThis.crypto.subtle
 
@@ -41,6 +41,19 @@ const aliasRecord = (aliasName: string, targetKeyId: string): AliasRecord => ({
   creationDate: new Date('2026-01-01T00:00:00Z'),
   lastUpdatedDate: new Date('2026-01-01T00:00:00Z'),
 })
+
+/** A grant whose ID is `n` as 64 hex digits, so IDs sort as the numbers do. */
+const grantRecord = (n: number, keyId: string, overrides: Partial<GrantRecord> = {}): GrantRecord => ({
+  grantId: n.toString(16).padStart(64, '0'),
+  keyId,
+  creationDate: new Date('2026-02-03T04:05:06.789Z'),
+  granteePrincipal: 'arn:aws:iam::111122223333:role/grantee',
+  issuingAccount: 'arn:aws:iam::111122223333:root',
+  operations: ['Encrypt', 'Decrypt'],
+  ...overrides,
+})
+
+const ids = (grants: GrantRecord[]) => grants.map((g) => g.grantId)
 
 /** Signs with the stored key: proves it came back as a working CryptoKey. */
 async function sameSecret(a: CryptoKey, b: CryptoKey): Promise<boolean> {
@@ -188,6 +201,160 @@ export function describeKeyStoreConformance(name: string, makeStore: () => Promi
       expect((await a.listKeyRotations({ KeyId })).Rotations).toHaveLength(6)
       expect((await b.listResourceTags({ KeyId })).Tags).toHaveLength(6)
       expect((await a.listAliases({ KeyId })).Aliases.map((x) => x.AliasName)).toEqual(['alias/race'])
+    })
+
+    it("grants: put, get, list one key's grants and all grants in ascending grant ID, delete", async () => {
+      const store = await makeStore()
+      const keyA = (await keyRecord()).keyId
+      const keyB = (await keyRecord()).keyId
+      const full = grantRecord(5, keyA, {
+        name: 'named',
+        retiringPrincipal: 'arn:aws:iam::111122223333:role/retirer',
+        constraints: { encryptionContextSubset: { dept: 'x' }, encryptionContextEquals: { a: '1', b: '2' } },
+      })
+      await store.transaction('readwrite', async (tx) => {
+        for (const g of [grantRecord(9, keyA), grantRecord(2, keyB), full, grantRecord(1, keyA), grantRecord(7, keyB), grantRecord(3, keyA)]) await tx.putGrant(g)
+      })
+      await store.transaction('readonly', async (tx) => {
+        const back = await tx.getGrant(full.grantId)
+        expect(back).toEqual(full)
+        expect(back!.creationDate).toBeInstanceOf(Date)
+        expect(await tx.getGrant(grantRecord(1, keyA).grantId)).toEqual(grantRecord(1, keyA))
+        expect(await tx.getGrant(grantRecord(4, keyA).grantId)).toBeUndefined()
+        expect(await tx.listGrants(keyA)).toEqual([grantRecord(1, keyA), grantRecord(3, keyA), full, grantRecord(9, keyA)])
+        expect(ids(await tx.listGrants(keyB))).toEqual([grantRecord(2, keyB), grantRecord(7, keyB)].map((g) => g.grantId))
+        expect(await tx.listGrants('00000000-0000-4000-8000-ffffffffffff')).toEqual([])
+        expect(ids(await tx.listAllGrants())).toEqual([1, 2, 3, 5, 7, 9].map((n) => grantRecord(n, keyA).grantId))
+      })
+      await store.transaction('readwrite', async (tx) => {
+        await tx.deleteGrant(full.grantId)
+        await tx.deleteGrant(grantRecord(7, keyB).grantId)
+        await tx.deleteGrant(grantRecord(404, keyB).grantId) // missing: not an error
+        // Replacing a grant keeps one record; here it also moves to the other key.
+        await tx.putGrant(grantRecord(9, keyB, { operations: ['Decrypt'] }))
+      })
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.getGrant(full.grantId)).toBeUndefined()
+        expect(ids(await tx.listGrants(keyA))).toEqual([1, 3].map((n) => grantRecord(n, keyA).grantId))
+        expect(await tx.listGrants(keyB)).toEqual([grantRecord(2, keyB), grantRecord(9, keyB, { operations: ['Decrypt'] })])
+        expect(ids(await tx.listAllGrants())).toEqual([1, 2, 3, 9].map((n) => grantRecord(n, keyA).grantId))
+      })
+    })
+
+    it('grants: a transaction sees its own grant writes, in every list', async () => {
+      const store = await makeStore()
+      const keyA = (await keyRecord()).keyId
+      const keyB = (await keyRecord()).keyId
+      await store.transaction('readwrite', (tx) => tx.putGrant(grantRecord(2, keyA)))
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putGrant(grantRecord(1, keyA))
+        await tx.putGrant(grantRecord(3, keyB))
+        expect(ids(await tx.listGrants(keyA))).toEqual([1, 2].map((n) => grantRecord(n, keyA).grantId))
+        await tx.putGrant(grantRecord(2, keyB)) // moves the stored grant to key B
+        await tx.deleteGrant(grantRecord(1, keyA).grantId)
+        expect(await tx.listGrants(keyA)).toEqual([])
+        expect(await tx.listGrants(keyB)).toEqual([grantRecord(2, keyB), grantRecord(3, keyB)])
+        await tx.putGrant(grantRecord(1, keyA))
+        expect(await tx.getGrant(grantRecord(1, keyA).grantId)).toEqual(grantRecord(1, keyA))
+        expect(ids(await tx.listAllGrants())).toEqual([1, 2, 3].map((n) => grantRecord(n, keyA).grantId))
+      })
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.listGrants(keyA)).toEqual([grantRecord(1, keyA)])
+        expect(await tx.listGrants(keyB)).toEqual([grantRecord(2, keyB), grantRecord(3, keyB)])
+      })
+    })
+
+    it('grants: a transaction that throws keeps none of its grant writes', async () => {
+      const store = await makeStore()
+      const keyA = (await keyRecord()).keyId
+      const keyB = (await keyRecord()).keyId
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putGrant(grantRecord(1, keyA))
+        await tx.putGrant(grantRecord(2, keyA))
+      })
+      const boom = new Error('boom')
+      await expect(
+        store.transaction('readwrite', async (tx) => {
+          await tx.putGrant(grantRecord(3, keyA))
+          await tx.putGrant(grantRecord(4, keyB))
+          await tx.putGrant(grantRecord(1, keyB, { operations: ['Sign'] }))
+          await tx.deleteGrant(grantRecord(2, keyA).grantId)
+          throw boom
+        }),
+      ).rejects.toBe(boom)
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.listGrants(keyA)).toEqual([grantRecord(1, keyA), grantRecord(2, keyA)])
+        expect(await tx.listGrants(keyB)).toEqual([])
+        expect(await tx.getGrant(grantRecord(3, keyA).grantId)).toBeUndefined()
+        expect(ids(await tx.listAllGrants())).toEqual([1, 2].map((n) => grantRecord(n, keyA).grantId))
+      })
+    })
+
+    it('grants: a readonly transaction cannot put or delete one', async () => {
+      const store = await makeStore()
+      const keyId = (await keyRecord()).keyId
+      await store.transaction('readwrite', (tx) => tx.putGrant(grantRecord(1, keyId)))
+      await expect(store.transaction('readonly', (tx) => tx.putGrant(grantRecord(2, keyId)))).rejects.toThrow()
+      await expect(store.transaction('readonly', (tx) => tx.deleteGrant(grantRecord(1, keyId).grantId))).rejects.toThrow()
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.getGrant(grantRecord(2, keyId).grantId)).toBeUndefined()
+        expect(await tx.listGrants(keyId)).toEqual([grantRecord(1, keyId)])
+      })
+    })
+
+    it('grants: records read are copies: changing one changes nothing stored', async () => {
+      const store = await makeStore()
+      const keyId = (await keyRecord()).keyId
+      const record = grantRecord(1, keyId, { constraints: { encryptionContextSubset: { a: '1' } } })
+      await store.transaction('readwrite', (tx) => tx.putGrant(record))
+      record.operations.push('put-mutated')
+      record.constraints!.encryptionContextSubset!.a = 'put-mutated'
+      const got = (await store.transaction('readonly', (tx) => tx.getGrant(record.grantId)))!
+      got.operations.push('get-mutated')
+      got.creationDate.setTime(0)
+      const [listed] = await store.transaction('readonly', (tx) => tx.listGrants(keyId))
+      listed!.operations.push('list-mutated')
+      const [all] = await store.transaction('readonly', (tx) => tx.listAllGrants())
+      all!.constraints!.encryptionContextSubset!.a = 'all-mutated'
+      const again = await store.transaction('readonly', (tx) => tx.getGrant(record.grantId))
+      expect(again).toEqual(grantRecord(1, keyId, { constraints: { encryptionContextSubset: { a: '1' } } }))
+    })
+
+    it('grants: deleting a key does not by itself delete its grants (the engine does that)', async () => {
+      const store = await makeStore()
+      const key = await keyRecord()
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putKey(key)
+        await tx.putGrant(grantRecord(1, key.keyId))
+      })
+      await store.transaction('readwrite', (tx) => tx.deleteKey(key.keyId))
+      await store.transaction('readonly', async (tx) => {
+        expect(await tx.getKey(key.keyId)).toBeUndefined()
+        expect(await tx.listGrants(key.keyId)).toEqual([grantRecord(1, key.keyId)])
+        expect(await tx.getGrant(grantRecord(1, key.keyId).grantId)).toEqual(grantRecord(1, key.keyId))
+      })
+    })
+
+    it('grants: many grants on one key list in order, apart from other keys', async () => {
+      const store = await makeStore()
+      const keyA = (await keyRecord()).keyId
+      const keyB = (await keyRecord()).keyId
+      const n = 1000
+      // Put in a scrambled order (a multiplicative step coprime to n), across two transactions.
+      const order = Array.from({ length: n }, (_, i) => (i * 617) % n)
+      for (const half of [order.slice(0, n / 2), order.slice(n / 2)]) {
+        await store.transaction('readwrite', async (tx) => {
+          for (const i of half) await tx.putGrant(grantRecord(i, i % 10 === 0 ? keyB : keyA))
+        })
+      }
+      await store.transaction('readonly', async (tx) => {
+        const a = await tx.listGrants(keyA)
+        expect(a).toHaveLength(900)
+        expect(ids(a)).toEqual(ids(a).slice().sort())
+        expect(a.every((g) => g.keyId === keyA)).toBe(true)
+        expect(ids(await tx.listGrants(keyB))).toEqual(Array.from({ length: 100 }, (_, i) => grantRecord(i * 10, keyB).grantId))
+        expect(ids(await tx.listAllGrants())).toEqual(Array.from({ length: n }, (_, i) => grantRecord(i, keyA).grantId))
+      })
     })
 
     it('stores the audit chain and meta values: ordered by sequence, last record, rollback', async () => {

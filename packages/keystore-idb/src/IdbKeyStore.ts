@@ -4,12 +4,15 @@
  * key, JavaScript never sees its bytes.
  *
  * Several tabs (and workers) share one database:
- * - every `transaction` is one IndexedDB transaction over the keys and aliases, so a change is
- *   all there or not at all, even if the tab dies mid-way (IndexedDB aborts it);
+ * - every `transaction` is one IndexedDB transaction over every store (keys, aliases, grants,
+ *   audit, meta), so a change is all there or not at all, even if the tab dies mid-way
+ *   (IndexedDB aborts it);
  * - read-write transactions also hold a Web Lock named after the database, so writers from
  *   every tab and worker of the origin queue up in one line;
- * - reads are served from a small cache, which learns of other tabs' writes over a
+ * - key and alias reads are served from a small cache, which learns of other tabs' writes over a
  *   BroadcastChannel (and of its own at commit), so it never outlives a change it was told of.
+ *   Grants are not cached: every grant read goes to the database. Grant changes are still
+ *   broadcast, so `onChange` listeners in every tab hear of them.
  */
 import { cloneRecord, type AliasRecord, type KeyRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '@webkms/core'
 import { openDB, type IDBPDatabase } from 'idb'
@@ -21,6 +24,7 @@ export type Persistence = 'persisted' | 'best-effort' | 'unknown'
 export interface StoreChange {
   keyIds: string[]
   aliasNames: string[]
+  grantIds: string[]
   /** True when the change came from another tab or worker. */
   remote: boolean
 }
@@ -36,7 +40,8 @@ export interface IdbKeyStoreOptions {
   requestPersistence?: boolean
 }
 
-type Message = { keyIds: string[]; aliasNames: string[] }
+// `grantIds` is absent from messages posted by code older than schema version 3.
+type Message = { keyIds: string[]; aliasNames: string[]; grantIds?: string[] }
 
 export class IdbKeyStore implements KeyStore {
   readonly name: string
@@ -136,12 +141,13 @@ export class IdbKeyStore implements KeyStore {
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const db = await this.#database()
-    const tx = db.transaction(['keys', 'aliases', 'audit', 'meta'], mode)
+    const tx = db.transaction(['keys', 'aliases', 'grants', 'audit', 'meta'], mode)
     const keys = tx.objectStore('keys')
     const aliases = tx.objectStore('aliases')
+    const grants = tx.objectStore('grants')
     const audit = tx.objectStore('audit')
     const meta = tx.objectStore('meta')
-    const changed: Message = { keyIds: [], aliasNames: [] }
+    const changed = { keyIds: [] as string[], aliasNames: [] as string[], grantIds: [] as string[] }
     const generation = this.#generation
     const readonly = mode === 'readonly'
     // Inside a read-write transaction every read goes to the database: it is the transaction
@@ -161,6 +167,12 @@ export class IdbKeyStore implements KeyStore {
       listAliases: () => aliases.getAll(),
       putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put!(cloneRecord(r))),
       deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete!(name)),
+      // By primary key within equal index keys: one key's grants in ascending grant ID.
+      getGrant: (id) => grants.get(id),
+      listGrants: (keyId) => grants.index('byKey').getAll(keyId),
+      listAllGrants: () => grants.getAll(),
+      putGrant: async (r) => void (changed.grantIds.push(r.grantId), await grants.put!(cloneRecord(r))),
+      deleteGrant: async (id) => void (changed.grantIds.push(id), await grants.delete!(id)),
       lastAuditRecord: async () => (await audit.openCursor(null, 'prev'))?.value,
       listAuditRecords: () => audit.getAll(),
       putAuditRecord: async (r) => void (await audit.put!(r)),
@@ -180,7 +192,7 @@ export class IdbKeyStore implements KeyStore {
       throw error
     }
     await tx.done
-    if (changed.keyIds.length || changed.aliasNames.length) {
+    if (changed.keyIds.length || changed.aliasNames.length || changed.grantIds.length) {
       this.#changed(changed, false)
       this.#channel?.postMessage(changed)
     }
@@ -191,7 +203,8 @@ export class IdbKeyStore implements KeyStore {
     this.#generation++
     for (const id of change.keyIds) this.#keys.delete(id)
     for (const name of change.aliasNames) this.#aliases.delete(name)
-    for (const listener of this.#listeners) listener({ ...change, remote })
+    const { keyIds, aliasNames, grantIds = [] } = change
+    for (const listener of this.#listeners) listener({ keyIds, aliasNames, grantIds, remote })
   }
 }
 

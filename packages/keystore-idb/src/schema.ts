@@ -3,7 +3,7 @@
  * its migrations. A new version adds a case to `upgrade`; old cases never change, so any old
  * database walks forward one version at a time.
  */
-import type { AliasRecord, AuditRecord, KeyRecord } from '@webkms/core'
+import type { AliasRecord, AuditRecord, GrantRecord, KeyRecord } from '@webkms/core'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 
 export interface WebKmsSchema extends DBSchema {
@@ -14,9 +14,11 @@ export interface WebKmsSchema extends DBSchema {
   meta: { key: string; value: { id: string; value: unknown } }
   /** The audit hash chain, by sequence number (version 2). */
   audit: { key: number; value: AuditRecord }
+  /** Grants, by grant ID, with the index `byKey` on their key's ID (version 3). */
+  grants: { key: string; value: GrantRecord; indexes: { byKey: string } }
 }
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 export function upgrade(
   db: IDBPDatabase<WebKmsSchema>,
@@ -32,5 +34,8 @@ export function upgrade(
   }
   if (oldVersion < 2) {
     db.createObjectStore('audit', { keyPath: 'sequence' })
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore('grants', { keyPath: 'grantId' }).createIndex('byKey', 'keyId')
   }
 }

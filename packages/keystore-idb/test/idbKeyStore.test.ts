@@ -11,6 +11,21 @@ import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_
 let n = 0
 const freshName = () => `webkms-test-${Date.now()}-${++n}`
 
+/** Creates a database at schema version 2 exactly as that release's upgrade did. */
+function openV2(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.open(name, 2)
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore('keys', { keyPath: 'keyId' })
+      r.result.createObjectStore('aliases', { keyPath: 'aliasName' })
+      r.result.createObjectStore('meta', { keyPath: 'id' })
+      r.result.createObjectStore('audit', { keyPath: 'sequence' })
+    }
+    r.onsuccess = () => resolve(r.result)
+    r.onerror = () => reject(r.error)
+  })
+}
+
 describeKeyStoreConformance('IdbKeyStore', () => openIdbKeyStore({ name: freshName(), requestPersistence: false }))
 
 describe('IdbKeyStore', () => {
@@ -53,7 +68,7 @@ describe('IdbKeyStore', () => {
     b.close()
   })
 
-  it('migrates a version 1 database to version 2, keeping its keys', async () => {
+  it('migrates a version 1 database to the current version, keeping its keys', async () => {
     const name = freshName()
     const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
     const keyId = '00000000-0000-4000-8000-00000000abcd'
@@ -79,7 +94,90 @@ describe('IdbKeyStore', () => {
     const { CiphertextBlob } = await kms.encrypt({ KeyId: keyId, Plaintext: new Uint8Array([7]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
     expect((await verifyAuditLog(await kms.exportAuditLog())).valid).toBe(true)
+    expect(await store.transaction('readonly', (tx) => tx.listAllGrants())).toEqual([])
     store.close()
+  })
+
+  it('migrates a version 2 database to version 3, keeping its keys, aliases, audit chain and meta, and adds grants', async () => {
+    const name = freshName()
+    // A version 2 database as the previous release left it, with one key (made by the engine,
+    // so its audit chain is real), an alias and a meta value.
+    const old = await openV2(name)
+    const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+    const keyId = '00000000-0000-4000-8000-00000000beef'
+    const when = new Date('2026-03-04T05:06:07.890Z')
+    await new Promise<void>((resolve, reject) => {
+      const tx = old.transaction(['keys', 'aliases', 'audit', 'meta'], 'readwrite')
+      tx.objectStore('keys').put({
+        keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, accountId: '111122223333', region: 'us-east-1',
+        creationDate: when, description: 'from v2', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS',
+        keyState: 'Enabled', rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 }, tags: [],
+        versions: [{ version: 1, material, keyMaterialId: 'cd'.repeat(32), createdAt: when }],
+      })
+      tx.objectStore('aliases').put({ aliasName: 'alias/v2', aliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/v2', targetKeyId: keyId, creationDate: when, lastUpdatedDate: when })
+      tx.objectStore('audit').put({ sequence: 1, event: { eventName: 'CreateKey' }, previousHash: '0'.repeat(64), hash: 'a'.repeat(64) })
+      tx.objectStore('meta').put({ id: 'm', value: { kept: true } })
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error)
+    })
+    old.close()
+
+    const store = await openIdbKeyStore({ name, requestPersistence: false })
+    await store.transaction('readonly', async (tx) => {
+      expect((await tx.getKey(keyId))!.description).toBe('from v2')
+      expect((await tx.getAlias('alias/v2'))!.targetKeyId).toBe(keyId)
+      expect((await tx.listAuditRecords()).map((r) => r.sequence)).toEqual([1])
+      expect(await tx.getMeta('m')).toEqual({ kept: true })
+      expect(await tx.listAllGrants()).toEqual([])
+    })
+    const grant = (n: number, k: string) => ({
+      grantId: String(n).repeat(64), keyId: k, creationDate: when, granteePrincipal: 'arn:aws:iam::111122223333:root',
+      issuingAccount: 'arn:aws:iam::111122223333:root', operations: ['Decrypt'],
+    })
+    await store.transaction('readwrite', async (tx) => {
+      await tx.putGrant(grant(2, keyId))
+      await tx.putGrant(grant(1, keyId))
+      await tx.putGrant(grant(3, '00000000-0000-4000-8000-000000000000'))
+    })
+    await store.transaction('readonly', async (tx) => {
+      expect(await tx.listGrants(keyId)).toEqual([grant(1, keyId), grant(2, keyId)])
+      expect(await tx.getGrant(grant(3, '').grantId)).toMatchObject({ keyId: '00000000-0000-4000-8000-000000000000' })
+    })
+    // The key still works for the engine after the migration.
+    const kms = createKms({ keyStore: store })
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/v2', Plaintext: new Uint8Array([9]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([9]))
+    store.close()
+
+    // Reopened, the grants are still there and the database stays at version 3.
+    const again = await openIdbKeyStore({ name, requestPersistence: false })
+    expect(await again.transaction('readonly', (tx) => tx.listGrants(keyId))).toEqual([grant(1, keyId), grant(2, keyId)])
+    again.close()
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    expect(db.version).toBe(3)
+    db.close()
+  })
+
+  it('a second store on the same database hears of grant changes', async () => {
+    const name = freshName()
+    const a = await openIdbKeyStore({ name, requestPersistence: false })
+    const b = await openIdbKeyStore({ name, requestPersistence: false })
+    const keyId = '00000000-0000-4000-8000-00000000cafe'
+    const grant = {
+      grantId: 'f'.repeat(64), keyId, creationDate: new Date(), granteePrincipal: 'arn:aws:iam::111122223333:root',
+      issuingAccount: 'arn:aws:iam::111122223333:root', operations: ['Encrypt'],
+    }
+    expect(await b.transaction('readonly', (tx) => tx.listGrants(keyId))).toEqual([])
+    const seen = new Promise<{ grantIds: string[]; remote: boolean }>((resolve) => b.onChange(resolve))
+    await a.transaction('readwrite', (tx) => tx.putGrant(grant))
+    expect(await seen).toMatchObject({ keyIds: [], aliasNames: [], grantIds: [grant.grantId], remote: true })
+    expect(await b.transaction('readonly', (tx) => tx.listGrants(keyId))).toEqual([grant])
+    a.close()
+    b.close()
   })
 
   it('opens at the current schema version with its stores', async () => {
@@ -91,7 +189,11 @@ describe('IdbKeyStore', () => {
       r.onerror = () => reject(r.error)
     })
     expect(db.version).toBe(SCHEMA_VERSION)
-    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'audit', 'keys', 'meta'])
+    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'audit', 'grants', 'keys', 'meta'])
+    const grants = db.transaction('grants').objectStore('grants')
+    expect(grants.keyPath).toBe('grantId')
+    expect([...grants.indexNames]).toEqual(['byKey'])
+    expect(grants.index('byKey').keyPath).toBe('keyId')
     db.close()
     store.close()
   })
