@@ -1,6 +1,7 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import { describe, expect, it } from 'vitest'
-import { createKms, MemoryKeyStore, NotFoundException, verifyAuditLog, type ExportedAuditLog } from '../src/index.js'
+import { canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AuditTrail, chainHash } from '../src/kms/audit.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'
 
 async function trail() {
@@ -42,8 +43,19 @@ describe('audit trail', () => {
 
   it('an untouched export verifies, ending with a checkpoint over its last event', async () => {
     const { log } = await trail()
+    expect(log.format).toBe('webkms-audit-2')
     expect(log.checkpoints.at(-1)!.sequence).toBe(log.events.length)
-    expect(await verifyAuditLog(log)).toEqual({ valid: true, events: 6, checkpoints: 1 })
+    // The 91 idle days are closed by one checkpoint before the next call's event; the export adds the last.
+    expect(await verifyAuditLog(log)).toEqual({
+      valid: true,
+      events: 6,
+      checkpoints: 2,
+      coverage: { from: '2026-01-01T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z' },
+      periods: [
+        { from: '2026-01-01T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 5, sequence: 5 },
+        { from: '2026-04-02T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 1, sequence: 6 },
+      ],
+    })
   })
 
   it('the deletion at the end of a window is a service event', async () => {
@@ -69,7 +81,7 @@ describe('audit trail', () => {
     ['a deleted event', (l) => void l.events.splice(2, 1), 3],
     ['an inserted event', (l) => void l.events.splice(1, 0, { ...l.events[1]!, eventName: 'Decrypt' }), 2],
     ['reordered events', (l) => void ([l.events[1], l.events[2]] = [l.events[2]!, l.events[1]!]), 2],
-    ['a forged checkpoint', (l) => void (l.checkpoints[0]!.time = '2030-01-01T00:00:00.000Z'), 6],
+    ['a forged checkpoint', (l) => void (l.checkpoints.at(-1)!.time = '2030-01-01T00:00:00.000Z'), 6],
     ['a dropped tail', (l) => void l.events.pop(), 6],
   ]
   for (const [what, edit, position] of tampers) {
@@ -90,5 +102,250 @@ describe('audit trail', () => {
     await bob.generateRandom({ NumberOfBytes: 4 })
     const log = await kms.exportAuditLog()
     expect(log.events[0]!.userIdentity).toMatchObject({ type: 'AssumedRole', accountId: '444455556666' })
+  })
+})
+
+const DAY = 86_400_000
+const T0 = '2026-01-01T00:00:00.000Z'
+const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString()
+
+/** One key at T0, an export, `idleDays` with no call, one call, an export. */
+async function idleTrail(idleDays = 3) {
+  const clock = testClock()
+  const kms = createKms({ now: clock.now, keyStore: new MemoryKeyStore() })
+  await kms.createKey()
+  await kms.exportAuditLog()
+  clock.advanceDays(idleDays)
+  await kms.generateRandom({ NumberOfBytes: 8 })
+  return { kms, clock, log: await kms.exportAuditLog() }
+}
+
+const toB64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)))
+const toHex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('')
+
+/**
+ * Plays a forger who holds a signing key: applies `edit`, then re-chains and re-signs every
+ * checkpoint (the signed bytes are the canonical JSON of all fields but the signature). Shows
+ * that the coverage checks hold even where a signature alone would not catch the edit.
+ */
+async function resign(log: ExportedAuditLog, edit: (checkpoints: AuditCheckpoint[]) => void): Promise<ExportedAuditLog> {
+  const subtle = globalThis.crypto.subtle
+  const pair = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+  edit(log.checkpoints)
+  let previous = '0'.repeat(64)
+  for (const c of log.checkpoints) {
+    c.previousCheckpoint = previous
+    const signed = new TextEncoder().encode(canonicalJson({ from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint }))
+    c.signature = toB64(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, signed))
+    previous = toHex(await subtle.digest('SHA-256', signed))
+  }
+  log.publicKey = toB64(await subtle.exportKey('raw', pair.publicKey))
+  return log
+}
+
+describe('audit trail: checkpoint chain and time coverage', () => {
+  it('an idle period of days gets exactly one checkpoint, signed before the next call, and verifies', async () => {
+    const { log } = await idleTrail(3)
+    expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'GenerateRandom'])
+    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+      { from: T0, time: T0, sequence: 1 },
+      { from: T0, time: at(3 * DAY), sequence: 1 }, // the idle span: no event, still attested
+      { from: at(3 * DAY), time: at(3 * DAY), sequence: 2 },
+    ])
+    expect(log.checkpoints[0]!.previousCheckpoint).toBe('0'.repeat(64))
+    const result = await verifyAuditLog(log)
+    expect(result).toMatchObject({ valid: true, events: 2, checkpoints: 3, coverage: { from: T0, to: at(3 * DAY) } })
+    expect(result.periods).toEqual([
+      { from: T0, to: T0, events: 1, sequence: 1 },
+      { from: T0, to: at(3 * DAY), events: 0, sequence: 1 },
+      { from: at(3 * DAY), to: at(3 * DAY), events: 1, sequence: 2 },
+    ])
+  })
+
+  it('the first checkpoint covers the trail from its first event, even across an idle span', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now })
+    await kms.createKey()
+    clock.advanceDays(10)
+    await kms.listKeys()
+    const log = await kms.exportAuditLog()
+    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+      { from: T0, time: at(10 * DAY), sequence: 1 },
+      { from: at(10 * DAY), time: at(10 * DAY), sequence: 2 },
+    ])
+    expect((await verifyAuditLog(log)).coverage).toEqual({ from: T0, to: at(10 * DAY) })
+  })
+
+  it('calls within the hour add no checkpoint; an export with nothing new at the same instant adds none', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now })
+    for (let i = 0; i < 6; i++) {
+      await kms.generateRandom({ NumberOfBytes: 1 })
+      clock.advanceMs(11 * 60_000)
+    }
+    expect((await kms.exportAuditLog()).checkpoints).toHaveLength(1) // at 66 minutes, by the export
+    expect((await kms.exportAuditLog()).checkpoints).toHaveLength(1)
+    clock.advanceMs(1)
+    // Time moved: the next export attests it, with no new event.
+    const log = await kms.exportAuditLog()
+    expect(log.checkpoints.map((c) => c.sequence)).toEqual([6, 6])
+    expect((await verifyAuditLog(log)).periods!.map((p) => p.events)).toEqual([6, 0])
+  })
+
+  it('a busy trail gets a checkpoint at least every hour', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now })
+    for (let i = 0; i < 8; i++) {
+      await kms.generateRandom({ NumberOfBytes: 1 })
+      clock.advanceMs(25 * 60_000)
+    }
+    const { periods } = await verifyAuditLog(await kms.exportAuditLog())
+    // Calls at 0, 25, ... 175 minutes; checkpoints before the calls at 75 and 150, and the export's at 200.
+    expect(periods!.map((p) => [p.from.slice(11, 16), p.to.slice(11, 16), p.events])).toEqual([
+      ['00:00', '01:15', 3],
+      ['01:15', '02:30', 3],
+      ['02:30', '03:20', 2],
+    ])
+  })
+
+  it('signs a checkpoint every 64 events', async () => {
+    const kms = createKms({ now: testClock().now })
+    for (let i = 0; i < 130; i++) await kms.generateRandom({ NumberOfBytes: 1 })
+    const result = await verifyAuditLog(await kms.exportAuditLog())
+    expect(result.valid).toBe(true)
+    expect(result.periods!.map((p) => p.events)).toEqual([64, 64, 2])
+  })
+
+  it('the checkpoint period is an AuditTrail option', async () => {
+    expect(() => new AuditTrail(new MemoryKeyStore(), () => new Date(), { checkpointPeriodMs: 0 })).toThrow(/checkpointPeriodMs/)
+    const clock = testClock()
+    const trail = new AuditTrail(new MemoryKeyStore(), clock.now, { checkpointPeriodMs: DAY })
+    const event = () => ({ eventName: 'Probe', eventTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+    await trail.record(event())
+    clock.advanceMs(23 * 3_600_000)
+    await trail.record(event()) // 23 hours: within the period
+    clock.advanceMs(25 * 3_600_000)
+    await trail.record(event()) // 25 hours more: the trail (started 48 hours ago) gets its first checkpoint
+    clock.advanceMs(3 * DAY)
+    await trail.record(event())
+    const log = await trail.export()
+    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+      { from: T0, time: at(2 * DAY), sequence: 2 },
+      { from: at(2 * DAY), time: at(5 * DAY), sequence: 3 },
+      { from: at(5 * DAY), time: at(5 * DAY), sequence: 4 },
+    ])
+    expect((await verifyAuditLog(log)).valid).toBe(true)
+  })
+
+  it('a call that began before a checkpoint signed meanwhile is recorded in the next period', async () => {
+    const clock = testClock()
+    const trail = new AuditTrail(new MemoryKeyStore(), clock.now)
+    await trail.record({ eventName: 'A', eventTime: '2026-01-01T00:00:00Z' })
+    clock.advanceMs(10_000)
+    await trail.export() // checkpoint at 00:00:10
+    await trail.record({ eventName: 'B', eventTime: '2026-01-01T00:00:05Z' }) // began at 00:00:05
+    const log = await trail.export()
+    expect(log.events[1]).toMatchObject({ eventName: 'B', eventTime: '2026-01-01T00:00:10Z' })
+    expect((await verifyAuditLog(log)).valid).toBe(true)
+  })
+
+  it('a service event recorded after a checkpoint keeps the time it was due, and verifies', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now })
+    const { KeyId } = (await kms.createKey()).KeyMetadata
+    await kms.enableKeyRotation({ KeyId, RotationPeriodInDays: 90 })
+    clock.advanceDays(91)
+    await kms.generateRandom({ NumberOfBytes: 1 }) // touches no key: the rotation waits
+    await kms.exportAuditLog()
+    await kms.describeKey({ KeyId })
+    const log = await kms.exportAuditLog()
+    const rotate = log.events.findIndex((e) => e.eventName === 'RotateKey')
+    expect(log.events[rotate]!.eventTime).toBe('2026-04-01T00:00:00Z')
+    expect(log.checkpoints.at(-2)!.time).toBe(at(91 * DAY)) // before the event was recorded
+    expect((await verifyAuditLog(log)).valid).toBe(true)
+  })
+
+  it('reports a deleted idle checkpoint (the checkpoint chain breaks)', async () => {
+    const { log } = await idleTrail()
+    const bad = clone(log)
+    bad.checkpoints.splice(1, 1)
+    const result = await verifyAuditLog(bad)
+    expect(result.valid).toBe(false)
+    expect(result.problem).toMatchObject({ checkpoint: 2, position: 2, reason: expect.stringMatching(/checkpoint chain broken/) })
+  })
+
+  it('reports a deleted first checkpoint', async () => {
+    const { log } = await idleTrail()
+    const bad = clone(log)
+    bad.checkpoints.shift()
+    expect((await verifyAuditLog(bad)).problem).toMatchObject({ checkpoint: 1, reason: expect.stringMatching(/first checkpoint does not start the chain/) })
+  })
+
+  for (const field of ['from', 'time'] as const) {
+    it(`reports an edited ${field} of the idle checkpoint (its signature)`, async () => {
+      const { log } = await idleTrail()
+      const bad = clone(log)
+      bad.checkpoints[1]![field] = at(DAY)
+      expect((await verifyAuditLog(bad)).problem).toMatchObject({ checkpoint: 2, reason: expect.stringMatching(/signature/) })
+    })
+  }
+
+  it('catches an event deleted with its whole checkpoint, even with the event chain rewritten', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now })
+    for (let i = 0; i < 3; i++) {
+      await kms.generateRandom({ NumberOfBytes: 1 })
+      clock.advanceDays(1)
+      await kms.exportAuditLog()
+    }
+    const bad = clone(await kms.exportAuditLog())
+    expect(bad.checkpoints.map((c) => c.sequence)).toEqual([1, 2, 3])
+    bad.events.splice(1, 1)
+    bad.checkpoints.splice(1, 1)
+    // SHA-256 needs no key: the forger recomputes the event chain.
+    let previousHash = '0'.repeat(64)
+    bad.events.forEach((e, i) => {
+      const { webkms: _, ...event } = e
+      e.webkms = { sequence: i + 1, previousHash, hash: (previousHash = chainHash(previousHash, event)) }
+    })
+    const result = await verifyAuditLog(bad)
+    expect(result.valid).toBe(false)
+    expect(result.problem).toMatchObject({ checkpoint: 2, reason: expect.stringMatching(/checkpoint chain broken/) })
+  })
+
+  // With a forger's own key every signature is good; the coverage rules still hold.
+  const coverageTampers: [string, (c: AuditCheckpoint[]) => void, RegExp, number][] = [
+    ['a gap in the coverage', (c) => void (c[1]!.from = at(DAY)), /gap in time coverage/, 2],
+    ['an overlap in the coverage', (c) => void (c[2]!.from = at(DAY)), /overlap in time coverage/, 3],
+    ['checkpoint times going backwards', (c) => void (c[2]!.time = at(DAY)), /times go backwards/, 3],
+    ['an event after its period', (c) => void ((c[1]!.time = at(DAY)), (c[2]!.from = at(DAY)), (c[2]!.time = at(2 * DAY))), /after the end of its checkpoint's period/, 3],
+    ['an event before its period', (c) => void ((c[1]!.time = at(4 * DAY)), (c[2]!.from = at(4 * DAY)), (c[2]!.time = at(4 * DAY))), /before the start of its checkpoint's period/, 3],
+  ]
+  for (const [what, edit, reason, checkpoint] of coverageTampers) {
+    it(`reports ${what}, even with valid signatures`, async () => {
+      const { log } = await idleTrail()
+      expect((await verifyAuditLog(await resign(clone(log), () => {}))).valid).toBe(true)
+      const result = await verifyAuditLog(await resign(clone(log), edit))
+      expect(result.valid).toBe(false)
+      expect(result.problem).toMatchObject({ checkpoint, reason: expect.stringMatching(reason) })
+    })
+  }
+
+  it('two engines on one store, both finding the trail idle, add one checkpoint, not a fork', async () => {
+    const clock = testClock()
+    const store = new MemoryKeyStore()
+    const a = createKms({ now: clock.now, keyStore: store })
+    const b = createKms({ now: clock.now, keyStore: store })
+    await a.createKey()
+    await a.exportAuditLog()
+    clock.advanceDays(2)
+    await Promise.all([a.generateRandom({ NumberOfBytes: 1 }), b.generateRandom({ NumberOfBytes: 1 }), a.listKeys(), b.listKeys()])
+    const log = await b.exportAuditLog()
+    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+      { from: T0, time: T0, sequence: 1 },
+      { from: T0, time: at(2 * DAY), sequence: 1 },
+      { from: at(2 * DAY), time: at(2 * DAY), sequence: 5 },
+    ])
+    expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 5, checkpoints: 3 })
   })
 })
