@@ -46,6 +46,21 @@ export class AccessDeniedException extends KmsError {
   static override code = 'ERR_KMS_ACCESS_DENIED'
   static override errorName = 'AccessDeniedException'
 }
+/** The policy is not valid JSON or not a valid policy (the message says where and why). */
+export class MalformedPolicyDocumentException extends KmsError {
+  static override code = 'ERR_KMS_MALFORMED_POLICY_DOCUMENT'
+  static override errorName = 'MalformedPolicyDocumentException'
+}
+/** A grant token is malformed, or names no grant. */
+export class InvalidGrantTokenException extends KmsError {
+  static override code = 'ERR_KMS_INVALID_GRANT_TOKEN'
+  static override errorName = 'InvalidGrantTokenException'
+}
+/** A grant ID is malformed, or names no grant of the key. */
+export class InvalidGrantIdException extends KmsError {
+  static override code = 'ERR_KMS_INVALID_GRANT_ID'
+  static override errorName = 'InvalidGrantIdException'
+}
 /** Input failed a constraint (type, length, range, pattern, combination of fields). */
 export class ValidationException extends KmsError {
   static override code = 'ERR_KMS_VALIDATION'
@@ -105,6 +120,9 @@ export const kmsErrorClasses = {
   InvalidCiphertextException,
   IncorrectKeyException,
   AccessDeniedException,
+  MalformedPolicyDocumentException,
+  InvalidGrantTokenException,
+  InvalidGrantIdException,
   ValidationException,
   LimitExceededException,
   AlreadyExistsException,

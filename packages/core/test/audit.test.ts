@@ -1,12 +1,16 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AccessDeniedException, canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
 import { AuditTrail, chainHash } from '../src/kms/audit.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'
 
 async function trail() {
   const clock = testClock()
-  const kms = createKms({ now: clock.now, keyStore: new MemoryKeyStore() })
+  const kms = createKms({
+    now: clock.now,
+    keyStore: new MemoryKeyStore(),
+    identityPolicies: { 'arn:aws:iam::111122223333:user/alice': { admin: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } } } },
+  })
   const alice = kms.as({ principal: 'arn:aws:iam::111122223333:user/alice', sourceIp: '192.0.2.10', mfa: true })
   const { KeyId, Arn } = (await alice.createKey({ Description: 'audited' })).KeyMetadata
   await alice.encrypt({ KeyId, Plaintext: bytes('top secret plaintext'), EncryptionContext: { tenant: 't1' } })
@@ -99,9 +103,11 @@ describe('audit trail', () => {
     const kms = createKms()
     expect(() => kms.as({ principal: 'alice' })).toThrow(/"caller.principal"/)
     const bob = kms.as({ principal: 'arn:aws:sts::444455556666:assumed-role/Admin/bob' })
-    await bob.generateRandom({ NumberOfBytes: 4 })
+    // Another account's role may not call GenerateRandom here; the refusal is audited all the same.
+    await expectKmsError(bob.generateRandom({ NumberOfBytes: 4 }), AccessDeniedException)
     const log = await kms.exportAuditLog()
     expect(log.events[0]!.userIdentity).toMatchObject({ type: 'AssumedRole', accountId: '444455556666' })
+    expect(log.events[0]!.errorCode).toBe('AccessDeniedException')
   })
 })
 

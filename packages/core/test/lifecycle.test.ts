@@ -5,6 +5,7 @@ import {
   InvalidCiphertextException,
   InvalidMarkerException,
   KMSInvalidStateException,
+  MalformedPolicyDocumentException,
   NotFoundException,
   TagException,
   UnsupportedOperationException,
@@ -46,7 +47,7 @@ describe('CreateKey and DescribeKey', () => {
     await expectKmsError(kms.createKey({ KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' }), ValidationException)
     await expectKmsError(kms.createKey({ Origin: 'EXTERNAL' }), UnsupportedOperationException)
     await expectKmsError(kms.createKey({ MultiRegion: true }), UnsupportedOperationException)
-    await expectKmsError(kms.createKey({ Policy: '{"Version":"2012-10-17","Statement":[]}' }), UnsupportedOperationException)
+    await expectKmsError(kms.createKey({ Policy: '{"Version":"2012-10-17","Statement":[]}' }), MalformedPolicyDocumentException, /Statement must be/)
     await expectKmsError(kms.createKey({ Description: 'x'.repeat(8193) }), ValidationException, /less than or equal to 8192/)
     await expectKmsError(kms.createKey({ Tags: [{ TagKey: 'aws:reserved', TagValue: 'v' }] }), TagException)
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }))

@@ -26,7 +26,7 @@ describe('the worker client over a MessageChannel', () => {
     const { CiphertextBlob, KeyId } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('hi') })
     expect(KeyId).toBe(KeyMetadata.Arn)
     expect(text((await kms.decrypt({ CiphertextBlob })).Plaintext)).toBe('hi')
-    expect(kms.store).toMatchObject({ schemaVersion: 2 })
+    expect(kms.store).toMatchObject({ schemaVersion: 3 })
     const log = await kms.exportAuditLog()
     expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt'])
     expect((await verifyAuditLog(log)).valid).toBe(true)

@@ -7,7 +7,7 @@
  * bug) becomes KMSInternalException rather than leaking a raw TypeError.
  */
 import { WEBKMS_ENGINE } from '../engineMarker.js'
-import { KmsError, KMSInternalException } from '../errors.js'
+import { AccessDeniedException, KmsError, KMSInternalException, NotFoundException, ValidationException } from '../errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import { MemoryKeyStore } from '../keystore/MemoryKeyStore.js'
 import { AuditTrail, type ExportedAuditLog } from './audit.js'
@@ -16,9 +16,14 @@ import { resolveCaller, rootCaller, type Caller, type ResolvedCaller } from './c
 import { Engine, type Call } from './engine.js'
 import type { Account } from './keyIds.js'
 import { requestObject, type Input } from './validate.js'
+import { Authorizer, IdentityPolicies, requestPrincipal } from './authorization.js'
+import { explainAccess, type ExplainRequest, type Explanation } from './explain.js'
+import { computeFindings, type Finding, type FindingsOptions } from './findings.js'
 import * as aliases from './operations/aliases.js'
 import * as cryptography from './operations/cryptography.js'
+import * as grants from './operations/grants.js'
 import * as keys from './operations/keys.js'
+import * as policies from './operations/policies.js'
 import * as rotation from './operations/rotation.js'
 import * as tags from './operations/tags.js'
 import type * as T from './types.js'
@@ -38,6 +43,20 @@ export interface KmsOptions {
   partition?: string
   /** Who calls when no other caller is given (`kms.as(caller)`). Default: the account root. */
   caller?: Caller
+  /**
+   * Identity (IAM) policies by principal ARN, then by policy name: the policy as JSON text or
+   * as an object. They apply where a key policy lets the account's IAM policies decide (the
+   * default key policy does). Change them later with `kms.putIdentityPolicy`.
+   */
+  identityPolicies?: Record<string, Record<string, string | object>>
+  /** A signed audit checkpoint is made at least this often while calls arrive. Default: 1 hour. */
+  auditCheckpointPeriodMs?: number
+}
+
+export interface IdentityPolicyRequest {
+  /** The IAM principal (user or role ARN) the policy is attached to. */
+  Principal: string
+  PolicyName: string
 }
 
 export interface Kms {
@@ -67,6 +86,29 @@ export interface Kms {
   generateDataKey(input: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse>
   generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse>
   generateRandom(input: T.GenerateRandomRequest): Promise<T.GenerateRandomResponse>
+  getKeyPolicy(input: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse>
+  putKeyPolicy(input: T.PutKeyPolicyRequest): Promise<T.EmptyResponse>
+  listKeyPolicies(input: T.ListKeyPoliciesRequest): Promise<T.ListKeyPoliciesResponse>
+  createGrant(input: T.CreateGrantRequest): Promise<T.CreateGrantResponse>
+  listGrants(input: T.ListGrantsRequest): Promise<T.ListGrantsResponse>
+  listRetirableGrants(input: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse>
+  retireGrant(input: T.RetireGrantRequest): Promise<T.EmptyResponse>
+  revokeGrant(input: T.RevokeGrantRequest): Promise<T.EmptyResponse>
+  /**
+   * Attaches (or replaces) a named identity policy to a principal. Only the root of the
+   * principal's account may; audited as an IAM event.
+   */
+  putIdentityPolicy(input: IdentityPolicyRequest & { PolicyDocument: string | object }): Promise<T.EmptyResponse>
+  deleteIdentityPolicy(input: IdentityPolicyRequest): Promise<T.EmptyResponse>
+  /** The identity policies attached to a principal: `{ Policies: { name: JSON text } }`. */
+  getIdentityPolicies(input: { Principal: string }): Promise<{ Policies: Record<string, string> }>
+  /**
+   * Would `caller` (default: this view's caller) be allowed `Operation` on `KeyId` with this
+   * request? The decision and the statement or grant that decided it. Changes nothing; not audited.
+   */
+  explain(input: ExplainRequest): Promise<Explanation>
+  /** Security findings computed now from the keys, their policies and grants, and the audit trail. */
+  findings(options?: FindingsOptions): Promise<Finding[]>
   /** The same engine, its calls made (and audited) as `caller`. */
   as(caller: Caller): Kms
   /** The audit trail, ending with a fresh signed checkpoint; check it with `verifyAuditLog`. */
@@ -103,7 +145,30 @@ const operations = {
   GenerateDataKey: cryptography.generateDataKey,
   GenerateDataKeyWithoutPlaintext: cryptography.generateDataKeyWithoutPlaintext,
   GenerateRandom: cryptography.generateRandom,
+  GetKeyPolicy: policies.getKeyPolicy,
+  PutKeyPolicy: policies.putKeyPolicy,
+  ListKeyPolicies: policies.listKeyPolicies,
+  CreateGrant: grants.createGrant,
+  ListGrants: grants.listGrants,
+  ListRetirableGrants: grants.listRetirableGrants,
+  RetireGrant: grants.retireGrant,
+  RevokeGrant: grants.revokeGrant,
 } satisfies Record<string, Handler>
+
+/** Operations on no key: identity policies decide (the account root may always call them). */
+const NO_KEY_OPERATIONS = new Set<string>(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom', 'ListRetirableGrants'])
+
+/** Request members that become condition keys of operations on no key. */
+function noKeyConditions(request: Input) {
+  const c: Record<string, { values: string[] }> = {}
+  const spec = request.KeySpec ?? request.CustomerMasterKeySpec
+  if (typeof spec === 'string') c['kms:KeySpec'] = { values: [spec] }
+  if (typeof request.KeyUsage === 'string') c['kms:KeyUsage'] = { values: [request.KeyUsage] }
+  if (typeof request.Origin === 'string') c['kms:KeyOrigin'] = { values: [request.Origin] }
+  if (typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
+  if (typeof request.MultiRegion === 'boolean') c['kms:MultiRegion'] = { values: [String(request.MultiRegion)] }
+  return c
+}
 
 export type OperationName = keyof typeof operations
 export const operationNames = Object.keys(operations) as OperationName[]
@@ -122,34 +187,82 @@ export function createKms(options: KmsOptions = {}): Kms {
   if (!/^[a-z0-9-]+$/.test(account.region)) throw new TypeError(`"region" expected a region name such as us-east-1, got ${JSON.stringify(account.region)}`)
   const clock = options.now ?? (() => new Date())
   const store = options.keyStore ?? new MemoryKeyStore()
-  const engine = new Engine(store, options.random ?? defaultRandom, account)
-  const audit = new AuditTrail(store, () => clock())
+  const identityPolicies = new IdentityPolicies()
+  for (const [principal, named] of Object.entries(options.identityPolicies ?? {})) {
+    resolveCaller({ principal }, 'identityPolicies principal')
+    for (const [name, policy] of Object.entries(named)) identityPolicies.put(principal, name, typeof policy === 'string' ? policy : JSON.stringify(policy))
+  }
+  const engine = new Engine(store, options.random ?? defaultRandom, account, new Authorizer(account, store, identityPolicies))
+  const audit = new AuditTrail(store, () => clock(), options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs })
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
 
-  const bind = (caller: ResolvedCaller): Kms => {
-    const kms: Record<string, unknown> = {}
-    for (const [operation, handler] of Object.entries(operations) as [OperationName, Handler][]) {
-      kms[methodName(operation)] = async (input?: unknown) => {
+  /** Runs one call as `caller` and audits it, allowed or refused, before its result is returned. */
+  const audited = async (caller: ResolvedCaller, operation: string, input: unknown, run: (call: Call) => Promise<unknown>, eventSource?: string) => {
         const now = clock()
         let request: Input = {}
         let outcome: { output: unknown } | { error: KmsError }
         try {
           if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('the clock returned an invalid Date')
           request = requestObject(input, operation)
-          outcome = { output: await handler(engine, { operation, now }, request) }
+          outcome = { output: await run({ operation, now, caller, request }) }
         } catch (error) {
           outcome = { error: error instanceof KmsError ? error : new KMSInternalException(`${operation} failed inside the engine`, { cause: error }) }
         }
-        // Every call, allowed or refused, is recorded before its result is returned.
         try {
-          await audit.record(apiCallEvent(account, caller, operation, now instanceof Date && !Number.isNaN(now.getTime()) ? now : new Date(0), request, outcome, engine.eventIds()))
+          const event = apiCallEvent(account, caller, operation, now instanceof Date && !Number.isNaN(now.getTime()) ? now : new Date(0), request, outcome, engine.eventIds())
+          if (eventSource) event.eventSource = eventSource
+          await audit.record(event)
         } catch (cause) {
           throw new KMSInternalException(`${operation}: the audit event could not be recorded`, { cause })
         }
         if ('error' in outcome) throw outcome.error
         return outcome.output
-      }
+  }
+
+  const bind = (caller: ResolvedCaller): Kms => {
+    const kms: Record<string, unknown> = {}
+    for (const [operation, handler] of Object.entries(operations) as [OperationName, Handler][]) {
+      kms[methodName(operation)] = (input?: unknown) =>
+        audited(caller, operation, input, async (call) => {
+          if (NO_KEY_OPERATIONS.has(operation)) await engine.authorizer.authorize(call, { resource: '*' }, { conditions: noKeyConditions(call.request) })
+          return handler(engine, call, call.request)
+        })
     }
+    // The IAM side: identity policies, changed only by the root of the principal's account.
+    const iam = (operation: 'PutIdentityPolicy' | 'DeleteIdentityPolicy' | 'GetIdentityPolicies', change: (call: Call, principal: string) => unknown) => (input?: unknown) =>
+      audited(caller, operation, input, async (call) => {
+        const principal = call.request.Principal
+        if (typeof principal !== 'string') throw new ValidationException('Principal must be an IAM ARN such as arn:aws:iam::111122223333:user/alice')
+        let owner: ResolvedCaller
+        try {
+          owner = resolveCaller({ principal }, 'Principal')
+        } catch (error) {
+          throw new ValidationException((error as Error).message)
+        }
+        if (!requestPrincipal(caller).isRoot || caller.accountId !== owner.accountId) {
+          throw new AccessDeniedException(`User: ${caller.principal} is not authorized to perform: iam:${operation} on resource: ${principal}: only the root of account ${owner.accountId} may change its identity policies`)
+        }
+        return change(call, principal)
+      }, 'iam.amazonaws.com')
+    const policyName = (call: Call) => {
+      const name = call.request.PolicyName
+      if (typeof name !== 'string') throw new ValidationException('PolicyName must be a string')
+      return name
+    }
+    kms.putIdentityPolicy = iam('PutIdentityPolicy', (call, principal) => {
+      const doc = call.request.PolicyDocument
+      if (typeof doc !== 'string' && (typeof doc !== 'object' || doc === null)) throw new ValidationException('PolicyDocument must be a policy as JSON text or an object')
+      identityPolicies.put(principal, policyName(call), typeof doc === 'string' ? doc : JSON.stringify(doc))
+      return {}
+    })
+    kms.deleteIdentityPolicy = iam('DeleteIdentityPolicy', (call, principal) => {
+      const name = policyName(call)
+      if (!identityPolicies.delete(principal, name)) throw new NotFoundException(`Identity policy ${name} is not attached to ${principal}`)
+      return {}
+    })
+    kms.getIdentityPolicies = iam('GetIdentityPolicies', (_call, principal) => ({ Policies: identityPolicies.list(principal) }))
+    kms.explain = (input: ExplainRequest) => explainAccess(engine, clock(), caller, input)
+    kms.findings = (opts?: FindingsOptions) => computeFindings(engine, clock(), opts)
     kms.as = (c: Caller) => bind(resolveCaller(c))
     kms.exportAuditLog = () => audit.export()
     Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })

@@ -14,15 +14,29 @@ import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
 import { appendAuditEvent } from './audit.js'
 import { serviceEvent } from './auditEvents.js'
+import type { AccessCheck, Authorizer } from './authorization.js'
+import type { ResolvedCaller } from './caller.js'
 import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
 
-/** One call's view of the engine: its operation name and the single instant it happens at. */
+/** One call's view of the engine: its operation, the single instant it happens at, who makes it, and what it asked. */
 export interface Call {
   operation: string
   now: Date
+  caller: ResolvedCaller
+  request: Record<string, unknown>
+}
+
+export interface FindKeyOptions {
+  /** Accept alias names and alias ARNs. */
+  allowAlias: boolean
+  /**
+   * Authorize the call on the key found (default: the call's own operation, the request's
+   * EncryptionContext, the KeyId as written). `false` only where another check covers it.
+   */
+  authorize?: AccessCheck | false
 }
 
 export class Engine {
@@ -30,6 +44,7 @@ export class Engine {
     readonly store: KeyStore,
     readonly random: (n: number) => Uint8Array,
     readonly account: Account,
+    readonly authorizer: Authorizer,
   ) {}
 
   keyArn = (keyId: string) => keyArn(this.account, keyId)
@@ -40,12 +55,20 @@ export class Engine {
    * key after applying whatever fell due by `call.now`. Throws NotFoundException when there is
    * no such key, including a key whose deletion window has passed.
    */
-  async findKey(call: Call, keyId: string, { allowAlias }: { allowAlias: boolean }): Promise<KeyRecord> {
+  async findKey(call: Call, keyId: string, { allowAlias, authorize = {} }: FindKeyOptions): Promise<KeyRecord> {
     const ref = parseKeyReference(this.account, keyId, allowAlias)
-    const key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
-    if (!hasDueWork(key, call.now)) return key
-    await this.settle(call, [key.keyId])
-    return this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
+    let key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
+    if (hasDueWork(key, call.now)) {
+      await this.settle(call, [key.keyId])
+      key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
+    }
+    if (authorize !== false) {
+      const check: AccessCheck = { requestKeyId: keyId, ...authorize }
+      const context = call.request.EncryptionContext
+      if (!('encryptionContext' in authorize) && context && typeof context === 'object') check.encryptionContext = context as Record<string, string>
+      await this.authorizer.authorize(call, { key }, check)
+    }
+    return key
   }
 
   /** Resolves a reference inside a transaction; throws NotFoundException. */
@@ -116,9 +139,10 @@ export class Engine {
     return { requestID: uuidFromRandom(this.random(16)), eventID: uuidFromRandom(this.random(16)) }
   }
 
-  /** The end of a deletion window: the key, all its material and its aliases are gone. */
+  /** The end of a deletion window: the key, all its material, its aliases and its grants are gone. */
   private async destroyKey(tx: KeyStoreTransaction, keyId: string): Promise<void> {
     await tx.deleteKey(keyId)
+    for (const grant of await tx.listGrants(keyId)) await tx.deleteGrant(grant.grantId)
     for (const alias of await tx.listAliases()) {
       if (alias.targetKeyId === keyId) await tx.deleteAlias(alias.aliasName)
     }

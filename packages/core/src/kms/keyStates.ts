@@ -38,6 +38,7 @@ export const keyStateRules = {
   ReEncrypt: cryptographic,
   GenerateDataKey: cryptographic,
   GenerateDataKeyWithoutPlaintext: cryptographic,
+  CreateGrant: { Disabled: 'disabled', PendingDeletion: 'pendingDeletion' },
 } satisfies Record<string, Rule>
 
 export type StateCheckedOperation = keyof typeof keyStateRules

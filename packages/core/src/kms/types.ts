@@ -247,3 +247,77 @@ export interface GenerateRandomRequest {
 export interface GenerateRandomResponse {
   Plaintext: Uint8Array
 }
+
+export interface GetKeyPolicyRequest {
+  KeyId: string
+  /** Only "default" exists; the default when omitted. */
+  PolicyName?: string
+}
+export interface GetKeyPolicyResponse {
+  Policy: string
+  PolicyName: string
+}
+export interface PutKeyPolicyRequest {
+  KeyId: string
+  PolicyName?: string
+  Policy: string
+  BypassPolicyLockoutSafetyCheck?: boolean
+}
+export interface ListKeyPoliciesRequest extends Paged {
+  KeyId: string
+}
+export interface ListKeyPoliciesResponse extends PageOut {
+  PolicyNames: string[]
+}
+
+export type GrantOperation =
+  | 'Decrypt' | 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncryptFrom' | 'ReEncryptTo'
+  | 'Sign' | 'Verify' | 'GetPublicKey' | 'CreateGrant' | 'RetireGrant' | 'DescribeKey' | 'GenerateDataKeyPair'
+  | 'GenerateDataKeyPairWithoutPlaintext' | 'GenerateMac' | 'VerifyMac' | 'DeriveSharedSecret'
+export interface GrantConstraints {
+  EncryptionContextSubset?: EncryptionContextType
+  EncryptionContextEquals?: EncryptionContextType
+}
+export interface CreateGrantRequest extends WithGrantTokens, WithDryRun {
+  KeyId: string
+  GranteePrincipal: string
+  RetiringPrincipal?: string
+  Operations: GrantOperation[]
+  Constraints?: GrantConstraints
+  Name?: string
+}
+export interface CreateGrantResponse {
+  GrantToken: string
+  GrantId: string
+}
+export interface GrantListEntry {
+  KeyId: string
+  GrantId: string
+  Name?: string
+  CreationDate: Date
+  GranteePrincipal: string
+  RetiringPrincipal?: string
+  IssuingAccount: string
+  Operations: GrantOperation[]
+  Constraints?: GrantConstraints
+}
+export interface ListGrantsRequest extends Paged {
+  KeyId: string
+  GrantId?: string
+  GranteePrincipal?: string
+}
+export interface ListGrantsResponse extends PageOut {
+  Grants: GrantListEntry[]
+}
+export interface ListRetirableGrantsRequest extends Paged {
+  RetiringPrincipal: string
+}
+export interface RetireGrantRequest extends WithDryRun {
+  GrantToken?: string
+  KeyId?: string
+  GrantId?: string
+}
+export interface RevokeGrantRequest extends WithDryRun {
+  KeyId: string
+  GrantId: string
+}

@@ -50,8 +50,16 @@ async function assertTargetStill(engine: Engine, tx: KeyStoreTransaction, keyId:
   }
 }
 
+/**
+ * Alias operations need permission on the alias too, which only identity policies can give
+ * (an alias has no policy of its own); the account root always has it ("Controlling access
+ * to aliases" in the KMS developer guide).
+ */
+const authorizeAlias = (engine: Engine, call: Call, name: string) => engine.authorizer.authorize(call, { resource: engine.aliasArn(name) })
+
 export async function createAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
   const name = aliasName(input)
+  await authorizeAlias(engine, call, name)
   const key = await targetKey(engine, call, input, 'CreateAlias')
   await engine.store.transaction('readwrite', async (tx) => {
     if (await tx.getAlias(name)) throw new AlreadyExistsException(`An alias with the name ${engine.aliasArn(name)} already exists`)
@@ -71,7 +79,13 @@ export async function createAlias(engine: Engine, call: Call, input: Input): Pro
 /** Points an existing alias at another key; the old target may be in any state (AWS key-state table, note 10). */
 export async function updateAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
   const name = aliasName(input)
+  await authorizeAlias(engine, call, name)
   const key = await targetKey(engine, call, input, 'UpdateAlias')
+  const current = await engine.store.transaction('readonly', (tx) => tx.getAlias(name))
+  if (!current) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
+  // The key the alias leaves must allow UpdateAlias too.
+  const old = await engine.store.transaction('readonly', (tx) => tx.getKey(current.targetKeyId))
+  if (old) await engine.authorizer.authorize(call, { key: old })
   await engine.store.transaction('readwrite', async (tx) => {
     const alias = await tx.getAlias(name)
     if (!alias) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
@@ -84,6 +98,11 @@ export async function updateAlias(engine: Engine, call: Call, input: Input): Pro
 
 export async function deleteAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
   const name = aliasName(input)
+  await authorizeAlias(engine, call, name)
+  const alias = await engine.store.transaction('readonly', (tx) => tx.getAlias(name))
+  if (!alias) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
+  const target = await engine.store.transaction('readonly', (tx) => tx.getKey(alias.targetKeyId))
+  if (target) await engine.authorizer.authorize(call, { key: target })
   await engine.store.transaction('readwrite', async (tx) => {
     if (!(await tx.getAlias(name))) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
     await tx.deleteAlias(name)
@@ -95,7 +114,7 @@ export async function listAliases(engine: Engine, call: Call, input: Input): Pro
   const keyId = optionalKeyId(input)
   const { limit, marker } = paging(input, 100, 50)
   await engine.settle(call) // aliases of keys whose deletion window has passed are gone
-  const target = keyId === undefined ? undefined : (await engine.findKey(call, keyId, { allowAlias: false })).keyId
+  const target = keyId === undefined ? undefined : (await engine.findKey(call, keyId, { allowAlias: false, authorize: false })).keyId
   const aliases = await engine.store.transaction('readonly', (tx) => tx.listAliases())
   const selected = target === undefined ? aliases : aliases.filter((a) => a.targetKeyId === target)
   const page = paginate(selected, (a) => a.aliasName, limit, marker)

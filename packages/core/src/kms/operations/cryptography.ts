@@ -13,7 +13,9 @@ import {
 } from '../../errors.js'
 import { openBlob, parseBlobHeader, sealBlob } from '../../format/ciphertextBlob.js'
 import type { KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
+import type { AccessCheck } from '../authorization.js'
 import { currentVersion, type Call, type Engine } from '../engine.js'
+import { grantTokens } from './grants.js'
 import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
 import type {
   DecryptResponse,
@@ -31,7 +33,6 @@ import {
   optionalInteger,
   optionalKeyId,
   optionalString,
-  optionalStringList,
   requiredBytes,
   requiredKeyId,
   type Input,
@@ -45,7 +46,7 @@ const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256
 
 /** Members every cryptographic operation shares: GrantTokens, DryRun, and no Recipient. */
 function commonMembers(input: Input): { dryRun: boolean } {
-  optionalStringList(input, 'GrantTokens', { min: 1, max: 8192, maxItems: 10 })
+  grantTokens(input)
   if (input.Recipient !== undefined) {
     throw new UnsupportedOperationException('Recipient (attested enclaves) is not supported')
   }
@@ -61,12 +62,15 @@ function algorithm(input: Input, field: string): 'SYMMETRIC_DEFAULT' {
   return alg
 }
 
+/** kms:EncryptionAlgorithm, for the operations that take one (and GenerateDataKey*, which use SYMMETRIC_DEFAULT). */
+const algorithmCondition = (alg: string) => ({ 'kms:EncryptionAlgorithm': { values: [alg] } })
+
 function dryRunStop(dryRun: boolean): void {
   if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
 }
 
-async function usableKey(engine: Engine, call: Call, keyId: string, operation: StateCheckedOperation): Promise<KeyRecord> {
-  const key = await engine.findKey(call, keyId, { allowAlias: true })
+async function usableKey(engine: Engine, call: Call, keyId: string, operation: StateCheckedOperation, authorize: AccessCheck = {}): Promise<KeyRecord> {
+  const key = await engine.findKey(call, keyId, { allowAlias: true, authorize })
   assertKeyState(key, operation)
   return key
 }
@@ -89,22 +93,25 @@ async function open(
   expectedKeyId: string | undefined,
   operation: 'Decrypt' | 'ReEncrypt',
   dryRun: boolean,
+  authorize: AccessCheck,
 ): Promise<{ key: KeyRecord; version: KeyVersionRecord; plaintext: Uint8Array }> {
   const header = parseBlobHeader(blob)
   if (expectedKeyId !== undefined) {
-    const expected = await engine.findKey(call, expectedKeyId, { allowAlias: true })
+    // Only names the key the caller expects; access is decided on the key the blob names.
+    const expected = await engine.findKey(call, expectedKeyId, { allowAlias: true, authorize: false })
     if (expected.keyId !== header.keyId) {
       throw new IncorrectKeyException('The key ID in the request does not identify a KMS key that can perform this operation.')
     }
   }
   let key: KeyRecord
   try {
-    key = await engine.findKey(call, header.keyId, { allowAlias: false })
+    key = await engine.findKey(call, header.keyId, { allowAlias: false, authorize: false })
   } catch (error) {
     // No key here made this blob (never existed, or deleted): to the caller it is just invalid.
     if (error instanceof NotFoundException) throw new InvalidCiphertextException('The ciphertext is invalid.')
     throw error
   }
+  await engine.authorizer.authorize(call, { key }, { ...(expectedKeyId === undefined ? {} : { requestKeyId: expectedKeyId }), ...authorize })
   assertKeyState(key, operation)
   const version = key.versions.find((v) => v.version === header.keyVersion)
   if (!version) throw new InvalidCiphertextException('The ciphertext is invalid.')
@@ -119,7 +126,7 @@ export async function encrypt(engine: Engine, call: Call, input: Input): Promise
   const alg = algorithm(input, 'EncryptionAlgorithm')
   const { dryRun } = commonMembers(input)
   try {
-    const key = await usableKey(engine, call, keyId, 'Encrypt')
+    const key = await usableKey(engine, call, keyId, 'Encrypt', { conditions: algorithmCondition(alg) })
     dryRunStop(dryRun)
     const { blob } = await seal(engine, key, plaintext, context)
     return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: alg }
@@ -134,7 +141,10 @@ export async function decrypt(engine: Engine, call: Call, input: Input): Promise
   const keyId = optionalKeyId(input)
   const alg = algorithm(input, 'EncryptionAlgorithm')
   const { dryRun } = commonMembers(input)
-  const { key, version, plaintext } = await open(engine, call, blob, context, keyId, 'Decrypt', dryRun)
+  const { key, version, plaintext } = await open(engine, call, blob, context, keyId, 'Decrypt', dryRun, {
+    encryptionContext: context ?? {},
+    conditions: algorithmCondition(alg),
+  })
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: alg, KeyMaterialId: version.keyMaterialId }
 }
 
@@ -147,8 +157,16 @@ export async function reEncrypt(engine: Engine, call: Call, input: Input): Promi
   const sourceAlg = algorithm(input, 'SourceEncryptionAlgorithm')
   const destinationAlg = algorithm(input, 'DestinationEncryptionAlgorithm')
   const { dryRun } = commonMembers(input)
-  const destination = await usableKey(engine, call, destinationKeyId, 'ReEncrypt')
-  const source = await open(engine, call, blob, sourceContext, sourceKeyId, 'ReEncrypt', dryRun)
+  const destination = await usableKey(engine, call, destinationKeyId, 'ReEncrypt', {
+    action: 'ReEncryptTo',
+    encryptionContext: destinationContext ?? {},
+    conditions: algorithmCondition(destinationAlg),
+  })
+  const source = await open(engine, call, blob, sourceContext, sourceKeyId, 'ReEncrypt', dryRun, {
+    action: 'ReEncryptFrom',
+    encryptionContext: sourceContext ?? {},
+    conditions: algorithmCondition(sourceAlg),
+  })
   try {
     const { blob: out, version } = await seal(engine, destination, source.plaintext, destinationContext)
     return {
@@ -180,7 +198,7 @@ async function generateDataKeyCommon(engine: Engine, call: Call, input: Input, o
   const context = optionalEncryptionContext(input, 'EncryptionContext')
   const length = dataKeyLength(input)
   const { dryRun } = commonMembers(input)
-  const key = await usableKey(engine, call, keyId, operation)
+  const key = await usableKey(engine, call, keyId, operation, { conditions: algorithmCondition('SYMMETRIC_DEFAULT') })
   dryRunStop(dryRun)
   const plaintext = engine.random(length).slice()
   const { blob, version } = await seal(engine, key, plaintext, context)

@@ -23,13 +23,15 @@ import {
   optionalEnum,
   optionalInteger,
   optionalString,
-  optionalStringList,
   optionalTags,
   paging,
   requiredKeyId,
   requiredString,
   type Input,
 } from '../validate.js'
+import { defaultKeyPolicy } from '../policy/document.js'
+import { grantTokens } from './grants.js'
+import { checkNewKeyPolicy } from './policies.js'
 import { mergeTags } from './tags.js'
 
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
@@ -50,7 +52,7 @@ export async function createKey(engine: Engine, call: Call, input: Input): Promi
   const origin = optionalEnum(input, 'Origin', ORIGINS) ?? 'AWS_KMS'
   const customKeyStoreId = optionalString(input, 'CustomKeyStoreId', { min: 1, max: 64 })
   const xksKeyId = optionalString(input, 'XksKeyId', { min: 1, max: 128 })
-  optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck')
+  const bypass = optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck') ?? false
   const multiRegion = optionalBoolean(input, 'MultiRegion') ?? false
   const tags = optionalTags(input, 'Tags') ?? []
 
@@ -67,10 +69,6 @@ export async function createKey(engine: Engine, call: Call, input: Input): Promi
   if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported: webkms generates its own key material (AWS_KMS)`)
   if (customKeyStoreId !== undefined || xksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported')
   if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported')
-  if (policy !== undefined) {
-    // Refuse rather than store a policy we would not enforce (LocalStack's and moto's mistake).
-    throw new UnsupportedOperationException('Key policies are not supported by this version of webkms; omit Policy to get the default key policy')
-  }
   const mergedTags = mergeTags([], tags)
 
   const material = await generateMasterKeyMaterial()
@@ -90,13 +88,19 @@ export async function createKey(engine: Engine, call: Call, input: Input): Promi
     tags: mergedTags,
     versions: [engine.newVersion(1, material, call.now)],
   }
+  if (policy !== undefined) {
+    await checkNewKeyPolicy(engine, call, key, policy, bypass)
+    key.policy = policy
+  } else {
+    key.policy = defaultKeyPolicy(engine.account.partition, engine.account.accountId)
+  }
   await engine.store.transaction('readwrite', (tx) => tx.putKey(key))
   return { KeyMetadata: keyMetadata(key) }
 }
 
 export async function describeKey(engine: Engine, call: Call, input: Input): Promise<DescribeKeyResponse> {
   const keyId = requiredKeyId(input)
-  optionalStringList(input, 'GrantTokens')
+  grantTokens(input)
   return { KeyMetadata: keyMetadata(await engine.findKey(call, keyId, { allowAlias: true })) }
 }
 

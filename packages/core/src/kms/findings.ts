@@ -1,0 +1,88 @@
+/**
+ * Findings like a security posture service reports (AWS Security Hub's KMS controls, IAM
+ * Access Analyzer), computed on demand from the keys, their policies and the audit trail:
+ * - KEY_ROTATION_DISABLED: a key (not pending deletion) without automatic rotation (KMS.4);
+ * - POLICY_ALLOWS_ANYONE: a key policy Allow for principal `*` with no condition;
+ * - KEY_PENDING_DELETION: a key scheduled for deletion (KMS.3: keys should not be deleted unintentionally);
+ * - KEY_DESTRUCTION_EVENT: ScheduleKeyDeletion calls and DeleteKey events in the trail;
+ * - POLICY_CHANGE_EVENT: PutKeyPolicy, CreateKey with a policy, identity policy changes;
+ * - REPEATED_ACCESS_DENIED: a principal refused at least `deniedThreshold` times.
+ */
+import { rootCaller } from './caller.js'
+import { keyPolicy } from './authorization.js'
+import type { Engine } from './engine.js'
+
+export type FindingType =
+  | 'KEY_ROTATION_DISABLED'
+  | 'POLICY_ALLOWS_ANYONE'
+  | 'KEY_PENDING_DELETION'
+  | 'KEY_DESTRUCTION_EVENT'
+  | 'POLICY_CHANGE_EVENT'
+  | 'REPEATED_ACCESS_DENIED'
+
+export interface Finding {
+  type: FindingType
+  severity: 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL'
+  /** The key ARN, or the principal ARN for denials. */
+  resource: string
+  title: string
+  /** When it happened, for findings from the trail (ISO 8601). */
+  time?: string
+  /** Audit sequence number of the event, for findings from the trail. */
+  sequence?: number
+  count?: number
+}
+
+export interface FindingsOptions {
+  /** Refusals of one principal that make a finding. Default 5. */
+  deniedThreshold?: number
+}
+
+const POLICY_EVENTS = new Set(['PutKeyPolicy', 'PutIdentityPolicy', 'DeleteIdentityPolicy'])
+
+export async function computeFindings(engine: Engine, now: Date, options: FindingsOptions = {}): Promise<Finding[]> {
+  const threshold = options.deniedThreshold ?? 5
+  if (!Number.isInteger(threshold) || threshold < 1) throw new TypeError('"deniedThreshold" expected a positive integer')
+  await engine.settle({ operation: 'Findings', now, caller: rootCaller(engine.account.partition, engine.account.accountId), request: {} })
+  const { keys, records } = await engine.store.transaction('readonly', async (tx) => ({ keys: await tx.listKeys(), records: await tx.listAuditRecords() }))
+  const findings: Finding[] = []
+
+  for (const key of keys) {
+    if (key.keyState === 'PendingDeletion') {
+      findings.push({ type: 'KEY_PENDING_DELETION', severity: 'HIGH', resource: key.arn, title: `Key is scheduled for deletion on ${key.deletionDate?.toISOString()}; data it encrypted becomes unrecoverable then` })
+    } else if (!key.rotation.enabled) {
+      findings.push({ type: 'KEY_ROTATION_DISABLED', severity: 'MEDIUM', resource: key.arn, title: 'Automatic key rotation is not enabled' })
+    }
+    for (const s of keyPolicy(engine.account, key).statements) {
+      if (s.effect === 'Allow' && s.principal?.any && s.conditions.length === 0) {
+        findings.push({ type: 'POLICY_ALLOWS_ANYONE', severity: 'HIGH', resource: key.arn, title: `Key policy statement ${s.sid ? `"${s.sid}"` : s.index} allows any principal (*) without conditions` })
+      }
+    }
+  }
+
+  const denied = new Map<string, { count: number; last: string }>()
+  for (const { sequence, event } of records) {
+    const name = event.eventName as string
+    const time = event.eventTime as string
+    const ok = event.errorCode === undefined
+    const resource = ((event.resources as { ARN: string }[] | undefined) ?? [])[0]?.ARN ?? (event.requestParameters as { principal?: string } | null)?.principal ?? ''
+    if (ok && (name === 'ScheduleKeyDeletion' || name === 'DeleteKey')) {
+      findings.push({ type: 'KEY_DESTRUCTION_EVENT', severity: name === 'DeleteKey' ? 'HIGH' : 'MEDIUM', resource, time, sequence, title: name === 'DeleteKey' ? 'Key material was destroyed at the end of its deletion window' : 'Key deletion was scheduled' })
+    }
+    const params = event.requestParameters as { policy?: unknown } | null
+    if (ok && (POLICY_EVENTS.has(name) || (name === 'CreateKey' && params?.policy !== undefined))) {
+      findings.push({ type: 'POLICY_CHANGE_EVENT', severity: 'LOW', resource, time, sequence, title: `${name} changed who may use keys` })
+    }
+    if (event.errorCode === 'AccessDeniedException') {
+      const arn = (event.userIdentity as { arn?: string } | undefined)?.arn ?? 'unknown'
+      const entry = denied.get(arn) ?? { count: 0, last: time }
+      entry.count++
+      entry.last = time
+      denied.set(arn, entry)
+    }
+  }
+  for (const [arn, { count, last }] of denied) {
+    if (count >= threshold) findings.push({ type: 'REPEATED_ACCESS_DENIED', severity: 'HIGH', resource: arn, time: last, count, title: `${count} calls by this principal were denied` })
+  }
+  return findings
+}
