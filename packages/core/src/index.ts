@@ -1,7 +1,7 @@
 /**
  * @webkms/core: a KMS engine with the semantics of AWS KMS, on WebCrypto only.
  */
-export { createKms, operationNames, type Kms, type KmsOptions, type OperationName } from './kms/createKms.js'
+export { createKms, operationNames, type IdentityPolicyRequest, type Kms, type KmsOptions, type OperationName } from './kms/createKms.js'
 export type * from './kms/types.js'
 export * from './errors.js'
 export { CodedError } from './codedError.js'
@@ -32,5 +32,10 @@ export { WEBKMS_ENGINE } from './engineMarker.js'
 export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './envelope/materials/CachingMaterialsManager.js'
 export { assertWebCrypto, InsecureContextError } from './platform.js'
 export { cloneRecord } from './keystore/cloneRecord.js'
-export { verifyAuditLog, canonicalJson, type AuditCheckpoint, type AuditVerification, type ExportedAuditLog } from './kms/audit.js'
+export { verifyAuditLog, canonicalJson, type AuditCheckpoint, type AuditPeriod, type AuditVerification, type ExportedAuditLog } from './kms/audit.js'
 export type { Caller } from './kms/caller.js'
+export type { ExplainRequest, Explanation } from './kms/explain.js'
+export type { Finding, FindingType, FindingsOptions } from './kms/findings.js'
+export type { DecidedBy } from './kms/policy/evaluate.js'
+export { defaultKeyPolicy, MAX_KEY_POLICY_BYTES } from './kms/policy/document.js'
+export { MAX_GRANTS_PER_KEY } from './kms/operations/grants.js'
