@@ -29,6 +29,7 @@ async function keyRecord(overrides: Partial<KeyRecord> = {}): Promise<KeyRecord>
     keyState: 'Enabled',
     rotation: { enabled: true, periodInDays: 365, nextRotationDate: new Date('2027-01-02T00:00:00Z'), onDemandCount: 0 },
     tags: [{ TagKey: 'k', TagValue: 'v' }],
+    policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}',
     versions: [{ version: 1, material: await material(), keyMaterialId: 'ab'.repeat(32), createdAt: new Date('2026-01-02T03:04:05.678Z') }],
     ...overrides,
   }
@@ -402,6 +403,31 @@ export function describeKeyStoreConformance(name: string, makeStore: () => Promi
       expect(new TextDecoder().decode((await a.decrypt({ CiphertextBlob: after.CiphertextBlob })).Plaintext)).toBe('v2')
       expect((await b.listKeyRotations({ KeyId })).Rotations).toHaveLength(1)
       expect((await b.describeKey({ KeyId: 'alias/shared' })).KeyMetadata.Description).toBe('shared')
+    })
+
+    it('key policies and grants set through one engine are kept and enforced by another on the same store', async () => {
+      const store = await makeStore()
+      const a = createKms({ keyStore: store })
+      const b = createKms({ keyStore: store })
+      const carol = 'arn:aws:iam::111122223333:user/carol'
+      const { KeyId } = (await a.createKey()).KeyMetadata
+      const Policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+          { Sid: 'carol-describes', Effect: 'Allow', Principal: { AWS: carol }, Action: 'kms:DescribeKey', Resource: '*' },
+        ],
+      })
+      await a.putKeyPolicy({ KeyId, Policy })
+      const { GrantId } = await a.createGrant({ KeyId, GranteePrincipal: carol, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { app: 'x' } } })
+      expect((await b.getKeyPolicy({ KeyId })).Policy).toBe(Policy)
+      expect((await b.listGrants({ KeyId })).Grants).toMatchObject([{ GrantId, GranteePrincipal: carol, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { app: 'x' } } }])
+      const asCarol = b.as({ principal: carol })
+      await asCarol.describeKey({ KeyId })
+      await asCarol.encrypt({ KeyId, Plaintext: new Uint8Array([1]), EncryptionContext: { app: 'x' } })
+      await expect(asCarol.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toMatchObject({ name: 'AccessDeniedException' })
+      await b.revokeGrant({ KeyId, GrantId })
+      await expect(a.as({ principal: carol }).encrypt({ KeyId, Plaintext: new Uint8Array([1]), EncryptionContext: { app: 'x' } })).rejects.toMatchObject({ name: 'AccessDeniedException' })
     })
   })
 }
