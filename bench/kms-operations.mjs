@@ -49,9 +49,29 @@ const gdk = await measure(() => kms.generateDataKey({ KeyId, KeySpec: 'AES_256',
 const rawGdk = await measure(() => subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, crypto.getRandomValues(new Uint8Array(32))))
 rows.push(['GenerateDataKey AES_256', gdk, rawGdk])
 
+// Who decides: the same Encrypt 1 KiB as the account root (key policy statement), as a user
+// through an identity policy (the root statement delegates), and as a grantee (the policies
+// allow nothing, so the key's grants are read), beside the root.
+const user = 'arn:aws:iam::111122223333:user/alice'
+const grantee = 'arn:aws:iam::111122223333:user/carol'
+const authz = createKms({ identityPolicies: { [user]: { use: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' } } } } })
+const authzKey = (await authz.createKey()).KeyMetadata.KeyId
+await authz.createGrant({ KeyId: authzKey, GranteePrincipal: grantee, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { tenant: 'acme' } } })
+const kib = crypto.getRandomValues(new Uint8Array(1024))
+const asRoot = await measure(() => authz.encrypt({ KeyId: authzKey, Plaintext: kib, EncryptionContext: context }))
+const asUser = await measure(() => authz.as({ principal: user }).encrypt({ KeyId: authzKey, Plaintext: kib, EncryptionContext: context }))
+const asGrantee = await measure(() => authz.as({ principal: grantee }).encrypt({ KeyId: authzKey, Plaintext: kib, EncryptionContext: context }))
+
 console.log(`node ${process.version}, ${DURATION_MS} ms per figure`)
 console.log('| operation | webkms ops/s | raw AES-GCM ops/s | webkms / raw |')
 console.log('|---|---:|---:|---:|')
 for (const [name, ours, raw] of rows) {
   console.log(`| ${name} | ${ours.toFixed(0)} | ${raw.toFixed(0)} | ${(ours / raw).toFixed(2)} |`)
+}
+
+console.log('')
+console.log('| Encrypt 1 KiB decided by | ops/s | / account root |')
+console.log('|---|---:|---:|')
+for (const [name, ops] of [['key policy (account root)', asRoot], ['identity policy (user, via the root statement)', asUser], ['grant (policies allow nothing)', asGrantee]]) {
+  console.log(`| ${name} | ${ops.toFixed(0)} | ${(ops / asRoot).toFixed(2)} |`)
 }
