@@ -7,11 +7,15 @@
  * Buffers you pass are copied to the worker by default; to move a large one instead, wrap it:
  * `client.encryptMessage(transfer(bytes, [bytes.buffer]), options)` (your `bytes` is then
  * detached). Buffers coming back are always moved, never copied.
+ *
+ * `client.as(caller)` is the same client with every call made (and audited) as `caller` in
+ * the worker: the caller travels with each call (protocol.ts, CallContext), so the worker
+ * holds no state per view.
  */
-import { InsecureContextError, WEBKMS_ENGINE, type Kms, type MessageHeader } from '@webkms/core'
+import { InsecureContextError, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader } from '@webkms/core'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { registerErrorTransfer, reviveError } from './errorTransfer.js'
-import type { DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
+import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
 
 export interface MessageStreamPair {
   readable: ReadableStream<Uint8Array>
@@ -19,15 +23,28 @@ export interface MessageStreamPair {
   messageHeader: Promise<MessageHeader>
 }
 
-/** The engine's operations and `exportAuditLog`; `as(caller)` is not offered across the worker yet. */
+/** The engine's operations and its other methods, all run in the worker. */
 export interface WorkerKms extends Omit<Kms, 'as'> {
   /** Where the keys are and whether the browser promised to keep them. */
   readonly store: StoreInfo
+  /**
+   * The same client (same worker, same engine), every call made and audited as `caller`: the
+   * KMS operations, `exportAuditLog`, `explain` (its default caller), `findings`, the identity
+   * policy methods and the envelope methods (their keyring calls the engine as `caller`).
+   * `kms.as(a).as(b)` calls as b. The worker checks the caller as core's `kms.as` does: an
+   * invalid one makes each call of the view reject with core's TypeError.
+   */
+  as(caller: Caller): WorkerKms
+  explain: Kms['explain']
+  findings: Kms['findings']
+  putIdentityPolicy: Kms['putIdentityPolicy']
+  deleteIdentityPolicy: Kms['deleteIdentityPolicy']
+  getIdentityPolicies: Kms['getIdentityPolicies']
   encryptMessage(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(options: EncryptMessageOptions & { plaintextLength?: number; onProgress?: Progress }): Promise<MessageStreamPair>
   decryptMessageStream(options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<MessageStreamPair>
-  /** Stops the worker. Its store stays consistent whatever was in flight. */
+  /** Stops the worker (for every view of it). Its store stays consistent whatever was in flight. */
   terminate(): void
 }
 
@@ -53,46 +70,60 @@ export async function createWorkerKms(options: CreateWorkerKmsOptions): Promise<
   const { worker: _w, ...init } = options
   const store = await remote.init(init)
 
+  const terminate = () => {
+    remote[releaseProxy]()
+    if ('terminate' in options.worker && typeof options.worker.terminate === 'function') options.worker.terminate()
+  }
+  return view(remote, store, terminate, undefined)
+}
+
+/** The caller as it is now: later changes to the caller's object do not change the view. */
+const snapshot = (caller: Caller): Caller => (caller && typeof caller === 'object' ? { ...caller } : caller)
+
+/** A client whose calls all carry `context` (none: the engine's default caller). */
+function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void, context: CallContext | undefined): WorkerKms {
+  /** The call's arguments, then the context when there is one (the same call as before `as` existed otherwise). */
+  const args = (...a: unknown[]) => (context ? [...a, context] : a)
+  const call = (method: string, ...a: unknown[]) => (remote as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[method]!(...args(...a))
+
   const stream = async (method: 'encryptMessageStream' | 'decryptMessageStream', o: (EncryptMessageOptions | DecryptMessageOptions) & { onProgress?: Progress } | undefined): Promise<MessageStreamPair> => {
     const [rest, onProgress] = split(o)
     let resolve!: (h: MessageHeader) => void
     let reject!: (e: unknown) => void
     const messageHeader = new Promise<MessageHeader>((res, rej) => ((resolve = res), (reject = rej)))
     messageHeader.catch(() => undefined) // the stream itself reports the error too
-    const pair = await (remote[method] as (...args: unknown[]) => Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>)(
-      rest,
-      proxy(resolve),
-      proxy((e: unknown) => reject(reviveError(e))),
-      onProgress,
-    )
+    const pair = (await call(method, rest, proxy(resolve), proxy((e: unknown) => reject(reviveError(e))), onProgress)) as {
+      readable: ReadableStream<Uint8Array>
+      writable: WritableStream<Uint8Array>
+    }
     return { readable: pair.readable, writable: pair.writable, messageHeader }
   }
 
   const client: Record<string | symbol, unknown> = {
     store,
+    as: (caller: Caller) => view(remote, store, terminate, { caller: snapshot(caller) }),
+    exportAuditLog: () => call('exportAuditLog'),
     encryptMessage: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
       const [rest, onProgress] = split(o)
       const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
-      return remote.encryptMessage(bytes, rest as EncryptMessageOptions, onProgress)
+      return call('encryptMessage', bytes, rest, onProgress)
     },
     decryptMessage: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
       const [rest, onProgress] = split(o)
-      return remote.decryptMessage(ciphertext, rest, onProgress)
+      return call('decryptMessage', ciphertext, rest, onProgress)
     },
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
-    terminate: () => {
-      remote[releaseProxy]()
-      if ('terminate' in options.worker && typeof options.worker.terminate === 'function') options.worker.terminate()
-    },
+    terminate,
   }
-  // Every KMS operation: the same name and shapes as the engine's.
+  // Every KMS operation, explain, findings and the identity policy methods: one request each,
+  // the same names and shapes as the engine's.
   return new Proxy(client, {
     get(target, prop) {
       if (prop === WEBKMS_ENGINE) return true
       if (prop in target || typeof prop !== 'string') return target[prop]
       if (prop === 'then') return undefined // not a thenable
-      return (input: unknown) => (remote as unknown as Record<string, (i: unknown) => Promise<unknown>>)[prop]!(input)
+      return (input: unknown) => call(prop, input)
     },
     has: (target, prop) => prop === WEBKMS_ENGINE || prop in target,
   }) as unknown as WorkerKms

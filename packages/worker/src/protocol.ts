@@ -3,7 +3,7 @@
  * receives key material: KMS operations return what AWS KMS returns, and the envelope methods
  * do all their work (data keys included) inside the worker.
  */
-import type { DecryptOptions, EncryptOptions, Kms, MessageHeader, SuiteId } from '@webkms/core'
+import type { Caller, DecryptOptions, EncryptOptions, Kms, MessageHeader, SuiteId } from '@webkms/core'
 import type { Persistence } from '@webkms/keystore-idb'
 import type { SerializedError } from './errorTransfer.js'
 
@@ -43,21 +43,45 @@ export interface DecryptMessageOptions extends Omit<DecryptOptions, 'onProgress'
 
 export type Progress = (bytesDone: number, bytesTotal?: number) => void
 
-/** What the worker exposes (Comlink). */
-export interface WorkerApi extends Omit<Kms, 'as'> {
+/**
+ * Who a call is made as. Calls made through the client's `kms.as(caller)` carry one as their
+ * last argument; the worker applies it to that call alone (core's `kms.as(caller)`, which also
+ * checks it), so the worker keeps nothing per view. Calls without one are made as the engine's
+ * default caller, the account root.
+ */
+export interface CallContext {
+  caller: Caller
+}
+
+/** A method of the engine with the call context appended to its arguments. */
+export type WithCallContext<F> = F extends (...args: infer A) => infer R ? (...args: [...A, context?: CallContext]) => R : never
+
+/**
+ * The engine's methods that take one request: every KMS operation, `explain`, `findings` and
+ * the identity policy methods. They cross the worker under the same names and shapes.
+ */
+export type EngineMethodName = Exclude<keyof Kms, 'as' | 'exportAuditLog'>
+
+export type EngineMethods = { [K in EngineMethodName]: WithCallContext<Kms[K]> }
+
+/** What the worker exposes (Comlink). `context` is always the last argument. */
+export interface WorkerApi extends EngineMethods {
   init(options: InitOptions): Promise<StoreInfo>
-  encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
-  decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  exportAuditLog(context?: CallContext): ReturnType<Kms['exportAuditLog']>
+  encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(
     options: EncryptMessageOptions & { plaintextLength?: number },
     onHeader: (header: MessageHeader) => void,
     onError: (error: SerializedError | unknown) => void,
     onProgress?: Progress,
+    context?: CallContext,
   ): Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>
   decryptMessageStream(
     options: DecryptMessageOptions,
     onHeader: (header: MessageHeader) => void,
     onError: (error: SerializedError | unknown) => void,
     onProgress?: Progress,
+    context?: CallContext,
   ): Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>
 }

@@ -3,11 +3,11 @@
  * engine's keys, all inside the worker. What goes back to the page is transferred (Comlink's
  * transfer), not copied: the buffers are fresh and the worker keeps no reference to them.
  */
-import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, type Kms, type KeyStore } from '@webkms/core'
+import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, type Kms, type KeyStore, type OperationName } from '@webkms/core'
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
 import { serializeError } from './errorTransfer.js'
-import type { DecryptMessageOptions, EncryptMessageOptions, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
+import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
 
 export interface WorkerApiOptions {
   /** Where keys live. Default: IndexedDB (`openIdbKeyStore`). Tests inject other stores. */
@@ -25,6 +25,15 @@ function transferOut<T>(value: T): T {
   return buffers.size ? transfer(value, [...buffers]) : value
 }
 
+/** The engine's methods that are not KMS operations but take one request like them. */
+const nonOperationMethods = ['explain', 'findings', 'putIdentityPolicy', 'deleteIdentityPolicy', 'getIdentityPolicies'] as const satisfies readonly EngineMethodName[]
+// Does not compile once the engine has a method this worker does not forward.
+type Unforwarded = Exclude<EngineMethodName, Uncapitalize<OperationName> | (typeof nonOperationMethods)[number]>
+const everyMethodForwarded: [Unforwarded] extends [never] ? true : { notForwarded: Unforwarded } = true
+void everyMethodForwarded
+
+const methodName = (op: OperationName) => (op.charAt(0).toLowerCase() + op.slice(1)) as Uncapitalize<OperationName>
+
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
   let info: StoreInfo | undefined
@@ -32,12 +41,21 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     if (!kms) throw new TypeError('the webkms worker is not initialised: call init() first')
     return kms
   }
-  const encryptKeyring = (o: EncryptMessageOptions) => {
-    if (typeof o?.keyId !== 'string') throw new TypeError('"keyId" expected the KeyId of the key that makes the data key')
-    return new KmsKeyring({ client: engine(), generatorKeyId: o.keyId, keyIds: o.additionalKeyIds ?? [] })
+  /**
+   * The engine as this call's caller: a view made for the one call (core checks the caller and
+   * throws its TypeError), so nothing is kept per caller.
+   */
+  const engineFor = (context: CallContext | undefined): Kms => {
+    if (context === undefined) return engine()
+    if (!context || typeof context !== 'object') throw new TypeError('the call context expected { caller }')
+    return engine().as(context.caller)
   }
-  const decryptKeyring = (o: DecryptMessageOptions = {}) =>
-    o.keyIds?.length ? new KmsKeyring({ client: engine(), keyIds: o.keyIds }) : new MultiKeyring({ children: [new KmsKeyring({ client: engine(), discovery: true })] })
+  const encryptKeyring = (o: EncryptMessageOptions, client: Kms) => {
+    if (typeof o?.keyId !== 'string') throw new TypeError('"keyId" expected the KeyId of the key that makes the data key')
+    return new KmsKeyring({ client, generatorKeyId: o.keyId, keyIds: o.additionalKeyIds ?? [] })
+  }
+  const decryptKeyring = (o: DecryptMessageOptions = {}, client: Kms) =>
+    o.keyIds?.length ? new KmsKeyring({ client, keyIds: o.keyIds }) : new MultiKeyring({ children: [new KmsKeyring({ client, discovery: true })] })
   /** The options the envelope client takes: everything but how the keyring is chosen. */
   const envelopeOptions = (o: object): Record<string, unknown> => {
     const { keyId: _k, additionalKeyIds: _a, keyIds: _i, commitmentPolicy: _c, ...rest } = o as Record<string, unknown>
@@ -56,31 +74,32 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
       }
       return info
     },
-    async encryptMessage(plaintext, o, onProgress) {
+    async encryptMessage(plaintext, o, onProgress, context) {
       const client = buildClient(o.commitmentPolicy)
-      const out = await client.encrypt(encryptKeyring(o), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      const out = await client.encrypt(encryptKeyring(o, engineFor(context)), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       return transferOut(out)
     },
-    async decryptMessage(ciphertext, o = {}, onProgress) {
+    async decryptMessage(ciphertext, o = {}, onProgress, context) {
       const client = buildClient(o.commitmentPolicy)
-      const out = await client.decrypt(decryptKeyring(o), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      const out = await client.decrypt(decryptKeyring(o, engineFor(context)), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       return transferOut(out)
     },
-    async encryptMessageStream(o, onHeader, onError, onProgress) {
-      const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+    async encryptMessageStream(o, onHeader, onError, onProgress, context) {
+      const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
       return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
     },
-    async decryptMessageStream(o, onHeader, onError, onProgress) {
-      const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o), { ...envelopeOptions(o ?? {}), ...(onProgress ? { onProgress } : {}) })
+    async decryptMessageStream(o, onHeader, onError, onProgress, context) {
+      const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o, engineFor(context)), { ...envelopeOptions(o ?? {}), ...(onProgress ? { onProgress } : {}) })
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
       return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
     },
   }
-  api.exportAuditLog = () => engine().exportAuditLog()
-  for (const op of operationNames) {
-    const method = (op.charAt(0).toLowerCase() + op.slice(1)) as keyof Kms
-    ;(api as Record<string, unknown>)[method] = async (input: unknown) => transferOut(await (engine()[method] as (i: unknown) => Promise<unknown>)(input))
+  api.exportAuditLog = async (context) => engineFor(context).exportAuditLog()
+  // Every KMS operation (the engine's own list, so new ones need nothing here) and the others.
+  for (const method of [...operationNames.map(methodName), ...nonOperationMethods]) {
+    ;(api as Record<string, unknown>)[method] = async (input: unknown, context?: CallContext) =>
+      transferOut(await (engineFor(context)[method] as (i: unknown) => Promise<unknown>)(input))
   }
   return proxy(api as WorkerApi)
 }

@@ -3,7 +3,18 @@
  * before any real Worker: same method shapes as the engine, error classes and codes intact,
  * the envelope methods, streams, progress.
  */
-import { DecryptionError, InsecureContextError, KmsKeyring, verifyAuditLog, MemoryKeyStore, NotFoundException, ValidationException, WEBKMS_ENGINE, buildClient } from '@webkms/core'
+import {
+  AccessDeniedException,
+  DecryptionError,
+  InsecureContextError,
+  KmsKeyring,
+  verifyAuditLog,
+  MemoryKeyStore,
+  NotFoundException,
+  ValidationException,
+  WEBKMS_ENGINE,
+  buildClient,
+} from '@webkms/core'
 import { expose } from 'comlink'
 import { describe, expect, it } from 'vitest'
 import { createWorkerApi, createWorkerKms, registerErrorTransfer, type WorkerKms } from '../src/index.js'
@@ -78,6 +89,200 @@ describe('the worker client over a MessageChannel', () => {
     expect(keyring.providerId).toBe('webkms')
     const { result } = await buildClient().encrypt(keyring, 'page side')
     expect(text((await kms.decryptMessage(result)).plaintext)).toBe('page side')
+  })
+})
+
+const ALICE = 'arn:aws:iam::111122223333:user/alice'
+const BOB = 'arn:aws:iam::111122223333:user/bob'
+const ROOT = 'arn:aws:iam::111122223333:root'
+const ALLOW_ALL = { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } }
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+/** The audit events' callers, by operation, in order. */
+async function callers(kms: WorkerKms) {
+  const { events } = await kms.exportAuditLog()
+  return events.map((e) => [e.eventName, (e.userIdentity as { arn?: string }).arn, e.errorCode ?? 'ok'])
+}
+
+describe('kms.as(caller) and access control through the worker', () => {
+  it('a caller without permission gets AccessDeniedException (class and code); an identity policy put through the worker lets the same call succeed', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const alice = kms.as({ principal: ALICE })
+    const denied = await alice.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('x') }).catch((e: unknown) => e)
+    expect(denied).toBeInstanceOf(AccessDeniedException)
+    expect((denied as AccessDeniedException).name).toBe('AccessDeniedException')
+    expect((denied as AccessDeniedException).code).toBe('ERR_KMS_ACCESS_DENIED')
+    expect((denied as Error).message).toContain(ALICE)
+
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms', PolicyDocument: ALLOW_ALL })
+    expect(await kms.getIdentityPolicies({ Principal: ALICE })).toEqual({ Policies: { 'all-kms': JSON.stringify(ALLOW_ALL) } })
+    const { CiphertextBlob } = await alice.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('x') })
+    expect(text((await alice.decrypt({ CiphertextBlob })).Plaintext)).toBe('x')
+
+    // Only the account root may change identity policies: alice may not, even allowed kms:*.
+    const notRoot = await alice.deleteIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms' }).catch((e: unknown) => e)
+    expect(notRoot).toBeInstanceOf(AccessDeniedException)
+    await kms.deleteIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms' })
+    expect(await kms.getIdentityPolicies({ Principal: ALICE })).toEqual({ Policies: {} })
+    await expect(alice.decrypt({ CiphertextBlob })).rejects.toBeInstanceOf(AccessDeniedException)
+
+    expect(await callers(kms)).toEqual([
+      ['CreateKey', ROOT, 'ok'],
+      ['Encrypt', ALICE, 'AccessDeniedException'],
+      ['PutIdentityPolicy', ROOT, 'ok'],
+      ['GetIdentityPolicies', ROOT, 'ok'],
+      ['Encrypt', ALICE, 'ok'],
+      ['Decrypt', ALICE, 'ok'],
+      ['DeleteIdentityPolicy', ALICE, 'AccessDeniedException'],
+      ['DeleteIdentityPolicy', ROOT, 'ok'],
+      ['GetIdentityPolicies', ROOT, 'ok'],
+      ['Decrypt', ALICE, 'AccessDeniedException'],
+    ])
+    // A view's export is the same trail.
+    expect((await alice.exportAuditLog()).events.length).toBe(10)
+  })
+
+  it('the caller context reaches the worker: sourceIp, mfa and viaService are in the audit event', async () => {
+    const kms = await connect()
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'p', PolicyDocument: ALLOW_ALL })
+    await kms.as({ principal: ALICE, sourceIp: '192.0.2.7', mfa: true, viaService: 'ec2.amazonaws.com' }).generateRandom({ NumberOfBytes: 8 })
+    const event = (await kms.exportAuditLog()).events.at(-1)!
+    expect(event.userIdentity).toMatchObject({ type: 'IAMUser', arn: ALICE, accountId: '111122223333', invokedBy: 'ec2.amazonaws.com' })
+    expect(event.sourceIPAddress).toBe('192.0.2.7')
+  })
+
+  it('explain through the worker returns the decision and what decided it, for the view\'s caller by default', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const before = await kms.as({ principal: ALICE }).explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId })
+    expect(before).toMatchObject({ decision: 'ImplicitDeny', principal: ALICE, action: 'kms:Encrypt', resource: KeyMetadata.Arn })
+    expect(before.decidedBy).toBeUndefined()
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms', PolicyDocument: ALLOW_ALL })
+    const after = await kms.explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId, caller: { principal: ALICE } })
+    expect(after).toMatchObject({ decision: 'Allow', principal: ALICE, decidedBy: { source: 'identity policy', owner: ALICE, name: 'all-kms' } })
+    expect(await kms.explain({ operation: 'CreateKey' })).toMatchObject({ decision: 'Allow', principal: ROOT, decidedBy: { source: 'account root' } })
+    await expect(kms.explain({ operation: 'Nope' })).rejects.toBeInstanceOf(ValidationException)
+  })
+
+  it('findings through the worker, including the refusals of a view\'s caller', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const alice = kms.as({ principal: ALICE })
+    for (let i = 0; i < 2; i++) await alice.describeKey({ KeyId: KeyMetadata.KeyId }).catch(() => undefined)
+    const findings = await alice.findings({ deniedThreshold: 2 })
+    expect(findings).toContainEqual(expect.objectContaining({ type: 'KEY_ROTATION_DISABLED', resource: KeyMetadata.Arn }))
+    expect(findings).toContainEqual(expect.objectContaining({ type: 'REPEATED_ACCESS_DENIED', resource: ALICE, count: 2 }))
+    const error = await kms.findings({ deniedThreshold: 0 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toBe('"deniedThreshold" expected a positive integer')
+  })
+
+  it('the new operations flow through: key policies and a CreateGrant/ListGrants round trip that lets a grantee in', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    expect((await kms.listKeyPolicies({ KeyId: KeyMetadata.KeyId })).PolicyNames).toEqual(['default'])
+    const { Policy } = await kms.getKeyPolicy({ KeyId: KeyMetadata.KeyId, PolicyName: 'default' })
+    expect(JSON.parse(Policy!)).toMatchObject({ Version: '2012-10-17' })
+    await kms.putKeyPolicy({ KeyId: KeyMetadata.KeyId, PolicyName: 'default', Policy: Policy! })
+
+    const bob = kms.as({ principal: BOB })
+    await expect(bob.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('g') })).rejects.toBeInstanceOf(AccessDeniedException)
+    const { GrantId, GrantToken } = await kms.createGrant({ KeyId: KeyMetadata.KeyId, GranteePrincipal: BOB, RetiringPrincipal: ALICE, Operations: ['Encrypt', 'Decrypt'], Name: 'bob' })
+    expect(GrantId).toMatch(/\S/)
+    expect(GrantToken).toMatch(/\S/)
+    const { Grants } = await kms.listGrants({ KeyId: KeyMetadata.KeyId })
+    expect(Grants).toEqual([expect.objectContaining({ GrantId, GranteePrincipal: BOB, RetiringPrincipal: ALICE, Operations: ['Encrypt', 'Decrypt'], Name: 'bob', KeyId: KeyMetadata.Arn })])
+    expect(Grants[0]!.CreationDate).toBeInstanceOf(Date)
+    expect((await kms.listRetirableGrants({ RetiringPrincipal: ALICE })).Grants.map((g) => g.GrantId)).toEqual([GrantId])
+
+    const { CiphertextBlob } = await bob.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: bytes('g') })
+    expect(text((await bob.decrypt({ CiphertextBlob })).Plaintext)).toBe('g')
+    expect((await kms.as({ principal: BOB }).explain({ operation: 'Decrypt', keyId: KeyMetadata.KeyId })).decidedBy).toEqual({ source: 'grant', grantId: GrantId, name: 'bob' })
+
+    await kms.as({ principal: ALICE }).retireGrant({ KeyId: KeyMetadata.KeyId, GrantId })
+    expect((await kms.listGrants({ KeyId: KeyMetadata.KeyId })).Grants).toEqual([])
+    await expect(bob.decrypt({ CiphertextBlob })).rejects.toBeInstanceOf(AccessDeniedException)
+    const revoked = await kms.revokeGrant({ KeyId: KeyMetadata.KeyId, GrantId }).catch((e: unknown) => e)
+    expect(revoked).toBeInstanceOf(NotFoundException)
+  })
+
+  it('as(a).as(b) calls as b; a view does not change when the caller object does', async () => {
+    const kms = await connect()
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'p', PolicyDocument: ALLOW_ALL })
+    const aliceCaller = { principal: ALICE }
+    const alice = kms.as(aliceCaller)
+    aliceCaller.principal = BOB
+    await alice.generateRandom({ NumberOfBytes: 1 })
+    await expect(kms.as({ principal: ALICE }).as({ principal: BOB }).generateRandom({ NumberOfBytes: 1 })).rejects.toBeInstanceOf(AccessDeniedException)
+    await kms.as({ principal: BOB }).as({ principal: ALICE }).generateRandom({ NumberOfBytes: 1 })
+    expect((await kms.as({ principal: BOB }).as({ principal: ALICE }).explain({ operation: 'ListKeys' })).principal).toBe(ALICE)
+    // The default client is untouched by its views.
+    await kms.generateRandom({ NumberOfBytes: 1 })
+    expect((await callers(kms)).slice(1)).toEqual([
+      ['GenerateRandom', ALICE, 'ok'],
+      ['GenerateRandom', BOB, 'AccessDeniedException'],
+      ['GenerateRandom', ALICE, 'ok'],
+      ['GenerateRandom', ROOT, 'ok'],
+    ])
+    const view = kms.as({ principal: ALICE })
+    expect(view.store).toBe(kms.store)
+    expect((view as unknown as Record<symbol, unknown>)[WEBKMS_ENGINE]).toBe(true)
+  })
+
+  it('an invalid caller is refused with core\'s TypeError and message, on every kind of call', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const bad = kms.as({ principal: 'alice' })
+    const message = '"caller.principal" expected an IAM ARN such as arn:aws:iam::111122223333:user/alice, got "alice"'
+    for (const call of [
+      () => bad.listKeys(),
+      () => bad.exportAuditLog(),
+      () => bad.explain({ operation: 'ListKeys' }),
+      () => bad.findings(),
+      () => bad.getIdentityPolicies({ Principal: ALICE }),
+      () => bad.encryptMessage('x', { keyId: KeyMetadata.KeyId }),
+      () => bad.decryptMessageStream(),
+    ]) {
+      const error = await call().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toBe(message)
+    }
+    const none = await kms.as(undefined as never).listKeys().catch((e: unknown) => e)
+    expect(none).toBeInstanceOf(TypeError)
+    expect((none as Error).message).toBe('"caller" expected { principal: <IAM ARN>, ... }')
+    await expect(kms.as({ principal: ALICE, mfa: 'yes' as never }).listKeys()).rejects.toThrow(TypeError)
+    // A valid view of the same client still works.
+    expect((await kms.listKeys()).Keys).toHaveLength(1)
+  })
+
+  it('envelope messages are made and opened as the view\'s caller, streams included', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const alice = kms.as({ principal: ALICE })
+    const refused = await alice.encryptMessage('m', { keyId: KeyMetadata.KeyId }).catch((e: unknown) => e)
+    expect((refused as Error).message).toContain('AccessDeniedException')
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'p', PolicyDocument: ALLOW_ALL })
+    const { result } = await alice.encryptMessage('m', { keyId: KeyMetadata.KeyId })
+    expect(text((await alice.decryptMessage(result)).plaintext)).toBe('m')
+
+    const enc = await alice.encryptMessageStream({ keyId: KeyMetadata.KeyId })
+    const encrypted = new Uint8Array(await new Response(new Blob([bytes('streamed')]).stream().pipeThrough(enc)).arrayBuffer())
+    const dec = await kms.as({ principal: BOB }).decryptMessageStream()
+    // The stream errors (its error crosses as a plain Error); the header promise keeps the class.
+    await expect(new Response(new Blob([encrypted]).stream().pipeThrough(dec)).arrayBuffer()).rejects.toThrow()
+    await expect(dec.messageHeader).rejects.toBeInstanceOf(DecryptionError)
+    const ok = await alice.decryptMessageStream()
+    expect(text(new Uint8Array(await new Response(new Blob([encrypted]).stream().pipeThrough(ok)).arrayBuffer()))).toBe('streamed')
+
+    expect((await callers(kms)).filter(([op]) => op !== 'PutIdentityPolicy' && op !== 'CreateKey')).toEqual([
+      ['GenerateDataKey', ALICE, 'AccessDeniedException'],
+      ['GenerateDataKey', ALICE, 'ok'],
+      ['Decrypt', ALICE, 'ok'],
+      ['GenerateDataKey', ALICE, 'ok'],
+      ['Decrypt', BOB, 'AccessDeniedException'],
+      ['Decrypt', ALICE, 'ok'],
+    ])
   })
 })
 

@@ -1,7 +1,7 @@
 /**
  * The real thing in Chromium: a dedicated module Worker running the engine over IndexedDB.
  */
-import { NotFoundException } from '@webkms/core'
+import { AccessDeniedException, NotFoundException } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
 import { createWorkerKms, type WorkerKms } from '../src/index.js'
 
@@ -63,6 +63,44 @@ describe('the webkms worker in Chromium', () => {
     const error = await kms.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NotFoundException)
     expect((error as NotFoundException).code).toBe('ERR_KMS_NOT_FOUND')
+    kms.terminate()
+  })
+
+  it('kms.as(caller) across a real worker: refused, allowed by an identity policy, audited as the caller; explain and grants', async () => {
+    const ALICE = 'arn:aws:iam::111122223333:user/alice'
+    const BOB = 'arn:aws:iam::111122223333:user/bob'
+    const kms = await start(freshName())
+    const { KeyMetadata } = await kms.createKey()
+    const alice = kms.as({ principal: ALICE })
+    const Plaintext = new Uint8Array([7])
+    const denied = await alice.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext }).catch((e: unknown) => e)
+    expect(denied).toBeInstanceOf(AccessDeniedException)
+    expect((denied as AccessDeniedException).code).toBe('ERR_KMS_ACCESS_DENIED')
+    expect(await alice.explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId })).toMatchObject({ decision: 'ImplicitDeny', principal: ALICE })
+
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } } })
+    expect((await alice.explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId })).decidedBy).toMatchObject({ source: 'identity policy', name: 'all-kms' })
+    const { CiphertextBlob } = await alice.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext })
+    await expect(kms.as({ principal: ALICE }).as({ principal: BOB }).decrypt({ CiphertextBlob })).rejects.toBeInstanceOf(AccessDeniedException)
+
+    const { GrantId } = await kms.createGrant({ KeyId: KeyMetadata.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] })
+    expect((await kms.listGrants({ KeyId: KeyMetadata.KeyId })).Grants.map((g) => g.GrantId)).toEqual([GrantId])
+    expect((await kms.as({ principal: ALICE }).as({ principal: BOB }).decrypt({ CiphertextBlob })).Plaintext).toEqual(Plaintext)
+
+    const { events } = await kms.exportAuditLog()
+    expect(events.map((e) => [e.eventName, (e.userIdentity as { arn?: string }).arn, e.errorCode ?? 'ok'])).toEqual([
+      ['CreateKey', 'arn:aws:iam::111122223333:root', 'ok'],
+      ['Encrypt', ALICE, 'AccessDeniedException'],
+      ['PutIdentityPolicy', 'arn:aws:iam::111122223333:root', 'ok'],
+      ['Encrypt', ALICE, 'ok'],
+      ['Decrypt', BOB, 'AccessDeniedException'],
+      ['CreateGrant', 'arn:aws:iam::111122223333:root', 'ok'],
+      ['ListGrants', 'arn:aws:iam::111122223333:root', 'ok'],
+      ['Decrypt', BOB, 'ok'],
+    ])
+    const bad = await kms.as({ principal: 'bob' }).listKeys().catch((e: unknown) => e)
+    expect(bad).toBeInstanceOf(TypeError)
+    expect((bad as Error).message).toContain('"caller.principal" expected an IAM ARN')
     kms.terminate()
   })
 
