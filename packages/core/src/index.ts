@@ -33,7 +33,7 @@ export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './
 export { assertWebCrypto, InsecureContextError } from './platform.js'
 export { cloneRecord } from './keystore/cloneRecord.js'
 export { verifyAuditLog, canonicalJson, type AuditCheckpoint, type AuditPeriod, type AuditVerification, type ExportedAuditLog } from './kms/audit.js'
-export type { Caller } from './kms/caller.js'
+export { resolveCaller, type Caller } from './kms/caller.js'
 export type { ExplainRequest, Explanation } from './kms/explain.js'
 export type { Finding, FindingType, FindingsOptions } from './kms/findings.js'
 export type { DecidedBy } from './kms/policy/evaluate.js'

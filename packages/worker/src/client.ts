@@ -12,7 +12,7 @@
  * the worker: the caller travels with each call (protocol.ts, CallContext), so the worker
  * holds no state per view.
  */
-import { InsecureContextError, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader } from '@webkms/core'
+import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader } from '@webkms/core'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { registerErrorTransfer, reviveError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
@@ -31,8 +31,8 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * The same client (same worker, same engine), every call made and audited as `caller`: the
    * KMS operations, `exportAuditLog`, `explain` (its default caller), `findings`, the identity
    * policy methods and the envelope methods (their keyring calls the engine as `caller`).
-   * `kms.as(a).as(b)` calls as b. The worker checks the caller as core's `kms.as` does: an
-   * invalid one makes each call of the view reject with core's TypeError.
+   * `kms.as(a).as(b)` calls as b. An invalid caller throws core's TypeError at once, as
+   * core's `kms.as` does.
    */
   as(caller: Caller): WorkerKms
   explain: Kms['explain']
@@ -78,7 +78,6 @@ export async function createWorkerKms(options: CreateWorkerKmsOptions): Promise<
 }
 
 /** The caller as it is now: later changes to the caller's object do not change the view. */
-const snapshot = (caller: Caller): Caller => (caller && typeof caller === 'object' ? { ...caller } : caller)
 
 /** A client whose calls all carry `context` (none: the engine's default caller). */
 function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void, context: CallContext | undefined): WorkerKms {
@@ -101,7 +100,8 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
 
   const client: Record<string | symbol, unknown> = {
     store,
-    as: (caller: Caller) => view(remote, store, terminate, { caller: snapshot(caller) }),
+    // Checked here as core's kms.as checks it (a TypeError at once); the worker checks again.
+    as: (caller: Caller) => view(remote, store, terminate, { caller: resolveCaller(caller) }),
     exportAuditLog: () => call('exportAuditLog'),
     encryptMessage: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
       const [rest, onProgress] = split(o)

@@ -230,28 +230,12 @@ describe('kms.as(caller) and access control through the worker', () => {
     expect((view as unknown as Record<symbol, unknown>)[WEBKMS_ENGINE]).toBe(true)
   })
 
-  it('an invalid caller is refused with core\'s TypeError and message, on every kind of call', async () => {
+  it('an invalid caller is refused at once with core\'s TypeError and message', async () => {
     const kms = await connect()
-    const { KeyMetadata } = await kms.createKey()
-    const bad = kms.as({ principal: 'alice' })
-    const message = '"caller.principal" expected an IAM ARN such as arn:aws:iam::111122223333:user/alice, got "alice"'
-    for (const call of [
-      () => bad.listKeys(),
-      () => bad.exportAuditLog(),
-      () => bad.explain({ operation: 'ListKeys' }),
-      () => bad.findings(),
-      () => bad.getIdentityPolicies({ Principal: ALICE }),
-      () => bad.encryptMessage('x', { keyId: KeyMetadata.KeyId }),
-      () => bad.decryptMessageStream(),
-    ]) {
-      const error = await call().catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(TypeError)
-      expect((error as Error).message).toBe(message)
-    }
-    const none = await kms.as(undefined as never).listKeys().catch((e: unknown) => e)
-    expect(none).toBeInstanceOf(TypeError)
-    expect((none as Error).message).toBe('"caller" expected { principal: <IAM ARN>, ... }')
-    await expect(kms.as({ principal: ALICE, mfa: 'yes' as never }).listKeys()).rejects.toThrow(TypeError)
+    await kms.createKey()
+    expect(() => kms.as({ principal: 'alice' })).toThrow(new TypeError('"caller.principal" expected an IAM ARN such as arn:aws:iam::111122223333:user/alice, got "alice"'))
+    expect(() => kms.as(undefined as never)).toThrow(new TypeError('"caller" expected { principal: <IAM ARN>, ... }'))
+    expect(() => kms.as({ principal: ALICE, mfa: 'yes' as never })).toThrow(TypeError)
     // A valid view of the same client still works.
     expect((await kms.listKeys()).Keys).toHaveLength(1)
   })
