@@ -1410,3 +1410,42 @@ describe('evaluateAccess: operations on no key', () => {
     expect((await evaluateAccess(noKey({ principal: root(OTHER) }))).decision).toBe('ImplicitDeny')
   })
 })
+
+describe('review findings, fixed', () => {
+  it('grant constraint keys compare case-insensitively, values exactly', () => {
+    expect(grantConstraintsMet(grant({ constraints: { encryptionContextEquals: { Purpose: 'backup' } } }), { purpose: 'backup' }, 'Decrypt')).toBe(true)
+    expect(grantConstraintsMet(grant({ constraints: { encryptionContextSubset: { Purpose: 'backup' } } }), { PURPOSE: 'backup', x: 'y' }, 'Decrypt')).toBe(true)
+    expect(grantConstraintsMet(grant({ constraints: { encryptionContextSubset: { Purpose: 'backup' } } }), { purpose: 'Backup' }, 'Decrypt')).toBe(false)
+  })
+
+  it('grant constraints do not apply to operations without an encryption context', () => {
+    const g = grant({ operations: ['Decrypt', 'DescribeKey', 'RetireGrant'], constraints: { encryptionContextSubset: { Purpose: 'backup' } } })
+    expect(grantConstraintsMet(g, undefined, 'DescribeKey')).toBe(true)
+    expect(grantConstraintsMet(g, undefined, 'Decrypt')).toBe(false)
+  })
+
+  it('IPv4-mapped IPv6 blocks are IPv6 CIDRs: /96 and above map to IPv4, below stay IPv6', () => {
+    expect(parseCidr('::ffff:0:0/96')).toEqual({ bits: 32, value: 0n, prefix: 0 })
+    expect(cidrContains(parseCidr('::ffff:10.0.0.0/104')!, parseIp('10.1.2.3')!)).toBe(true)
+    expect(cidrContains(parseCidr('::ffff:10.0.0.0/104')!, parseIp('11.1.2.3')!)).toBe(false)
+    const wide = parseCidr('::ffff:10.0.0.0/8')!
+    expect(wide.bits).toBe(128)
+    expect(cidrContains(wide, parseIp('::1')!)).toBe(true)
+  })
+
+  it('Date* values without a zone are UTC, and impossible dates are malformed', () => {
+    expect(holds('DateEquals', '2020-01-01T00:00:00', '1577836800')).toBe(true)
+    expect(holds('DateEquals', '2020-01-01T09:00:00+09:00', '1577836800')).toBe(true)
+    malformed(() => clause('DateEquals', '2021-02-30T00:00:00Z'), /not a date/)
+  })
+
+  it('a wildcard inside a principal ARN is refused, not silently unmatched', () => {
+    for (const p of ['arn:aws:iam::111122223333:user/*', 'arn:aws:iam::*:root']) {
+      malformed(() => parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: p }, Action: 'kms:*', Resource: '*' } }), 'key'), /wildcards cannot match part of a principal/)
+    }
+  })
+
+  it('`?` matches one character, even outside the BMP', () => {
+    expect(globMatch('x?y', 'x😀y')).toBe(true)
+  })
+})

@@ -52,7 +52,14 @@ const numericOps: Record<string, (a: number, b: number) => boolean> = {
 /** ISO 8601 dates or epoch seconds, as IAM accepts for Date* operators. */
 function date(s: string): number {
   if (/^\d+$/.test(s)) return Number(s) * 1000
-  return /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : Number.NaN
+  const m = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s)
+  if (!m) return Number.NaN
+  // No calendar roll-over (2021-02-30 is not 2021-03-02).
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const day = new Date(Date.UTC(y, mo - 1, d))
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return Number.NaN
+  // A time without a zone is UTC, as AWS reads it, whatever the host's zone.
+  return Date.parse(m[4] && !m[5] ? `${s}Z` : s)
 }
 
 /** ARN* operators compare the six colon-separated parts one by one, each with wildcards. */

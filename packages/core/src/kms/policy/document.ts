@@ -22,7 +22,7 @@ export interface PrincipalSet {
   any: boolean
   /** AWS principals as written: ARNs or 12-digit account IDs (meaning that account's root). */
   aws: string[]
-  /** Service principals (`kms.amazonaws.com`), matched against the caller's viaService. */
+  /** Service principals (`s3.amazonaws.com`): valid, but no webkms caller is a service, so they never match. */
   service: string[]
 }
 
@@ -66,7 +66,7 @@ function stringList(value: unknown, where: string): string[] {
 }
 
 const ACCOUNT_ID = /^\d{12}$/
-const PRINCIPAL_ARN = /^arn:[a-z-]+:(iam|sts)::(\d{12}|\*):.+$/
+const PRINCIPAL_ARN = /^arn:[a-z-]+:(iam|sts)::\d{12}:[^*?]+$/
 
 function principalSet(value: unknown, where: string): PrincipalSet {
   if (value === '*') return { any: true, aws: [], service: [] }
@@ -79,6 +79,7 @@ function principalSet(value: unknown, where: string): PrincipalSet {
         for (const p of list) {
           if (p === '*') set.any = true
           else if (ACCOUNT_ID.test(p) || PRINCIPAL_ARN.test(p)) set.aws.push(p)
+          else if (/[*?]/.test(p)) fail(`${where}.AWS: ${JSON.stringify(p)}: wildcards cannot match part of a principal (use "*" alone, or a condition on aws:PrincipalArn)`)
           else fail(`${where}.AWS: ${JSON.stringify(p)} is not a valid principal (an IAM ARN, an account ID, or "*")`)
         }
         break

@@ -132,18 +132,29 @@ function found(s: Statement) {
   return out
 }
 
-/** Grant constraints: EncryptionContextEquals must equal the request's context exactly; Subset must be contained in it. */
-export function grantConstraintsMet(grant: GrantRecord, context: Record<string, string> | undefined): boolean {
+/** Grant operations that take an encryption context: the only ones constraints apply to. */
+const CONTEXT_OPERATIONS = new Set([
+  'Encrypt', 'Decrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo',
+  'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+])
+
+/**
+ * Grant constraints (GrantConstraints in the KMS API Reference): EncryptionContextEquals must
+ * equal the request's context; every pair of EncryptionContextSubset must be in it. Keys
+ * compare case-insensitively, values exactly. They apply only to operations that take an
+ * encryption context (DescribeKey, RetireGrant ... ignore them; a child grant's constraints
+ * are checked by CreateGrant itself).
+ */
+export function grantConstraintsMet(grant: GrantRecord, context: Record<string, string> | undefined, operation?: string): boolean {
   const c = grant.constraints
-  if (!c) return true
-  const ctx = context ?? {}
+  if (!c || (operation !== undefined && !CONTEXT_OPERATIONS.has(operation))) return true
+  const ctx = new Map(Object.entries(context ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
+  const has = ([k, v]: [string, string]) => ctx.get(k.toLowerCase()) === v
   if (c.encryptionContextEquals) {
     const want = Object.entries(c.encryptionContextEquals)
-    if (want.length !== Object.keys(ctx).length || !want.every(([k, v]) => Object.hasOwn(ctx, k) && ctx[k] === v)) return false
+    if (want.length !== ctx.size || !want.every(has)) return false
   }
-  if (c.encryptionContextSubset) {
-    if (!Object.entries(c.encryptionContextSubset).every(([k, v]) => Object.hasOwn(ctx, k) && ctx[k] === v)) return false
-  }
+  if (c.encryptionContextSubset && !Object.entries(c.encryptionContextSubset).every(has)) return false
   return true
 }
 
@@ -217,7 +228,7 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
   // 4. Grants.
   if (req.grantOperation && req.grants) {
     for (const grant of await req.grants()) {
-      if (granteeMatches(grant, p) && grant.operations.includes(req.grantOperation) && grantConstraintsMet(grant, req.encryptionContext)) {
+      if (granteeMatches(grant, p) && grant.operations.includes(req.grantOperation) && grantConstraintsMet(grant, req.encryptionContext, req.grantOperation)) {
         const by: DecidedBy = grant.name ? { source: 'grant', grantId: grant.grantId, name: grant.name } : { source: 'grant', grantId: grant.grantId }
         return { decision: 'Allow', decidedBy: by, reason: `${describeDecidedBy(by)} allows ${who} ${req.grantOperation}` }
       }

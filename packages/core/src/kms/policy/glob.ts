@@ -10,7 +10,7 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
   let re = compiled.get(cacheKey)
   if (!re) {
     const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
-    re = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's')
+    re = new RegExp(`^${source}$`, ignoreCase ? 'isu' : 'su') // u: `?` is one character, not one UTF-16 unit
     if (compiled.size > 1024) compiled.clear()
     compiled.set(cacheKey, re)
   }

@@ -62,11 +62,18 @@ export function parseIp(text: string): IpAddress | undefined {
 export function parseCidr(text: string): CidrBlock | undefined {
   const [address, prefixText, extra] = text.split('/')
   if (extra !== undefined || address === undefined) return undefined
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined
+  if (address.includes(':')) {
+    // An IPv6 block keeps 128-bit prefixes; one inside ::ffff:0:0/96 is the IPv4 block it maps.
+    const value = parseIpv6(address)
+    const prefix = prefixText === undefined ? 128 : Number(prefixText)
+    if (value === undefined || prefix > 128) return undefined
+    if (value >> 32n === 0xffffn && prefix >= 96) return { bits: 32, value: value & 0xffffffffn, prefix: prefix - 96 }
+    return { bits: 128, value, prefix }
+  }
   const ip = parseIp(address)
   if (!ip) return undefined
-  if (prefixText === undefined) return { ...ip, prefix: ip.bits }
-  if (!/^\d{1,3}$/.test(prefixText)) return undefined
-  const prefix = Number(prefixText)
+  const prefix = prefixText === undefined ? ip.bits : Number(prefixText)
   return prefix <= ip.bits ? { ...ip, prefix } : undefined
 }
 
