@@ -156,6 +156,31 @@ describe('key policies', () => {
     await expectKmsError(from('192.0.2.7').generateDataKey({ KeyId: 'alias/app', KeySpec: 'AES_256' }), AccessDeniedException)
   })
 
+  it('CreateGrant conditions see the grant operations and grantee; aws:PrincipalArn and kms:EncryptionAlgorithm are set', async () => {
+    const { kms } = engine()
+    const { KeyId } = await newKey(
+      kms,
+      policy(
+        rootStatement,
+        {
+          Sid: 'delegate-decrypt-to-app-roles',
+          Effect: 'Allow',
+          Principal: { AWS: ALICE },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt', 'DescribeKey'] }, ArnLike: { 'kms:GranteePrincipal': `arn:aws:iam::${ACCOUNT}:role/app-*` } },
+        },
+        { Sid: 'alice-encrypts', Effect: 'Allow', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': ALICE }, StringEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } } },
+      ),
+    )
+    const alice = kms.as({ principal: ALICE })
+    await alice.createGrant({ KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/app-reader`, Operations: ['Decrypt'] })
+    await expectKmsError(alice.createGrant({ KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/app-reader`, Operations: ['Decrypt', 'Encrypt'] }), AccessDeniedException)
+    await expectKmsError(alice.createGrant({ KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:role/admin`, Operations: ['Decrypt'] }), AccessDeniedException)
+    await alice.encrypt({ KeyId, Plaintext: bytes('x') })
+    await expectKmsError(kms.as({ principal: CAROL }).encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException)
+  })
+
   it('another account gets in only where the key policy names it, and its users also need their own identity policy', async () => {
     const { kms } = engine({ [BOB]: { all: allowAll } })
     const closed = await newKey(kms)
