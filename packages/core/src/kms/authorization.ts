@@ -22,6 +22,21 @@ export const GRANT_OPERATIONS = [
 ] as const
 export type GrantOperation = (typeof GRANT_OPERATIONS)[number]
 
+/** Operations on no key: identity policies decide (the account root may always call them). */
+export const NO_KEY_OPERATIONS = new Set<string>(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom', 'ListRetirableGrants'])
+
+/** Request members that become condition keys of operations on no key. */
+export function noKeyConditions(request: Record<string, unknown>) {
+  const c: Record<string, { values: string[] }> = {}
+  const spec = request.KeySpec ?? request.CustomerMasterKeySpec
+  if (typeof spec === 'string') c['kms:KeySpec'] = { values: [spec] }
+  if (typeof request.KeyUsage === 'string') c['kms:KeyUsage'] = { values: [request.KeyUsage] }
+  if (typeof request.Origin === 'string') c['kms:KeyOrigin'] = { values: [request.Origin] }
+  if (typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
+  if (typeof request.MultiRegion === 'boolean') c['kms:MultiRegion'] = { values: [String(request.MultiRegion)] }
+  return c
+}
+
 /** What one authorization asks, beyond the call itself. */
 export interface AccessCheck {
   /** The API action without `kms:`; default: the call's operation. */

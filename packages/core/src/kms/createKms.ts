@@ -16,7 +16,7 @@ import { resolveCaller, rootCaller, type Caller, type ResolvedCaller } from './c
 import { Engine, type Call } from './engine.js'
 import type { Account } from './keyIds.js'
 import { requestObject, type Input } from './validate.js'
-import { Authorizer, IdentityPolicies, requestPrincipal } from './authorization.js'
+import { Authorizer, IdentityPolicies, NO_KEY_OPERATIONS, noKeyConditions, requestPrincipal } from './authorization.js'
 import { explainAccess, type ExplainRequest, type Explanation } from './explain.js'
 import { computeFindings, type Finding, type FindingsOptions } from './findings.js'
 import * as aliases from './operations/aliases.js'
@@ -155,20 +155,6 @@ const operations = {
   RevokeGrant: grants.revokeGrant,
 } satisfies Record<string, Handler>
 
-/** Operations on no key: identity policies decide (the account root may always call them). */
-const NO_KEY_OPERATIONS = new Set<string>(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom', 'ListRetirableGrants'])
-
-/** Request members that become condition keys of operations on no key. */
-function noKeyConditions(request: Input) {
-  const c: Record<string, { values: string[] }> = {}
-  const spec = request.KeySpec ?? request.CustomerMasterKeySpec
-  if (typeof spec === 'string') c['kms:KeySpec'] = { values: [spec] }
-  if (typeof request.KeyUsage === 'string') c['kms:KeyUsage'] = { values: [request.KeyUsage] }
-  if (typeof request.Origin === 'string') c['kms:KeyOrigin'] = { values: [request.Origin] }
-  if (typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
-  if (typeof request.MultiRegion === 'boolean') c['kms:MultiRegion'] = { values: [String(request.MultiRegion)] }
-  return c
-}
 
 export type OperationName = keyof typeof operations
 export const operationNames = Object.keys(operations) as OperationName[]

@@ -5,6 +5,7 @@
  * audited, like IAM's policy simulator. The teaching demo shows its answers.
  */
 import { ValidationException } from '../errors.js'
+import { NO_KEY_OPERATIONS, noKeyConditions } from './authorization.js'
 import { resolveCaller, type Caller, type ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
 import type { DecidedBy, Decision } from './policy/evaluate.js'
@@ -31,7 +32,6 @@ export interface Explanation {
   resource: string
 }
 
-const NO_KEY = new Set(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom', 'ListRetirableGrants'])
 const KEY_OPERATIONS = new Set([
   'DescribeKey', 'UpdateKeyDescription', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'CreateAlias',
   'UpdateAlias', 'DeleteAlias', 'TagResource', 'UntagResource', 'ListResourceTags', 'EnableKeyRotation', 'DisableKeyRotation',
@@ -46,24 +46,24 @@ export async function explainAccess(engine: Engine, now: Date, viewCaller: Resol
   const { operation } = input
   if (operation === 'ReEncrypt') throw new ValidationException('ReEncrypt needs two permissions: explain ReEncryptFrom on the source key and ReEncryptTo on the destination key')
   if (operation === 'RetireGrant') throw new ValidationException('RetireGrant is decided by the grant (its retiring principal and grantee), not by policies: see ListGrants')
-  if (!NO_KEY.has(operation) && !KEY_OPERATIONS.has(operation)) throw new ValidationException(`explain does not know the operation ${JSON.stringify(operation)}`)
+  if (!NO_KEY_OPERATIONS.has(operation) && !KEY_OPERATIONS.has(operation)) throw new ValidationException(`explain does not know the operation ${JSON.stringify(operation)}`)
   const caller = input.caller ? resolveCaller(input.caller) : viewCaller
   const request = { ...(input.request ?? {}) }
   if (input.encryptionContext) request.EncryptionContext = input.encryptionContext
   const call: Call = { operation, now, caller, request }
-  const conditions: Record<string, { values: string[]; multi?: boolean }> = {}
+  const conditions: Record<string, { values: string[]; multi?: boolean }> = NO_KEY_OPERATIONS.has(operation) ? noKeyConditions(request) : {}
   if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: ['SYMMETRIC_DEFAULT'] }
   if (operation === 'CreateGrant') {
     if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: request.Operations.map(String), multi: true }
     if (typeof request.GranteePrincipal === 'string') conditions['kms:GranteePrincipal'] = { values: [request.GranteePrincipal] }
     if (typeof request.RetiringPrincipal === 'string') conditions['kms:RetiringPrincipal'] = { values: [request.RetiringPrincipal] }
   }
-  if (typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') conditions['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
+  if (operation === 'PutKeyPolicy' && typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') conditions['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
 
   let decision: Decision
   let resource = '*'
-  if (NO_KEY.has(operation) || input.keyId === undefined) {
-    if (!NO_KEY.has(operation)) throw new ValidationException(`${operation} acts on a key: give keyId`)
+  if (NO_KEY_OPERATIONS.has(operation) || input.keyId === undefined) {
+    if (!NO_KEY_OPERATIONS.has(operation)) throw new ValidationException(`${operation} acts on a key: give keyId`)
     decision = await engine.authorizer.decide(call, { resource }, { conditions })
   } else {
     const key = await engine.findKey(call, input.keyId, { allowAlias: true, authorize: false })
