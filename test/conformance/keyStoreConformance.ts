@@ -382,11 +382,111 @@ export function describeKeyStoreConformance(name: string, makeStore: () => Promi
       const store = await makeStore()
       const a = createKms({ keyStore: store })
       const b = createKms({ keyStore: store })
+      const { Keys } = await a.getAuditPublicKeys()
       const { KeyId } = (await a.createKey()).KeyMetadata
       await Promise.all([...Array.from({ length: 10 }, () => a.describeKey({ KeyId })), ...Array.from({ length: 10 }, () => b.generateRandom({ NumberOfBytes: 8 }))])
       const log = await b.exportAuditLog()
-      expect(log.events).toHaveLength(21)
-      expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 21 })
+      expect(log.events).toHaveLength(22)
+      expect(await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).toMatchObject({ valid: true, events: 22 })
+    })
+
+    it('identity policies: put, list one principal\'s by name, replace, delete, roll back', async () => {
+      const store = await makeStore()
+      const alice = 'arn:aws:iam::111122223333:user/alice'
+      const bob = 'arn:aws:iam::111122223333:role/bob'
+      const at = new Date('2026-03-04T05:06:07.890Z')
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putIdentityPolicy({ principal: alice, name: 'b', document: '{"b":1}', updatedDate: at })
+        await tx.putIdentityPolicy({ principal: alice, name: 'a', document: '{"a":1}', updatedDate: at })
+        await tx.putIdentityPolicy({ principal: bob, name: 'a', document: '{"bob":1}', updatedDate: at })
+        // A transaction sees its own writes.
+        expect((await tx.getIdentityPolicies(alice)).map((p) => p.name)).toEqual(['a', 'b'])
+      })
+      const read = await store.transaction('readonly', (tx) => tx.getIdentityPolicies(alice))
+      expect(read).toEqual([
+        { principal: alice, name: 'a', document: '{"a":1}', updatedDate: at },
+        { principal: alice, name: 'b', document: '{"b":1}', updatedDate: at },
+      ])
+      expect(read[0]!.updatedDate).toBeInstanceOf(Date)
+      await store.transaction('readwrite', (tx) => tx.putIdentityPolicy({ principal: alice, name: 'a', document: '{"a":2}', updatedDate: at }))
+      await expect(
+        store.transaction('readwrite', async (tx) => {
+          await tx.deleteIdentityPolicy(alice, 'b')
+          throw new Error('rolled back')
+        }),
+      ).rejects.toThrow('rolled back')
+      expect((await store.transaction('readonly', (tx) => tx.getIdentityPolicies(alice))).map((p) => [p.name, p.document])).toEqual([['a', '{"a":2}'], ['b', '{"b":1}']])
+      await store.transaction('readwrite', (tx) => tx.deleteIdentityPolicy(alice, 'b'))
+      await store.transaction('readwrite', (tx) => tx.deleteIdentityPolicy(alice, 'missing'))
+      expect((await store.transaction('readonly', (tx) => tx.getIdentityPolicies(alice))).map((p) => p.name)).toEqual(['a'])
+      expect((await store.transaction('readonly', (tx) => tx.getIdentityPolicies(bob))).map((p) => p.document)).toEqual(['{"bob":1}'])
+      await expect(store.transaction('readonly', (tx) => tx.putIdentityPolicy({ principal: bob, name: 'x', document: '{}', updatedDate: at }))).rejects.toThrow()
+    })
+
+    it('identity policies set through one engine are enforced by another on the same store', async () => {
+      const store = await makeStore()
+      const alice = 'arn:aws:iam::111122223333:user/alice'
+      const a = createKms({ keyStore: store })
+      const b = createKms({ keyStore: store })
+      await expect(b.as({ principal: alice }).generateRandom({ NumberOfBytes: 4 })).rejects.toMatchObject({ name: 'AccessDeniedException' })
+      await a.putIdentityPolicy({ Principal: alice, PolicyName: 'random', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:GenerateRandom', Resource: '*' } }) })
+      expect((await b.as({ principal: alice }).generateRandom({ NumberOfBytes: 4 })).Plaintext).toHaveLength(4)
+      expect(await b.getIdentityPolicies({ Principal: alice })).toEqual({ Policies: { random: expect.stringContaining('kms:GenerateRandom') } })
+    })
+
+    it('audit records up to a sequence number and meta values can be deleted (retention), atomically', async () => {
+      const store = await makeStore()
+      const record = (sequence: number) => ({ sequence, event: { n: sequence }, previousHash: '0'.repeat(64), hash: String(sequence).padStart(64, '0') })
+      await store.transaction('readwrite', async (tx) => {
+        for (let n = 1; n <= 5; n++) await tx.putAuditRecord(record(n))
+        await tx.putMeta('m1', { v: 1 })
+        await tx.putMeta('m2', { v: 2 })
+      })
+      await expect(
+        store.transaction('readwrite', async (tx) => {
+          await tx.deleteAuditRecords(3)
+          await tx.deleteMeta('m1')
+          throw new Error('rolled back')
+        }),
+      ).rejects.toThrow('rolled back')
+      expect((await store.transaction('readonly', (tx) => tx.listAuditRecords())).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5])
+      await store.transaction('readwrite', async (tx) => {
+        await tx.deleteAuditRecords(3)
+        await tx.deleteMeta('m1')
+        expect((await tx.listAuditRecords()).map((r) => r.sequence)).toEqual([4, 5])
+        expect(await tx.getAuditRecord(3)).toBeUndefined()
+        expect(await tx.getAuditRecord(4)).toEqual(record(4))
+        expect(await tx.getMeta('m1')).toBeUndefined()
+      })
+      expect(await store.transaction('readonly', (tx) => tx.getAuditRecord(2))).toBeUndefined()
+      expect(await store.transaction('readonly', (tx) => tx.getAuditRecord(5))).toEqual(record(5))
+      expect(await store.transaction('readonly', (tx) => tx.getAuditRecord(99))).toBeUndefined()
+      const after = await store.transaction('readonly', async (tx) => ({ records: await tx.listAuditRecords(), last: await tx.lastAuditRecord(), m1: await tx.getMeta('m1'), m2: await tx.getMeta('m2') }))
+      expect(after.records.map((r) => r.sequence)).toEqual([4, 5])
+      expect(after.last?.sequence).toBe(5)
+      expect(after).toMatchObject({ m1: undefined, m2: { v: 2 } })
+      await store.transaction('readwrite', (tx) => tx.deleteAuditRecords(5))
+      expect(await store.transaction('readonly', (tx) => tx.lastAuditRecord())).toBeUndefined()
+      await store.transaction('readwrite', (tx) => tx.putAuditRecord(record(6)))
+      expect((await store.transaction('readonly', (tx) => tx.listAuditRecords())).map((r) => r.sequence)).toEqual([6])
+    })
+
+    it('a key named __proto__ is kept as a key in every record (grant constraints, events)', async () => {
+      const store = await makeStore()
+      const key = await keyRecord()
+      const constraint = JSON.parse('{"__proto__":"tenant-a","k":"v"}') as Record<string, string>
+      await store.transaction('readwrite', async (tx) => {
+        await tx.putKey(key)
+        await tx.putGrant(grantRecord(1, key.keyId, { constraints: { encryptionContextEquals: constraint } }))
+        await tx.putAuditRecord({ sequence: 1, event: { requestParameters: { encryptionContext: constraint } }, previousHash: '0'.repeat(64), hash: '1'.repeat(64) })
+      })
+      const { grant, audit } = await store.transaction('readonly', async (tx) => ({ grant: await tx.getGrant(grantRecord(1, key.keyId).grantId), audit: await tx.listAuditRecords() }))
+      const stored = grant!.constraints!.encryptionContextEquals!
+      expect(Object.hasOwn(stored, '__proto__')).toBe(true)
+      expect(Object.entries(stored)).toEqual([['__proto__', 'tenant-a'], ['k', 'v']])
+      expect(Object.getPrototypeOf(stored)).toBe(Object.prototype)
+      const context = (audit[0]!.event.requestParameters as { encryptionContext: object }).encryptionContext
+      expect(Object.keys(context)).toEqual(['__proto__', 'k'])
     })
 
     it('runs the engine: keys, rotation, aliases and decryption across engine instances', async () => {

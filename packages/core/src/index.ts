@@ -1,23 +1,34 @@
 /**
  * @webkms/core: a KMS engine with the semantics of AWS KMS, on WebCrypto only.
  */
-export { createKms, operationNames, type IdentityPolicyRequest, type Kms, type KmsOptions, type OperationName } from './kms/createKms.js'
+export { createKms, operationNames, type Kms, type KmsOperations, type KmsOptions, type OperationName } from './kms/createKms.js'
 export type * from './kms/types.js'
-export * from './errors.js'
+export type { IdentityPolicyRequest, PutIdentityPolicyRequest, GetIdentityPoliciesResponse } from './kms/operations/identityPolicies.js'
+export type { AuditPublicKeyEntry, ExportAuditLogRequest, GetAuditPublicKeysResponse, RotateAuditSigningKeyResponse } from './kms/operations/auditLog.js'
+export * from './kms/errors.js'
 export { CodedError } from './codedError.js'
 export type { KeyStore, KeyStoreTransaction, TransactionMode } from './keystore/KeyStore.js'
-export type { AliasRecord, AuditRecord, GrantRecord, KeyRecord, KeyState, KeyVersionRecord, RotationRecord, TagRecord } from './keystore/records.js'
+export type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord, KeyState, KeyVersionRecord, RotationRecord, TagRecord } from './keystore/records.js'
 export { MemoryKeyStore } from './keystore/MemoryKeyStore.js'
-export { encodeEncryptionContext } from './format/encryptionContext.js'
 export { MAX_ENCRYPT_PLAINTEXT, MAX_CIPHERTEXT_BLOB } from './kms/operations/cryptography.js'
 export { MAX_ON_DEMAND_ROTATIONS } from './kms/operations/rotation.js'
 export { MAX_ALIASES_PER_KEY } from './kms/operations/aliases.js'
 export { MAX_TAGS_PER_KEY } from './kms/operations/tags.js'
 
 // The envelope SDK: messages in the AWS Encryption SDK message format.
-export { buildClient, type ClientOptions, type DecryptOptions, type EncryptOptions, type EnvelopeClient } from './envelope/client.js'
-export type { DecryptStreamOptions, EncryptStreamOptions, MessageStream } from './envelope/stream.js'
-export { DEFAULT_FRAME_LENGTH, type ProgressCallback } from './envelope/options.js'
+export { buildClient, type EnvelopeClient } from './envelope/client.js'
+export type { MessageStream } from './envelope/stream.js'
+export {
+  DEFAULT_FRAME_LENGTH,
+  DEFAULT_MAX_HEADER_LENGTH,
+  type ClientOptions,
+  type DecryptOptions,
+  type DecryptStreamOptions,
+  type EncryptOptions,
+  type EncryptStreamOptions,
+  type ProgressCallback,
+} from './envelope/options.js'
+export type { RandomSource } from './envelope/random.js'
 export { algorithmSuites, CommitmentPolicy, type AlgorithmSuite, type SuiteId } from './envelope/suites.js'
 export { DecryptionError, EnvelopeError, KeyringError } from './envelope/errors.js'
 export type { EncryptedDataKey, MessageHeader } from './envelope/format/header.js'
@@ -32,7 +43,9 @@ export { WEBKMS_ENGINE } from './engineMarker.js'
 export { CachingMaterialsManager, type CachingMaterialsManagerOptions } from './envelope/materials/CachingMaterialsManager.js'
 export { assertWebCrypto, InsecureContextError } from './platform.js'
 export { cloneRecord } from './keystore/cloneRecord.js'
-export { verifyAuditLog, canonicalJson, type AuditCheckpoint, type AuditPeriod, type AuditVerification, type ExportedAuditLog } from './kms/audit.js'
+export { verifyAuditLog, type AuditPeriod, type AuditVerification, type VerifyAuditLogOptions } from './kms/audit/verify.js'
+export { canonicalJson, type AuditCheckpoint } from './kms/audit/chain.js'
+export type { AuditPublicKey, AuditRetention, ExportedAuditLog } from './kms/audit/trail.js'
 export { resolveCaller, type Caller } from './kms/caller.js'
 export type { ExplainRequest, Explanation } from './kms/explain.js'
 export type { Finding, FindingType, FindingsOptions } from './kms/findings.js'

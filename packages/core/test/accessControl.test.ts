@@ -61,7 +61,7 @@ describe('key policies', () => {
     const { kms } = engine()
     const { KeyId, Arn } = await newKey(kms)
     const other = await newKey(kms)
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'encrypt-one-key', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Describe*'], Resource: Arn } } })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'encrypt-one-key', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Describe*'], Resource: Arn } }) })
     const alice = kms.as({ principal: ALICE })
     await alice.encrypt({ KeyId, Plaintext: bytes('x') })
     await alice.describeKey({ KeyId })
@@ -88,7 +88,7 @@ describe('key policies', () => {
     await expectKmsError(alice.disableKey({ KeyId }), AccessDeniedException, /explicit deny in a resource-based policy/)
     await expectKmsError(kms.disableKey({ KeyId }), AccessDeniedException) // the root too
     await alice.encrypt({ KeyId, Plaintext: bytes('x') })
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'no-encrypt', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Deny', Action: 'kms:Encrypt', Resource: '*' } } })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'no-encrypt', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: 'kms:Encrypt', Resource: '*' } }) })
     await expectKmsError(alice.encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException, /explicit deny in an identity-based policy/)
   })
 
@@ -207,10 +207,10 @@ describe('key policies', () => {
   it('alias operations need permission on the alias (identity policies) and on the key', async () => {
     const { kms } = engine()
     const { KeyId, Arn } = await newKey(kms)
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'key-only', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:CreateAlias', Resource: Arn } } })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'key-only', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:CreateAlias', Resource: Arn } }) })
     const alice = kms.as({ principal: ALICE })
     await expectKmsError(alice.createAlias({ AliasName: 'alias/a', TargetKeyId: KeyId }), AccessDeniedException, /alias\/a/)
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'alias', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:CreateAlias', Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/a*` } } })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'alias', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:CreateAlias', Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/a*` } }) })
     await alice.createAlias({ AliasName: 'alias/a', TargetKeyId: KeyId })
     expect((await kms.listAliases()).Aliases.map((a) => a.AliasName)).toEqual(['alias/a'])
   })
@@ -218,11 +218,11 @@ describe('key policies', () => {
   it('only the root of the principal account changes identity policies; changes are audited as IAM events', async () => {
     const { kms } = engine()
     const alice = kms.as({ principal: ALICE })
-    await expectKmsError(alice.putIdentityPolicy({ Principal: ALICE, PolicyName: 'self', PolicyDocument: allowAll }), AccessDeniedException)
-    await expectKmsError(kms.putIdentityPolicy({ Principal: BOB, PolicyName: 'x', PolicyDocument: allowAll }), AccessDeniedException)
-    await expectKmsError(kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'bad', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' } } }), MalformedPolicyDocumentException, /identity policy cannot have Principal/)
+    await expectKmsError(alice.putIdentityPolicy({ Principal: ALICE, PolicyName: 'self', PolicyDocument: JSON.stringify(allowAll) }), AccessDeniedException)
+    await expectKmsError(kms.putIdentityPolicy({ Principal: BOB, PolicyName: 'x', PolicyDocument: JSON.stringify(allowAll) }), AccessDeniedException)
+    await expectKmsError(kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'bad', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' } }) }), MalformedPolicyDocumentException, /identity policy cannot have Principal/)
     await expectKmsError(kms.deleteIdentityPolicy({ Principal: ALICE, PolicyName: 'missing' }), NotFoundException)
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'ok', PolicyDocument: allowAll })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'ok', PolicyDocument: JSON.stringify(allowAll) })
     const { events } = await kms.exportAuditLog()
     const put = events.filter((e) => e.eventName === 'PutIdentityPolicy')
     expect(put.map((e) => [e.eventSource, e.errorCode])).toEqual([

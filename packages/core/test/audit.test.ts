@@ -1,8 +1,15 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import { describe, expect, it } from 'vitest'
-import { AccessDeniedException, canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
-import { AuditTrail, chainHash } from '../src/kms/audit.js'
+import { AccessDeniedException, canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AuditTrail } from '../src/kms/audit/trail.js'
+import { chainHash } from '../src/kms/audit/chain.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'
+
+/**
+ * These tests are about the chains' mechanics, so they trust the keys the export lists (a
+ * verifier must not: see auditAuthenticity.test.ts, which pins keys obtained apart).
+ */
+const verifyAuditLog = (log: ExportedAuditLog) => verifyPinned(log, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })
 
 async function trail() {
   const clock = testClock()
@@ -47,18 +54,23 @@ describe('audit trail', () => {
 
   it('an untouched export verifies, ending with a checkpoint over its last event', async () => {
     const { log } = await trail()
-    expect(log.format).toBe('webkms-audit-2')
+    expect(log.format).toBe('webkms-audit-3')
     expect(log.checkpoints.at(-1)!.sequence).toBe(log.events.length)
-    // The 91 idle days are closed by one checkpoint before the next call's event; the export adds the last.
-    expect(await verifyAuditLog(log)).toEqual({
+    // The 91 idle days are closed by one checkpoint before the next call; the rotation that fell
+    // due meanwhile is recorded (with its due date) when that call touches the key; the export
+    // adds the last checkpoint.
+    const key = log.signingKeys[0]!.fingerprint
+    expect(await verifyAuditLog(log)).toMatchObject({
       valid: true,
+      intact: true,
       events: 6,
       checkpoints: 2,
       coverage: { from: '2026-01-01T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z' },
       periods: [
-        { from: '2026-01-01T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 5, sequence: 5 },
-        { from: '2026-04-02T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 1, sequence: 6 },
+        { from: '2026-01-01T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 4, sequence: 4, key },
+        { from: '2026-04-02T00:00:00.000Z', to: '2026-04-02T00:00:00.000Z', events: 2, sequence: 6, key },
       ],
+      signers: [key],
     })
   })
 
@@ -141,30 +153,50 @@ async function resign(log: ExportedAuditLog, edit: (checkpoints: AuditCheckpoint
   let previous = '0'.repeat(64)
   for (const c of log.checkpoints) {
     c.previousCheckpoint = previous
-    const signed = new TextEncoder().encode(canonicalJson({ from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint }))
+    const raw = await subtle.exportKey('raw', pair.publicKey)
+    c.key = toHex(await subtle.digest('SHA-256', raw))
+    const signed = new TextEncoder().encode(canonicalJson({ from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint, key: c.key }))
     c.signature = toB64(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, signed))
     previous = toHex(await subtle.digest('SHA-256', signed))
   }
-  log.publicKey = toB64(await subtle.exportKey('raw', pair.publicKey))
+  const raw = await subtle.exportKey('raw', pair.publicKey)
+  log.signingKeys = [{ fingerprint: toHex(await subtle.digest('SHA-256', raw)), publicKey: toB64(raw) }]
   return log
 }
 
 describe('audit trail: checkpoint chain and time coverage', () => {
   it('an idle period of days gets exactly one checkpoint, signed before the next call, and verifies', async () => {
     const { log } = await idleTrail(3)
-    expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'GenerateRandom'])
-    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+    // The first export is a call too: its event follows the checkpoint it made.
+    expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'ExportAuditLog', 'GenerateRandom'])
+    expect(log.checkpoints.map((c: AuditCheckpoint) => ({ from: c.from, time: c.time, sequence: c.sequence }))).toEqual([
       { from: T0, time: T0, sequence: 1 },
-      { from: T0, time: at(3 * DAY), sequence: 1 }, // the idle span: no event, still attested
-      { from: at(3 * DAY), time: at(3 * DAY), sequence: 2 },
+      { from: T0, time: at(3 * DAY), sequence: 2 }, // the idle span, attested
+      { from: at(3 * DAY), time: at(3 * DAY), sequence: 3 },
     ])
     expect(log.checkpoints[0]!.previousCheckpoint).toBe('0'.repeat(64))
     const result = await verifyAuditLog(log)
-    expect(result).toMatchObject({ valid: true, events: 2, checkpoints: 3, coverage: { from: T0, to: at(3 * DAY) } })
-    expect(result.periods).toEqual([
+    expect(result).toMatchObject({ valid: true, events: 3, checkpoints: 3, coverage: { from: T0, to: at(3 * DAY) } })
+    expect(result.periods!.map(({ from, to, events, sequence }) => ({ from, to, events, sequence }))).toEqual([
       { from: T0, to: T0, events: 1, sequence: 1 },
-      { from: T0, to: at(3 * DAY), events: 0, sequence: 1 },
-      { from: at(3 * DAY), to: at(3 * DAY), events: 1, sequence: 2 },
+      { from: T0, to: at(3 * DAY), events: 1, sequence: 2 },
+      { from: at(3 * DAY), to: at(3 * DAY), events: 1, sequence: 3 },
+    ])
+  })
+
+  it('a period in which nothing happened is attested with 0 events', async () => {
+    const clock = testClock()
+    const trail = new AuditTrail(new MemoryKeyStore(), clock.now)
+    await trail.record({ eventName: 'A', eventType: 'AwsApiCall', eventTime: '2026-01-01T00:00:00Z' })
+    await trail.checkpoint({ kind: 'now' })
+    clock.advanceDays(2)
+    await trail.beforeCall(clock.now()) // two idle days: one checkpoint covers them
+    await trail.record({ eventName: 'B', eventType: 'AwsApiCall', eventTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+    const result = await verifyAuditLog(await trail.export())
+    expect(result.periods!.map((p) => [p.from, p.to, p.events])).toEqual([
+      [T0, T0, 1],
+      [T0, at(2 * DAY), 0],
+      [at(2 * DAY), at(2 * DAY), 1],
     ])
   })
 
@@ -175,7 +207,7 @@ describe('audit trail: checkpoint chain and time coverage', () => {
     clock.advanceDays(10)
     await kms.listKeys()
     const log = await kms.exportAuditLog()
-    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+    expect(log.checkpoints.map((c: AuditCheckpoint) => ({ from: c.from, time: c.time, sequence: c.sequence }))).toEqual([
       { from: T0, time: at(10 * DAY), sequence: 1 },
       { from: at(10 * DAY), time: at(10 * DAY), sequence: 2 },
     ])
@@ -190,12 +222,15 @@ describe('audit trail: checkpoint chain and time coverage', () => {
       clock.advanceMs(11 * 60_000)
     }
     expect((await kms.exportAuditLog()).checkpoints).toHaveLength(1) // at 66 minutes, by the export
-    expect((await kms.exportAuditLog()).checkpoints).toHaveLength(1)
+    const trail = new AuditTrail(new MemoryKeyStore(), clock.now)
+    await trail.record({ eventName: 'A', eventType: 'AwsApiCall', eventTime: '2026-01-01T01:06:00Z' })
+    expect((await trail.export()).checkpoints).toHaveLength(1)
+    expect((await trail.export()).checkpoints).toHaveLength(1) // nothing new, same instant
     clock.advanceMs(1)
     // Time moved: the next export attests it, with no new event.
-    const log = await kms.exportAuditLog()
-    expect(log.checkpoints.map((c) => c.sequence)).toEqual([6, 6])
-    expect((await verifyAuditLog(log)).periods!.map((p) => p.events)).toEqual([6, 0])
+    const log = await trail.export()
+    expect(log.checkpoints.map((c) => c.sequence)).toEqual([1, 1])
+    expect((await verifyAuditLog(log)).periods!.map((p) => p.events)).toEqual([1, 0])
   })
 
   it('a busy trail gets a checkpoint at least every hour', async () => {
@@ -226,16 +261,20 @@ describe('audit trail: checkpoint chain and time coverage', () => {
     expect(() => new AuditTrail(new MemoryKeyStore(), () => new Date(), { checkpointPeriodMs: 0 })).toThrow(/checkpointPeriodMs/)
     const clock = testClock()
     const trail = new AuditTrail(new MemoryKeyStore(), clock.now, { checkpointPeriodMs: DAY })
-    const event = () => ({ eventName: 'Probe', eventTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z') })
-    await trail.record(event())
+    // As the call path does: a checkpoint when due, then the call's event.
+    const call = async () => {
+      await trail.beforeCall(clock.now())
+      await trail.record({ eventName: 'Probe', eventType: 'AwsApiCall', eventTime: clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+    }
+    await call()
     clock.advanceMs(23 * 3_600_000)
-    await trail.record(event()) // 23 hours: within the period
+    await call() // 23 hours: within the period
     clock.advanceMs(25 * 3_600_000)
-    await trail.record(event()) // 25 hours more: the trail (started 48 hours ago) gets its first checkpoint
+    await call() // 25 hours more: the trail (started 48 hours ago) gets its first checkpoint
     clock.advanceMs(3 * DAY)
-    await trail.record(event())
+    await call()
     const log = await trail.export()
-    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+    expect(log.checkpoints.map((c: AuditCheckpoint) => ({ from: c.from, time: c.time, sequence: c.sequence }))).toEqual([
       { from: T0, time: at(2 * DAY), sequence: 2 },
       { from: at(2 * DAY), time: at(5 * DAY), sequence: 3 },
       { from: at(5 * DAY), time: at(5 * DAY), sequence: 4 },
@@ -246,10 +285,10 @@ describe('audit trail: checkpoint chain and time coverage', () => {
   it('a call that began before a checkpoint signed meanwhile is recorded in the next period', async () => {
     const clock = testClock()
     const trail = new AuditTrail(new MemoryKeyStore(), clock.now)
-    await trail.record({ eventName: 'A', eventTime: '2026-01-01T00:00:00Z' })
+    await trail.record({ eventName: 'A', eventType: 'AwsApiCall', eventTime: '2026-01-01T00:00:00Z' })
     clock.advanceMs(10_000)
     await trail.export() // checkpoint at 00:00:10
-    await trail.record({ eventName: 'B', eventTime: '2026-01-01T00:00:05Z' }) // began at 00:00:05
+    await trail.record({ eventName: 'B', eventType: 'AwsApiCall', eventTime: '2026-01-01T00:00:05Z' }) // began at 00:00:05
     const log = await trail.export()
     expect(log.events[1]).toMatchObject({ eventName: 'B', eventTime: '2026-01-01T00:00:10Z' })
     expect((await verifyAuditLog(log)).valid).toBe(true)
@@ -277,7 +316,7 @@ describe('audit trail: checkpoint chain and time coverage', () => {
     bad.checkpoints.splice(1, 1)
     const result = await verifyAuditLog(bad)
     expect(result.valid).toBe(false)
-    expect(result.problem).toMatchObject({ checkpoint: 2, position: 2, reason: expect.stringMatching(/checkpoint chain broken/) })
+    expect(result.problem).toMatchObject({ checkpoint: 2, position: 3, reason: expect.stringMatching(/checkpoint chain broken/) })
   })
 
   it('reports a deleted first checkpoint', async () => {
@@ -305,8 +344,10 @@ describe('audit trail: checkpoint chain and time coverage', () => {
       await kms.exportAuditLog()
     }
     const bad = clone(await kms.exportAuditLog())
-    expect(bad.checkpoints.map((c) => c.sequence)).toEqual([1, 2, 3])
-    bad.events.splice(1, 1)
+    // Each day: a call, then an export (a call too) after the day's checkpoint.
+    expect(bad.checkpoints.map((c) => c.sequence)).toEqual([1, 3, 5, 6])
+    expect(bad.events[2]!.eventName).toBe('GenerateRandom')
+    bad.events.splice(2, 1)
     bad.checkpoints.splice(1, 1)
     // SHA-256 needs no key: the forger recomputes the event chain.
     let previousHash = '0'.repeat(64)
@@ -347,11 +388,11 @@ describe('audit trail: checkpoint chain and time coverage', () => {
     clock.advanceDays(2)
     await Promise.all([a.generateRandom({ NumberOfBytes: 1 }), b.generateRandom({ NumberOfBytes: 1 }), a.listKeys(), b.listKeys()])
     const log = await b.exportAuditLog()
-    expect(log.checkpoints.map(({ from, time, sequence }) => ({ from, time, sequence }))).toEqual([
+    expect(log.checkpoints.map((c: AuditCheckpoint) => ({ from: c.from, time: c.time, sequence: c.sequence }))).toEqual([
       { from: T0, time: T0, sequence: 1 },
-      { from: T0, time: at(2 * DAY), sequence: 1 },
-      { from: at(2 * DAY), time: at(2 * DAY), sequence: 5 },
+      { from: T0, time: at(2 * DAY), sequence: 2 },
+      { from: at(2 * DAY), time: at(2 * DAY), sequence: 6 },
     ])
-    expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 5, checkpoints: 3 })
+    expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 6, checkpoints: 3 })
   })
 })

@@ -71,7 +71,8 @@ describe('Encrypt and Decrypt', () => {
     const { kms, KeyId } = await withKey()
     await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), InvalidKeyUsageException)
     await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionAlgorithm: 'ROT13' as never }), ValidationException)
-    await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), Recipient: {} } as never), UnsupportedOperationException)
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: bytes('x') })
+    await expectKmsError(kms.decrypt({ CiphertextBlob, Recipient: {} } as never), UnsupportedOperationException)
   })
 
   it('DryRun checks everything and does nothing', async () => {

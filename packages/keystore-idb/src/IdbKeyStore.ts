@@ -5,14 +5,14 @@
  *
  * Several tabs (and workers) share one database:
  * - every `transaction` is one IndexedDB transaction over every store (keys, aliases, grants,
- *   audit, meta), so a change is all there or not at all, even if the tab dies mid-way
+ *   identity policies, audit, meta), so a change is all there or not at all, even if the tab dies mid-way
  *   (IndexedDB aborts it);
  * - read-write transactions also hold a Web Lock named after the database, so writers from
  *   every tab and worker of the origin queue up in one line;
  * - key and alias reads are served from a small cache, which learns of other tabs' writes over a
  *   BroadcastChannel (and of its own at commit), so it never outlives a change it was told of.
- *   Grants are not cached: every grant read goes to the database. Grant changes are still
- *   broadcast, so `onChange` listeners in every tab hear of them.
+ *   Grants and identity policies are not cached: every read of them goes to the database. Their
+ *   changes are still broadcast, so `onChange` listeners in every tab hear of them.
  */
 import { cloneRecord, type AliasRecord, type KeyRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '@webkms/core'
 import { openDB, type IDBPDatabase } from 'idb'
@@ -25,6 +25,8 @@ export interface StoreChange {
   keyIds: string[]
   aliasNames: string[]
   grantIds: string[]
+  /** Principals whose identity policies changed. */
+  principals: string[]
   /** True when the change came from another tab or worker. */
   remote: boolean
 }
@@ -40,8 +42,8 @@ export interface IdbKeyStoreOptions {
   requestPersistence?: boolean
 }
 
-// `grantIds` is absent from messages posted by code older than schema version 3.
-type Message = { keyIds: string[]; aliasNames: string[]; grantIds?: string[] }
+// `grantIds` is absent from messages posted by code older than schema version 3, `principals` (identity policy changes) before 4.
+type Message = { keyIds: string[]; aliasNames: string[]; grantIds?: string[]; principals?: string[] }
 
 export class IdbKeyStore implements KeyStore {
   readonly name: string
@@ -141,13 +143,14 @@ export class IdbKeyStore implements KeyStore {
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const db = await this.#database()
-    const tx = db.transaction(['keys', 'aliases', 'grants', 'audit', 'meta'], mode)
+    const tx = db.transaction(['keys', 'aliases', 'grants', 'identityPolicies', 'audit', 'meta'], mode)
     const keys = tx.objectStore('keys')
     const aliases = tx.objectStore('aliases')
     const grants = tx.objectStore('grants')
+    const identityPolicies = tx.objectStore('identityPolicies')
     const audit = tx.objectStore('audit')
     const meta = tx.objectStore('meta')
-    const changed = { keyIds: [] as string[], aliasNames: [] as string[], grantIds: [] as string[] }
+    const changed = { keyIds: [] as string[], aliasNames: [] as string[], grantIds: [] as string[], principals: [] as string[] }
     const generation = this.#generation
     const readonly = mode === 'readonly'
     // Inside a read-write transaction every read goes to the database: it is the transaction
@@ -173,11 +176,18 @@ export class IdbKeyStore implements KeyStore {
       listAllGrants: () => grants.getAll(),
       putGrant: async (r) => void (changed.grantIds.push(r.grantId), await grants.put!(cloneRecord(r))),
       deleteGrant: async (id) => void (changed.grantIds.push(id), await grants.delete!(id)),
+      // By primary key within equal index keys: one principal's policies in ascending name.
+      getIdentityPolicies: (principal) => identityPolicies.index('byPrincipal').getAll(principal),
+      putIdentityPolicy: async (r) => void (changed.principals.push(r.principal), await identityPolicies.put!(cloneRecord(r))),
+      deleteIdentityPolicy: async (principal, name) => void (changed.principals.push(principal), await identityPolicies.delete!([principal, name])),
       lastAuditRecord: async () => (await audit.openCursor(null, 'prev'))?.value,
+      getAuditRecord: (sequence) => audit.get(sequence),
       listAuditRecords: () => audit.getAll(),
       putAuditRecord: async (r) => void (await audit.put!(r)),
+      deleteAuditRecords: async (through) => void (await audit.delete!(IDBKeyRange.upperBound(through))),
       getMeta: async (id) => (await meta.get(id))?.value,
       putMeta: async (id, value) => void (await meta.put!({ id, value })),
+      deleteMeta: async (id) => void (await meta.delete!(id)),
     }
     let result: T
     try {
@@ -192,7 +202,7 @@ export class IdbKeyStore implements KeyStore {
       throw error
     }
     await tx.done
-    if (changed.keyIds.length || changed.aliasNames.length || changed.grantIds.length) {
+    if (changed.keyIds.length || changed.aliasNames.length || changed.grantIds.length || changed.principals.length) {
       this.#changed(changed, false)
       this.#channel?.postMessage(changed)
     }
@@ -203,8 +213,8 @@ export class IdbKeyStore implements KeyStore {
     this.#generation++
     for (const id of change.keyIds) this.#keys.delete(id)
     for (const name of change.aliasNames) this.#aliases.delete(name)
-    const { keyIds, aliasNames, grantIds = [] } = change
-    for (const listener of this.#listeners) listener({ keyIds, aliasNames, grantIds, remote })
+    const { keyIds, aliasNames, grantIds = [], principals = [] } = change
+    for (const listener of this.#listeners) listener({ keyIds, aliasNames, grantIds, principals, remote })
   }
 }
 

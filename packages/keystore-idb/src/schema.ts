@@ -3,7 +3,7 @@
  * its migrations. A new version adds a case to `upgrade`; old cases never change, so any old
  * database walks forward one version at a time.
  */
-import type { AliasRecord, AuditRecord, GrantRecord, KeyRecord } from '@webkms/core'
+import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from '@webkms/core'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 
 export interface WebKmsSchema extends DBSchema {
@@ -16,9 +16,11 @@ export interface WebKmsSchema extends DBSchema {
   audit: { key: number; value: AuditRecord }
   /** Grants, by grant ID, with the index `byKey` on their key's ID (version 3). */
   grants: { key: string; value: GrantRecord; indexes: { byKey: string } }
+  /** Identity (IAM) policies, by [principal, name] (version 4). */
+  identityPolicies: { key: [string, string]; value: IdentityPolicyRecord; indexes: { byPrincipal: string } }
 }
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 export function upgrade(
   db: IDBPDatabase<WebKmsSchema>,
@@ -37,5 +39,9 @@ export function upgrade(
   }
   if (oldVersion < 3) {
     db.createObjectStore('grants', { keyPath: 'grantId' }).createIndex('byKey', 'keyId')
+  }
+  if (oldVersion < 4) {
+    // Before version 4 identity policies lived in each engine's memory: there is nothing to move.
+    db.createObjectStore('identityPolicies', { keyPath: ['principal', 'name'] }).createIndex('byPrincipal', 'principal')
   }
 }

@@ -93,12 +93,13 @@ describe('IdbKeyStore', () => {
     expect((await kms.describeKey({ KeyId: keyId })).KeyMetadata.Description).toBe('from v1')
     const { CiphertextBlob } = await kms.encrypt({ KeyId: keyId, Plaintext: new Uint8Array([7]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
-    expect((await verifyAuditLog(await kms.exportAuditLog())).valid).toBe(true)
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(await kms.exportAuditLog(), { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
     expect(await store.transaction('readonly', (tx) => tx.listAllGrants())).toEqual([])
     store.close()
   })
 
-  it('migrates a version 2 database to version 3, keeping its keys, aliases, audit chain and meta, and adds grants', async () => {
+  it('migrates a version 2 database, keeping its keys, aliases, audit chain and meta, and adds grants', async () => {
     const name = freshName()
     // A version 2 database as the previous release left it, with one key (made by the engine,
     // so its audit chain is real), an alias and a meta value.
@@ -149,7 +150,7 @@ describe('IdbKeyStore', () => {
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([9]))
     store.close()
 
-    // Reopened, the grants are still there and the database stays at version 3.
+    // Reopened, the grants are still there and the database is at the current version.
     const again = await openIdbKeyStore({ name, requestPersistence: false })
     expect(await again.transaction('readonly', (tx) => tx.listGrants(keyId))).toEqual([grant(1, keyId), grant(2, keyId)])
     again.close()
@@ -158,7 +159,64 @@ describe('IdbKeyStore', () => {
       r.onsuccess = () => resolve(r.result)
       r.onerror = () => reject(r.error)
     })
-    expect(db.version).toBe(3)
+    expect(db.version).toBe(SCHEMA_VERSION)
+    db.close()
+  })
+
+  it('migrates a version 3 database to version 4, keeping its keys, grants and audit chain, and adds identity policies', async () => {
+    const name = freshName()
+    // A version 3 database as the previous release left it.
+    const old = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name, 3)
+      r.onupgradeneeded = () => {
+        r.result.createObjectStore('keys', { keyPath: 'keyId' })
+        r.result.createObjectStore('aliases', { keyPath: 'aliasName' })
+        r.result.createObjectStore('meta', { keyPath: 'id' })
+        r.result.createObjectStore('audit', { keyPath: 'sequence' })
+        r.result.createObjectStore('grants', { keyPath: 'grantId' }).createIndex('byKey', 'keyId')
+      }
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+    const keyId = '00000000-0000-4000-8000-00000000f00d'
+    const when = new Date('2026-05-06T07:08:09.000Z')
+    const grant = { grantId: '7'.repeat(64), keyId, creationDate: when, granteePrincipal: 'arn:aws:iam::111122223333:role/app', issuingAccount: 'arn:aws:iam::111122223333:root', operations: ['Decrypt'] }
+    await new Promise<void>((resolve, reject) => {
+      const tx = old.transaction(['keys', 'grants', 'audit'], 'readwrite')
+      tx.objectStore('keys').put({
+        keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, accountId: '111122223333', region: 'us-east-1',
+        creationDate: when, description: 'from v3', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS',
+        keyState: 'Enabled', rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 }, tags: [],
+        versions: [{ version: 1, material, keyMaterialId: 'ef'.repeat(32), createdAt: when }],
+      })
+      tx.objectStore('grants').put(grant)
+      tx.objectStore('audit').put({ sequence: 1, event: { eventName: 'CreateKey' }, previousHash: '0'.repeat(64), hash: 'b'.repeat(64) })
+      tx.oncomplete = () => resolve()
+      tx.onerror = () => reject(tx.error)
+    })
+    old.close()
+
+    const store = await openIdbKeyStore({ name, requestPersistence: false })
+    await store.transaction('readonly', async (tx) => {
+      expect((await tx.getKey(keyId))!.description).toBe('from v3')
+      expect(await tx.listGrants(keyId)).toEqual([grant])
+      expect((await tx.listAuditRecords()).map((r) => r.sequence)).toEqual([1])
+      expect(await tx.getIdentityPolicies('arn:aws:iam::111122223333:role/app')).toEqual([])
+    })
+    // Identity policies now persist: set through one engine, they survive a reopen.
+    const app = 'arn:aws:iam::111122223333:role/app'
+    await createKms({ keyStore: store }).putIdentityPolicy({ Principal: app, PolicyName: 'use', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' } }) })
+    store.close()
+    const again = await openIdbKeyStore({ name, requestPersistence: false })
+    expect((await createKms({ keyStore: again }).as({ principal: app }).encrypt({ KeyId: keyId, Plaintext: new Uint8Array([1]) })).KeyId).toContain(keyId)
+    again.close()
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    expect(db.version).toBe(4)
     db.close()
   })
 
@@ -189,11 +247,14 @@ describe('IdbKeyStore', () => {
       r.onerror = () => reject(r.error)
     })
     expect(db.version).toBe(SCHEMA_VERSION)
-    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'audit', 'grants', 'keys', 'meta'])
+    expect([...db.objectStoreNames].sort()).toEqual(['aliases', 'audit', 'grants', 'identityPolicies', 'keys', 'meta'])
     const grants = db.transaction('grants').objectStore('grants')
     expect(grants.keyPath).toBe('grantId')
     expect([...grants.indexNames]).toEqual(['byKey'])
     expect(grants.index('byKey').keyPath).toBe('keyId')
+    const policies = db.transaction('identityPolicies').objectStore('identityPolicies')
+    expect(policies.keyPath).toEqual(['principal', 'name'])
+    expect(policies.index('byPrincipal').keyPath).toBe('principal')
     db.close()
     store.close()
   })

@@ -35,11 +35,6 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * core's `kms.as` does.
    */
   as(caller: Caller): WorkerKms
-  explain: Kms['explain']
-  findings: Kms['findings']
-  putIdentityPolicy: Kms['putIdentityPolicy']
-  deleteIdentityPolicy: Kms['deleteIdentityPolicy']
-  getIdentityPolicies: Kms['getIdentityPolicies']
   encryptMessage(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(options: EncryptMessageOptions & { plaintextLength?: number; onProgress?: Progress }): Promise<MessageStreamPair>
@@ -102,7 +97,6 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     store,
     // Checked here as core's kms.as checks it (a TypeError at once); the worker checks again.
     as: (caller: Caller) => view(remote, store, terminate, { caller: resolveCaller(caller) }),
-    exportAuditLog: () => call('exportAuditLog'),
     encryptMessage: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
       const [rest, onProgress] = split(o)
       const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
@@ -116,8 +110,8 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
     terminate,
   }
-  // Every KMS operation, explain, findings and the identity policy methods: one request each,
-  // the same names and shapes as the engine's.
+  // Every operation of the engine's table, explain and findings: one request each, the same
+  // names and shapes as the engine's.
   return new Proxy(client, {
     get(target, prop) {
       if (prop === WEBKMS_ENGINE) return true

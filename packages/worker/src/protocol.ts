@@ -57,17 +57,17 @@ export interface CallContext {
 export type WithCallContext<F> = F extends (...args: infer A) => infer R ? (...args: [...A, context?: CallContext]) => R : never
 
 /**
- * The engine's methods that take one request: every KMS operation, `explain`, `findings` and
- * the identity policy methods. They cross the worker under the same names and shapes.
+ * The engine's methods that take one request: every operation of its table (KMS, identity
+ * policies, the audit trail), `explain` and `findings`. They cross the worker under the same
+ * names and shapes.
  */
-export type EngineMethodName = Exclude<keyof Kms, 'as' | 'exportAuditLog'>
+export type EngineMethodName = Exclude<keyof Kms, 'as'>
 
 export type EngineMethods = { [K in EngineMethodName]: WithCallContext<Kms[K]> }
 
 /** What the worker exposes (Comlink). `context` is always the last argument. */
 export interface WorkerApi extends EngineMethods {
   init(options: InitOptions): Promise<StoreInfo>
-  exportAuditLog(context?: CallContext): ReturnType<Kms['exportAuditLog']>
   encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(

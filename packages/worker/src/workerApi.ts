@@ -25,8 +25,8 @@ function transferOut<T>(value: T): T {
   return buffers.size ? transfer(value, [...buffers]) : value
 }
 
-/** The engine's methods that are not KMS operations but take one request like them. */
-const nonOperationMethods = ['explain', 'findings', 'putIdentityPolicy', 'deleteIdentityPolicy', 'getIdentityPolicies'] as const satisfies readonly EngineMethodName[]
+/** The engine's methods that are not rows of its operation table but take one request like them. */
+const nonOperationMethods = ['explain', 'findings'] as const satisfies readonly EngineMethodName[]
 // Does not compile once the engine has a method this worker does not forward.
 type Unforwarded = Exclude<EngineMethodName, Uncapitalize<OperationName> | (typeof nonOperationMethods)[number]>
 const everyMethodForwarded: [Unforwarded] extends [never] ? true : { notForwarded: Unforwarded } = true
@@ -95,8 +95,7 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
       return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
     },
   }
-  api.exportAuditLog = async (context) => engineFor(context).exportAuditLog()
-  // Every KMS operation (the engine's own list, so new ones need nothing here) and the others.
+  // Every operation (the engine's own table, so new ones need nothing here) and the others.
   for (const method of [...operationNames.map(methodName), ...nonOperationMethods]) {
     ;(api as Record<string, unknown>)[method] = async (input: unknown, context?: CallContext) =>
       transferOut(await (engineFor(context)[method] as (i: unknown) => Promise<unknown>)(input))

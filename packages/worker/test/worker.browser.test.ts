@@ -78,7 +78,7 @@ describe('the webkms worker in Chromium', () => {
     expect((denied as AccessDeniedException).code).toBe('ERR_KMS_ACCESS_DENIED')
     expect(await alice.explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId })).toMatchObject({ decision: 'ImplicitDeny', principal: ALICE })
 
-    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms', PolicyDocument: { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } } })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'all-kms', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:*', Resource: '*' } }) })
     expect((await alice.explain({ operation: 'Encrypt', keyId: KeyMetadata.KeyId })).decidedBy).toMatchObject({ source: 'identity policy', name: 'all-kms' })
     const { CiphertextBlob } = await alice.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext })
     await expect(kms.as({ principal: ALICE }).as({ principal: BOB }).decrypt({ CiphertextBlob })).rejects.toBeInstanceOf(AccessDeniedException)

@@ -10,7 +10,7 @@
  * commits a transaction as soon as it is idle, so awaiting WebCrypto (or anything else) inside
  * would end it early. Do the cryptography first, then open the transaction to store the result.
  */
-import type { AliasRecord, AuditRecord, GrantRecord, KeyRecord } from './records.js'
+import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from './records.js'
 
 export type TransactionMode = 'readonly' | 'readwrite'
 
@@ -41,15 +41,27 @@ export interface KeyStoreTransaction {
   /** Removes the grant; resolves even when it did not exist. */
   deleteGrant(grantId: string): Promise<void>
 
+  /** The identity policies attached to one principal, in ascending order of name. */
+  getIdentityPolicies(principal: string): Promise<IdentityPolicyRecord[]>
+  /** Creates or replaces the policy with `record.principal` and `record.name`. */
+  putIdentityPolicy(record: IdentityPolicyRecord): Promise<void>
+  /** Removes the policy; resolves even when it did not exist. */
+  deleteIdentityPolicy(principal: string, name: string): Promise<void>
+
   /** The audit record with the highest sequence number, or `undefined` when there is none. */
   lastAuditRecord(): Promise<AuditRecord | undefined>
+  /** The audit record with this sequence number, or `undefined` when there is none (never written, or pruned). */
+  getAuditRecord(sequence: number): Promise<AuditRecord | undefined>
   /** Every audit record, in ascending sequence order. */
   listAuditRecords(): Promise<AuditRecord[]>
   /** Appends (or, never in practice, replaces) the record with `record.sequence`. */
   putAuditRecord(record: AuditRecord): Promise<void>
-  /** Store-level values (the audit signing key, checkpoints); `undefined` when absent. */
+  /** Removes every audit record with a sequence number up to `sequence` (retention). */
+  deleteAuditRecords(throughSequence: number): Promise<void>
+  /** Store-level values (the audit signing keys, checkpoints); `undefined` when absent. */
   getMeta(id: string): Promise<unknown>
   putMeta(id: string, value: unknown): Promise<void>
+  deleteMeta(id: string): Promise<void>
 }
 
 export interface KeyStore {

@@ -4,7 +4,7 @@
  * area that is applied only when `fn` resolves, so a throw leaves the store untouched.
  */
 import type { KeyStore, KeyStoreTransaction, TransactionMode } from './KeyStore.js'
-import type { AliasRecord, AuditRecord, GrantRecord, KeyRecord } from './records.js'
+import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from './records.js'
 import { cloneRecord } from './cloneRecord.js'
 
 const DELETED = Symbol('deleted')
@@ -16,6 +16,8 @@ export class MemoryKeyStore implements KeyStore {
   #grants = new Map<string, GrantRecord>()
   /** keyId -> IDs of that key's grants in `#grants`, so listGrants never scans every grant. */
   #grantsByKey = new Map<string, Set<string>>()
+  /** `${principal}\u0000${name}` -> policy; the separator cannot appear in an ARN or a policy name. */
+  #identityPolicies = new Map<string, IdentityPolicyRecord>()
   #audit = new Map<string, AuditRecord>()
   #meta = new Map<string, unknown>()
   /** The newest audit record, kept so appending stays O(1) however long the trail. */
@@ -36,8 +38,13 @@ export class MemoryKeyStore implements KeyStore {
     // keyId -> IDs of grants this transaction put on that key (they may since have been
     // deleted or moved; listGrants checks each against what the transaction now reads).
     const grantsByKey = new Map<string, Set<string>>()
+    const identityPolicies: Staged<IdentityPolicyRecord> = new Map()
     const audit: Staged<AuditRecord> = new Map()
+    /** Set by deleteAuditRecords: every record up to it is gone, staged or not. */
+    let auditDeletedThrough = 0
     const meta: Staged<unknown> = new Map()
+    const policyId = (principal: string, name: string) => `${principal}\u0000${name}`
+    const auditRead = (r: AuditRecord | typeof DELETED | undefined) => (r === undefined || r === DELETED || r.sequence <= auditDeletedThrough ? undefined : r)
     const seq = (n: number) => String(n).padStart(16, '0') // sorts as numbers do
     let open = true
     const writable = () => {
@@ -69,15 +76,28 @@ export class MemoryKeyStore implements KeyStore {
         index(grantsByKey, r.keyId, r.grantId)
       },
       deleteGrant: async (id) => void (writable(), grants.set(id, DELETED)),
+      getIdentityPolicies: async (principal) =>
+        list(this.#identityPolicies, identityPolicies)
+          .filter((r) => r.principal === principal)
+          .map(cloneRecord),
+      putIdentityPolicy: async (r) => void (writable(), identityPolicies.set(policyId(r.principal, r.name), cloneRecord(r))),
+      deleteIdentityPolicy: async (principal, name) => void (writable(), identityPolicies.set(policyId(principal, name), DELETED)),
       lastAuditRecord: async () => {
-        let last = this.#auditLast
-        for (const r of audit.values()) if (r !== DELETED && (!last || r.sequence > last.sequence)) last = r
+        let last = auditRead(this.#auditLast)
+        for (const r of audit.values()) if (auditRead(r) && (!last || (r as AuditRecord).sequence > last.sequence)) last = r as AuditRecord
         return cloneRecord(last)
       },
-      listAuditRecords: async () => list(this.#audit, audit).map(cloneRecord),
+      getAuditRecord: async (sequence) => cloneRecord(auditRead(read(this.#audit, audit, seq(sequence)))),
+      listAuditRecords: async () => list(this.#audit, audit).filter((r) => r.sequence > auditDeletedThrough).map(cloneRecord),
       putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), cloneRecord(r))),
+      deleteAuditRecords: async (through) => {
+        writable()
+        auditDeletedThrough = Math.max(auditDeletedThrough, through)
+        for (const r of audit.values()) if (r !== DELETED && r.sequence <= through) audit.set(seq(r.sequence), DELETED)
+      },
       getMeta: async (id) => cloneRecord(read(this.#meta, meta, id)),
       putMeta: async (id, v) => void (writable(), meta.set(id, cloneRecord(v))),
+      deleteMeta: async (id) => void (writable(), meta.set(id, DELETED)),
     }
     try {
       const result = await fn(tx)
@@ -89,6 +109,15 @@ export class MemoryKeyStore implements KeyStore {
         if (r !== DELETED) index(this.#grantsByKey, r.keyId, id)
       }
       apply(this.#grants, grants)
+      apply(this.#identityPolicies, identityPolicies)
+      if (auditDeletedThrough > 0) {
+        // Records are kept in sequence order (keys are zero-padded), so the oldest come first.
+        for (const [id, r] of this.#audit) {
+          if (r.sequence > auditDeletedThrough) break
+          this.#audit.delete(id)
+        }
+        if (this.#auditLast && this.#auditLast.sequence <= auditDeletedThrough) this.#auditLast = undefined
+      }
       apply(this.#audit, audit)
       for (const r of audit.values()) if (r !== DELETED && (!this.#auditLast || r.sequence > this.#auditLast.sequence)) this.#auditLast = r
       apply(this.#meta, meta)

@@ -2,7 +2,9 @@
  * Deep copy of store records, with the semantics of structured clone for the types records
  * hold: plain objects, arrays, Dates and Uint8Arrays are copied; CryptoKeys (immutable, and not
  * copyable when non-extractable) are shared. Keeps the memory store honest: a caller that
- * changes a record it read changes nothing stored.
+ * changes a record it read changes nothing stored. Every own member is defined as an own
+ * property, as structured clone does, so a key named `__proto__` (an encryption context's, a
+ * grant constraint's) is copied, not turned into a prototype.
  */
 export function cloneRecord<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value
@@ -11,7 +13,9 @@ export function cloneRecord<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneRecord) as T
   if (isCryptoKey(value)) return value
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = cloneRecord(v)
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined) Object.defineProperty(out, k, { value: cloneRecord(v), enumerable: true, writable: true, configurable: true })
+  }
   return out as T
 }
 

@@ -84,7 +84,21 @@ export interface GrantRecord {
   constraints?: { encryptionContextSubset?: Record<string, string>; encryptionContextEquals?: Record<string, string> }
 }
 
-/** One link of the audit hash chain (see kms/audit.ts). */
+/**
+ * An identity (IAM) policy attached to a principal: the engine's stand-in for IAM. Kept in the
+ * store, so every tab and every engine on the store enforces the same ones.
+ */
+export interface IdentityPolicyRecord {
+  /** The IAM user or role ARN it is attached to. */
+  principal: string
+  /** Its name, unique per principal. */
+  name: string
+  /** The policy, as the JSON text that was attached. */
+  document: string
+  updatedDate: Date
+}
+
+/** One link of the audit hash chain (see kms/audit/trail.ts). */
 export interface AuditRecord {
   /** 1, 2, 3, ... with no gaps. */
   sequence: number

@@ -1,17 +1,19 @@
 /**
  * Who may do what: builds the request context AWS evaluates policies against (the `aws:` and
  * `kms:` condition keys of "AWS KMS condition keys" and "AWS global condition context keys"),
- * gathers the key policy, the caller's identity policies and the key's grants, and asks
- * policy/evaluate.ts for a decision. A denied call raises AccessDeniedException with AWS's
- * wording, and is audited like any other call.
+ * gathers the key policy, the caller's identity policies (from the KeyStore) and the key's
+ * grants, and asks policy/evaluate.ts for a decision. The call path (callPath.ts) authorizes
+ * every permission an operation declares, before its handler runs; a refusal is
+ * AccessDeniedException in AWS's wording, and is audited like any other call.
  */
-import { AccessDeniedException, MalformedPolicyDocumentException, ValidationException } from '../errors.js'
+import { AccessDeniedException, MalformedPolicyDocumentException } from './errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import type { KeyRecord } from '../keystore/records.js'
 import type { ResolvedCaller } from './caller.js'
+import type { ContextPairs } from './format/encryptionContext.js'
 import type { Account } from './keyIds.js'
 import type { ConditionLookup, ConditionValue } from './policy/conditions.js'
-import { cachedPolicy, defaultKeyPolicy, parsePolicy, type Policy } from './policy/document.js'
+import { cachedPolicy, defaultKeyPolicy, type Policy } from './policy/document.js'
 import { evaluateAccess, type Decision, type IdentityPolicy, type RequestPrincipal } from './policy/evaluate.js'
 
 /** Grant operations (CreateGrant's Operations member) that name a KMS API call on the key. */
@@ -22,33 +24,31 @@ export const GRANT_OPERATIONS = [
 ] as const
 export type GrantOperation = (typeof GRANT_OPERATIONS)[number]
 
-/** Operations on no key: identity policies decide (the account root may always call them). */
-export const NO_KEY_OPERATIONS = new Set<string>(['CreateKey', 'ListKeys', 'ListAliases', 'GenerateRandom', 'ListRetirableGrants'])
+export type Conditions = Record<string, ConditionValue>
 
-/** Request members that become condition keys of operations on no key. */
-export function noKeyConditions(request: Record<string, unknown>) {
-  const c: Record<string, { values: string[] }> = {}
-  const spec = request.KeySpec ?? request.CustomerMasterKeySpec
-  if (typeof spec === 'string') c['kms:KeySpec'] = { values: [spec] }
-  if (typeof request.KeyUsage === 'string') c['kms:KeyUsage'] = { values: [request.KeyUsage] }
-  if (typeof request.Origin === 'string') c['kms:KeyOrigin'] = { values: [request.Origin] }
-  if (typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
-  if (typeof request.MultiRegion === 'boolean') c['kms:MultiRegion'] = { values: [String(request.MultiRegion)] }
-  return c
-}
-
-/** What one authorization asks, beyond the call itself. */
-export interface AccessCheck {
-  /** The API action without `kms:`; default: the call's operation. */
+/** One permission a call needs. */
+export interface Permission {
+  /** The key the call acts on, or the resource ARN when it acts on no key (an alias ARN; `*` for none). */
+  on: KeyRecord | string
+  /** The IAM action, e.g. `kms:ReEncryptFrom`. Default: `<service>:<operation>`. */
   action?: string
-  /** The grant operation that would allow it; default: the action when it is one. */
-  grantOperation?: string
+  /** The grant operation that would allow it. Default: the action's name when it is a grant operation on a key; `false`: no grant can. */
+  grantOperation?: string | false
   /** The encryption context the request uses on this key (conditions and grant constraints). */
-  encryptionContext?: Record<string, string>
+  encryptionContext?: ContextPairs
   /** The KeyId as the caller wrote it (kms:RequestAlias). */
   requestKeyId?: string
   /** Operation-specific condition keys (kms:GrantOperations, kms:BypassPolicyLockoutSafetyCheck, ...). */
-  conditions?: Record<string, ConditionValue>
+  conditions?: Conditions
+  /** Decided otherwise than by policies and grants (RetireGrant's grant rules, IAM's root rule). */
+  decide?: (authorizer: Authorizer, call: CallContext) => Promise<Decision>
+}
+
+/** The context of one call that policies see. */
+export interface CallContext {
+  operation: string
+  now: Date
+  caller: ResolvedCaller
 }
 
 /** The caller as policies see it: an assumed-role session is also its role. */
@@ -59,38 +59,7 @@ export function requestPrincipal(caller: ResolvedCaller): RequestPrincipal {
   return p
 }
 
-/**
- * Identity policies (the IAM side): named policies attached to principals. A role's policies
- * also apply to its assumed-role sessions. They are the engine's configuration, not KMS data:
- * they live in memory, set by `createKms({ identityPolicies })` and `kms.putIdentityPolicy`.
- */
-export class IdentityPolicies {
-  #byPrincipal = new Map<string, Map<string, { text: string; policy: Policy }>>()
-
-  put(principal: string, name: string, text: string): void {
-    if (!/^[\w+=,.@-]{1,128}$/.test(name)) throw new ValidationException(`Identity policy name ${JSON.stringify(name)} must be 1-128 letters, digits or +=,.@_-`)
-    const policy = parsePolicy(text, 'identity')
-    let named = this.#byPrincipal.get(principal)
-    if (!named) this.#byPrincipal.set(principal, (named = new Map()))
-    named.set(name, { text, policy })
-  }
-
-  delete(principal: string, name: string): boolean {
-    return this.#byPrincipal.get(principal)?.delete(name) ?? false
-  }
-
-  /** `{ name: policy text }` for one principal. */
-  list(principal: string): Record<string, string> {
-    return Object.fromEntries([...(this.#byPrincipal.get(principal) ?? [])].map(([name, { text }]) => [name, text]))
-  }
-
-  for(p: RequestPrincipal): IdentityPolicy[] {
-    const owners = p.roleArn ? [p.arn, p.roleArn] : [p.arn]
-    return owners.flatMap((owner) => [...(this.#byPrincipal.get(owner) ?? [])].map(([name, { policy }]) => ({ owner, name, policy })))
-  }
-}
-
-/** A key's policy, parsed (keys made before policies existed have the default one). */
+/** A key's policy text (keys made before policies existed have the default one). */
 export function keyPolicyText(account: Account, key: KeyRecord): string {
   return key.policy ?? defaultKeyPolicy(account.partition, key.accountId)
 }
@@ -105,16 +74,17 @@ export function keyPolicy(account: Account, key: KeyRecord): Policy {
   }
 }
 
-interface CallContext {
-  operation: string
-  now: Date
-  caller: ResolvedCaller
-}
-
 const single = (value: string | undefined): ConditionValue | undefined => (value === undefined ? undefined : { values: [value] })
 
-/** The request context: condition key (lower-cased) to its values. */
-export function conditionLookup(call: CallContext, key: KeyRecord | undefined, check: AccessCheck): ConditionLookup {
+/** What a condition lookup needs to know of the permission. */
+export interface LookupInput {
+  encryptionContext?: ContextPairs
+  requestKeyId?: string
+  conditions?: Conditions
+}
+
+/** The request context: condition key (matched case-insensitively) to its values. */
+export function conditionLookup(call: CallContext, key: KeyRecord | undefined, check: LookupInput): ConditionLookup {
   const c = call.caller
   const p = requestPrincipal(c)
   const values = new Map<string, ConditionValue | undefined>([
@@ -136,51 +106,53 @@ export function conditionLookup(call: CallContext, key: KeyRecord | undefined, c
   const alias = check.requestKeyId === undefined ? undefined : /(?:^|:)(alias\/.+)$/.exec(check.requestKeyId)?.[1]
   if (alias) values.set('kms:requestalias', single(alias))
   const context = check.encryptionContext
-  if (context) values.set('kms:encryptioncontextkeys', { values: Object.keys(context), multi: true })
+  if (context) values.set('kms:encryptioncontextkeys', { values: context.map(([k]) => k), multi: true })
   for (const [k, v] of Object.entries(check.conditions ?? {})) values.set(k.toLowerCase(), v)
 
+  // Keys whose name is a prefix and a caller's key: case-insensitive in both parts, as AWS
+  // documents for kms:EncryptionContext:<key> and aws:ResourceTag/<key>. Keys differing only in
+  // case all count: a deny on one cannot be dodged by writing another's case.
+  const caseFolded = (entries: readonly (readonly [string, string])[], wanted: string): ConditionValue | undefined => {
+    const matches = entries.filter(([k]) => k.toLowerCase() === wanted)
+    return matches.length ? { values: matches.map(([, v]) => v) } : undefined
+  }
   return (name) => {
     const lower = name.toLowerCase()
-    if (lower.startsWith('kms:encryptioncontext:')) {
-      // The whole key, context key included, is case-insensitive (KMS condition keys).
-      const wanted = lower.slice('kms:encryptioncontext:'.length)
-      const matches = Object.entries(context ?? {}).filter(([k]) => k.toLowerCase() === wanted)
-      return matches.length ? { values: matches.map(([, v]) => v) } : undefined
-    }
-    if (lower.startsWith('aws:resourcetag/') && key) {
-      const tag = key.tags.find((t) => t.TagKey === name.slice('aws:resourcetag/'.length))
-      return tag ? single(tag.TagValue) : undefined
-    }
+    if (lower.startsWith('kms:encryptioncontext:')) return caseFolded(context ?? [], lower.slice('kms:encryptioncontext:'.length))
+    if (lower.startsWith('aws:resourcetag/')) return key ? caseFolded(key.tags.map((t) => [t.TagKey, t.TagValue] as const), lower.slice('aws:resourcetag/'.length)) : undefined
     return values.get(lower)
   }
-}
-
-export interface AuthorizationTarget {
-  /** The key the call acts on; absent for operations on no key and for alias resources. */
-  key?: KeyRecord
-  /** The resource ARN when there is no key: an alias ARN, or `*`. */
-  resource?: string
 }
 
 export class Authorizer {
   constructor(
     private readonly account: Account,
     private readonly store: KeyStore,
-    readonly identityPolicies: IdentityPolicies,
   ) {}
 
-  async decide(call: CallContext, target: AuthorizationTarget, check: AccessCheck = {}): Promise<Decision> {
-    const action = check.action ?? call.operation
-    const grantOperation = check.grantOperation ?? ((GRANT_OPERATIONS as readonly string[]).includes(action) ? action : undefined)
+  /** The identity policies that apply to a principal (a session's role's too), from the store. */
+  async identityPolicies(p: RequestPrincipal): Promise<IdentityPolicy[]> {
+    if (p.isRoot) return [] // IAM policies cannot restrict the root user
+    const owners = p.roleArn ? [p.arn, p.roleArn] : [p.arn]
+    const records = await this.store.transaction('readonly', async (tx) => (await Promise.all(owners.map((o) => tx.getIdentityPolicies(o)))).flat())
+    return records.map((r) => ({ owner: r.principal, name: r.name, policy: cachedPolicy(r.document, 'identity') }))
+  }
+
+  /** The decision for one permission, without raising. */
+  async decide(call: CallContext, permission: Permission, defaultAction: string): Promise<Decision> {
+    if (permission.decide) return permission.decide(this, call)
+    const action = permission.action ?? defaultAction
+    const name = action.slice(action.indexOf(':') + 1)
+    const key = typeof permission.on === 'string' ? undefined : permission.on
+    const grantOperation = permission.grantOperation === false ? undefined : (permission.grantOperation ?? ((GRANT_OPERATIONS as readonly string[]).includes(name) ? name : undefined))
     const principal = requestPrincipal(call.caller)
-    const { key } = target
     const request: Parameters<typeof evaluateAccess>[0] = {
       principal,
-      action: `kms:${action}`,
-      resource: key ? key.arn : (target.resource ?? '*'),
+      action,
+      resource: key ? key.arn : (permission.on as string),
       resourceAccount: key ? key.accountId : this.account.accountId,
-      conditions: conditionLookup(call, key, check),
-      identityPolicies: this.identityPolicies.for(principal),
+      conditions: conditionLookup(call, key, permission),
+      identityPolicies: await this.identityPolicies(principal),
     }
     if (key) {
       request.keyPolicy = keyPolicy(this.account, key)
@@ -189,20 +161,21 @@ export class Authorizer {
         request.grants = () => this.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
       }
     }
-    if (check.encryptionContext) request.encryptionContext = check.encryptionContext
+    if (permission.encryptionContext) request.encryptionContext = permission.encryptionContext
     return evaluateAccess(request)
   }
 
-  /** Resolves when the call is allowed; otherwise throws AccessDeniedException as AWS words it. */
-  async authorize(call: CallContext, target: AuthorizationTarget, check: AccessCheck = {}): Promise<Decision> {
-    const decision = await this.decide(call, target, check)
+  /** Resolves to the Allow decision; otherwise throws AccessDeniedException as AWS words it. */
+  async authorize(call: CallContext, permission: Permission, defaultAction: string): Promise<Decision> {
+    const decision = await this.decide(call, permission, defaultAction)
     if (decision.decision === 'Allow') return decision
-    const action = `kms:${check.action ?? call.operation}`
-    const resource = target.key?.arn ?? target.resource ?? '*'
-    const kind = target.key ? 'resource-based' : 'identity-based'
+    if (permission.decide) throw new AccessDeniedException(decision.reason)
+    const action = permission.action ?? defaultAction
+    const key = typeof permission.on === 'string' ? undefined : permission.on
+    const resource = key?.arn ?? (permission.on as string)
     const why = decision.decision === 'ExplicitDeny'
       ? `with an explicit deny in ${decision.decidedBy?.source === 'identity policy' ? 'an identity-based' : 'a resource-based'} policy`
-      : `because no ${kind} policy allows the ${action} action`
+      : `because no ${key ? 'resource-based' : 'identity-based'} policy allows the ${action} action`
     throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`)
   }
 }

@@ -3,10 +3,12 @@
  * (source IP, MFA, the AWS service it came through). Every call carries one; the default is
  * the account root.
  */
+import { parseIp } from './policy/ip.js'
+
 export interface Caller {
   /** e.g. `arn:aws:iam::111122223333:user/alice`, `arn:aws:iam::111122223333:root`. */
   principal: string
-  /** Defaults to the account in the principal's ARN. */
+  /** The account in the principal's ARN (another one is refused). */
   accountId?: string
   sourceIp?: string
   mfa?: boolean
@@ -22,10 +24,21 @@ export function resolveCaller(caller: unknown, name = 'caller'): ResolvedCaller 
   if (!c || typeof c !== 'object' || typeof c.principal !== 'string') throw new TypeError(`"${name}" expected { principal: <IAM ARN>, ... }`)
   const m = PRINCIPAL.exec(c.principal)
   if (!m) throw new TypeError(`"${name}.principal" expected an IAM ARN such as arn:aws:iam::111122223333:user/alice, got ${JSON.stringify(c.principal)}`)
-  if (c.accountId !== undefined && !/^\d{12}$/.test(c.accountId)) throw new TypeError(`"${name}.accountId" expected 12 digits`)
-  if (c.sourceIp !== undefined && typeof c.sourceIp !== 'string') throw new TypeError(`"${name}.sourceIp" expected a string`)
+  if (c.accountId !== undefined && (typeof c.accountId !== 'string' || !/^\d{12}$/.test(c.accountId))) throw new TypeError(`"${name}.accountId" expected 12 digits`)
+  // A principal belongs to the account its ARN names: a caller claiming another account would
+  // be judged by that account's policies (and, as `arn:...:root`, be its root).
+  if (c.accountId !== undefined && c.accountId !== m[2]) {
+    throw new TypeError(`"${name}.accountId" is ${c.accountId}, but the principal ${c.principal} belongs to account ${m[2]}`)
+  }
+  if (c.sourceIp !== undefined && (typeof c.sourceIp !== 'string' || !parseIp(c.sourceIp))) throw new TypeError(`"${name}.sourceIp" expected an IPv4 or IPv6 address, got ${JSON.stringify(c.sourceIp)}`)
   if (c.mfa !== undefined && typeof c.mfa !== 'boolean') throw new TypeError(`"${name}.mfa" expected a boolean`)
-  return { ...c, accountId: c.accountId ?? m[2]! }
+  if (c.viaService !== undefined && (typeof c.viaService !== 'string' || !/^[a-z0-9.-]+$/.test(c.viaService))) throw new TypeError(`"${name}.viaService" expected a service name such as s3.amazonaws.com`)
+  // A copy of exactly the members a caller has: later changes to the caller's object change nothing.
+  const out: ResolvedCaller = { principal: c.principal, accountId: m[2]! }
+  if (c.sourceIp !== undefined) out.sourceIp = c.sourceIp
+  if (c.mfa !== undefined) out.mfa = c.mfa
+  if (c.viaService !== undefined) out.viaService = c.viaService
+  return out
 }
 
 export const rootCaller = (partition: string, accountId: string): ResolvedCaller => ({ principal: `arn:${partition}:iam::${accountId}:root`, accountId })

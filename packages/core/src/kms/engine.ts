@@ -1,42 +1,31 @@
 /**
- * The engine's shared machinery: finding keys by any form of KeyId, making the clock's
- * consequences happen (automatic rotation, the end of a deletion window), and atomic
- * read-modify-write of a key. The operations in ./operations are written on top of it.
+ * The engine's shared machinery: finding keys by any form of KeyId and making the clock's
+ * consequences happen (automatic rotation, the end of a deletion window). The operations in
+ * ./operations are written on top of it; callPath.ts runs them.
  *
  * Time only moves when the injected clock says so: every call reads `now` once, and before a
  * key is used, whatever fell due by then (a rotation date, a deletion date) is applied, with
  * the date it fell due. Nothing runs on a timer.
  */
-import { NotFoundException } from '../errors.js'
+import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
-import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
+import { generateMasterKeyMaterial } from './crypto/keyMaterial.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
-import { appendAuditEvent } from './audit.js'
-import { serviceEvent } from './auditEvents.js'
-import type { AccessCheck, Authorizer } from './authorization.js'
+import type { AuditTrail } from './audit/trail.js'
+import { serviceEvent } from './audit/events.js'
+import type { Authorizer } from './authorization.js'
 import type { ResolvedCaller } from './caller.js'
 import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
 export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
 
-/** One call's view of the engine: its operation, the single instant it happens at, who makes it, and what it asked. */
+/** One call: its operation, the single instant it happens at, and who makes it. What it asked is the handler's validated request. */
 export interface Call {
   operation: string
   now: Date
   caller: ResolvedCaller
-  request: Record<string, unknown>
-}
-
-export interface FindKeyOptions {
-  /** Accept alias names and alias ARNs. */
-  allowAlias: boolean
-  /**
-   * Authorize the call on the key found (default: the call's own operation, the request's
-   * EncryptionContext, the KeyId as written). `false` only where another check covers it.
-   */
-  authorize?: AccessCheck | false
 }
 
 export class Engine {
@@ -45,6 +34,7 @@ export class Engine {
     readonly random: (n: number) => Uint8Array,
     readonly account: Account,
     readonly authorizer: Authorizer,
+    readonly audit: AuditTrail,
   ) {}
 
   keyArn = (keyId: string) => keyArn(this.account, keyId)
@@ -53,20 +43,15 @@ export class Engine {
   /**
    * Resolves a KeyId (key ID, key ARN and, when `allowAlias`, alias name or alias ARN) to its
    * key after applying whatever fell due by `call.now`. Throws NotFoundException when there is
-   * no such key, including a key whose deletion window has passed.
+   * no such key, including a key whose deletion window has passed. Decides nothing about access:
+   * the call path authorizes what an operation resolves.
    */
-  async findKey(call: Call, keyId: string, { allowAlias, authorize = {} }: FindKeyOptions): Promise<KeyRecord> {
+  async findKey(call: Call, keyId: string, allowAlias: boolean): Promise<KeyRecord> {
     const ref = parseKeyReference(this.account, keyId, allowAlias)
     let key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
     if (hasDueWork(key, call.now)) {
       await this.settle(call, [key.keyId])
       key = await this.store.transaction('readonly', (tx) => this.lookup(tx, ref))
-    }
-    if (authorize !== false) {
-      const check: AccessCheck = { requestKeyId: keyId, ...authorize }
-      const context = call.request.EncryptionContext
-      if (!('encryptionContext' in authorize) && context && typeof context === 'object') check.encryptionContext = context as Record<string, string>
-      await this.authorizer.authorize(call, { key }, check)
     }
     return key
   }
@@ -87,17 +72,15 @@ export class Engine {
   }
 
   /**
-   * Atomically reads the key, lets `mutate` change it (synchronously: see KeyStore's
-   * transaction invariant) and stores it. If `mutate` throws, nothing is written.
+   * Inside a write: re-reads the key (another tab may have changed it since it was resolved),
+   * lets `mutate` change it synchronously, and stores it. If `mutate` throws, the write throws.
    */
-  async updateKey<R>(keyId: string, mutate: (key: KeyRecord, tx: KeyStoreTransaction) => R): Promise<R> {
-    return this.store.transaction('readwrite', async (tx) => {
-      const key = await tx.getKey(keyId)
-      if (!key) throw new NotFoundException(`Key '${this.keyArn(keyId)}' does not exist`)
-      const result = mutate(key, tx)
-      await tx.putKey(key)
-      return result
-    })
+  async updateKey<R>(tx: KeyStoreTransaction, keyId: string, mutate: (key: KeyRecord) => R): Promise<R> {
+    const key = await tx.getKey(keyId)
+    if (!key) throw new NotFoundException(`Key '${this.keyArn(keyId)}' does not exist`)
+    const result = mutate(key)
+    await tx.putKey(key)
+    return result
   }
 
   /** Applies due rotations and deletions to the given keys (all keys when omitted). */
@@ -119,7 +102,7 @@ export class Engine {
         if (!key) continue
         if (isDeletionDue(key, call.now)) {
           await this.destroyKey(tx, keyId)
-          await appendAuditEvent(tx, serviceEvent(this.account, 'DeleteKey', key.arn, key.deletionDate!, this.eventIds()))
+          await this.audit.append(tx, serviceEvent(this.account, 'DeleteKey', key.arn, key.deletionDate!, this.eventIds()), call.now)
           continue
         }
         const dates = dueRotations(key, call.now)
@@ -129,7 +112,7 @@ export class Engine {
         for (let i = 0; i < n; i++) this.addVersion(key, materials[i]!, dates[i]!, 'AUTOMATIC')
         key.rotation.nextRotationDate = addDays(dates[n - 1]!, key.rotation.periodInDays)
         await tx.putKey(key)
-        for (let i = 0; i < n; i++) await appendAuditEvent(tx, serviceEvent(this.account, 'RotateKey', key.arn, dates[i]!, this.eventIds()))
+        for (let i = 0; i < n; i++) await this.audit.append(tx, serviceEvent(this.account, 'RotateKey', key.arn, dates[i]!, this.eventIds()), call.now)
       }
     })
   }

@@ -4,11 +4,15 @@
  * nothing allowed it). It runs the same evaluation as a real call, changes nothing and is not
  * audited, like IAM's policy simulator. The teaching demo shows its answers.
  */
-import { ValidationException } from '../errors.js'
-import { NO_KEY_OPERATIONS, noKeyConditions } from './authorization.js'
-import { resolveCaller, type Caller, type ResolvedCaller } from './caller.js'
+import { ValidationException } from './errors.js'
+import type { Permission } from './authorization.js'
+import { resolveCaller, type ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
+import { noTarget } from './operation.js'
+import { createKeyConditions } from './operations/keys.js'
+import { operations } from './operations/index.js'
 import type { DecidedBy, Decision } from './policy/evaluate.js'
+import type { Caller } from './caller.js'
 import type { EncryptionContextType } from './types.js'
 
 export interface ExplainRequest {
@@ -32,14 +36,17 @@ export interface Explanation {
   resource: string
 }
 
-const KEY_OPERATIONS = new Set([
-  'DescribeKey', 'UpdateKeyDescription', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'CreateAlias',
-  'UpdateAlias', 'DeleteAlias', 'TagResource', 'UntagResource', 'ListResourceTags', 'EnableKeyRotation', 'DisableKeyRotation',
-  'GetKeyRotationStatus', 'RotateKeyOnDemand', 'ListKeyRotations', 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo',
-  'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GetKeyPolicy', 'PutKeyPolicy', 'ListKeyPolicies', 'CreateGrant',
-  'ListGrants', 'RevokeGrant',
+/** KMS operations on no key, from the table (identity policies decide them). */
+const NO_KEY_OPERATIONS = new Set<string>(operations.filter((o) => o.service === 'kms' && o.resolve === noTarget).map((o) => o.name))
+/** KMS operations on a key; ReEncrypt is explained as its two halves, RetireGrant by its grant. */
+const KEY_OPERATIONS = new Set<string>([
+  ...operations.filter((o) => o.service === 'kms' && o.resolve !== noTarget && o.name !== 'ReEncrypt' && o.name !== 'RetireGrant').map((o) => o.name),
+  'ReEncryptFrom',
+  'ReEncryptTo',
 ])
 const ALGORITHM_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'])
+
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 
 export async function explainAccess(engine: Engine, now: Date, viewCaller: ResolvedCaller, input: ExplainRequest): Promise<Explanation> {
   if (!input || typeof input.operation !== 'string') throw new ValidationException('explain expects { operation, keyId?, encryptionContext?, caller?, request? }')
@@ -48,13 +55,13 @@ export async function explainAccess(engine: Engine, now: Date, viewCaller: Resol
   if (operation === 'RetireGrant') throw new ValidationException('RetireGrant is decided by the grant (its retiring principal and grantee), not by policies: see ListGrants')
   if (!NO_KEY_OPERATIONS.has(operation) && !KEY_OPERATIONS.has(operation)) throw new ValidationException(`explain does not know the operation ${JSON.stringify(operation)}`)
   const caller = input.caller ? resolveCaller(input.caller) : viewCaller
-  const request = { ...(input.request ?? {}) }
-  if (input.encryptionContext) request.EncryptionContext = input.encryptionContext
-  const call: Call = { operation, now, caller, request }
-  const conditions: Record<string, { values: string[]; multi?: boolean }> = NO_KEY_OPERATIONS.has(operation) ? noKeyConditions(request) : {}
+  const request = input.request ?? {}
+  const context = input.encryptionContext === undefined ? undefined : Object.entries(input.encryptionContext)
+  const call: Call = { operation, now, caller }
+  const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
   if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: ['SYMMETRIC_DEFAULT'] }
   if (operation === 'CreateGrant') {
-    if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: request.Operations.map(String), multi: true }
+    if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: strings(request.Operations), multi: true }
     if (typeof request.GranteePrincipal === 'string') conditions['kms:GranteePrincipal'] = { values: [request.GranteePrincipal] }
     if (typeof request.RetiringPrincipal === 'string') conditions['kms:RetiringPrincipal'] = { values: [request.RetiringPrincipal] }
   }
@@ -62,16 +69,18 @@ export async function explainAccess(engine: Engine, now: Date, viewCaller: Resol
 
   let decision: Decision
   let resource = '*'
+  const action = `kms:${operation}`
   if (NO_KEY_OPERATIONS.has(operation) || input.keyId === undefined) {
     if (!NO_KEY_OPERATIONS.has(operation)) throw new ValidationException(`${operation} acts on a key: give keyId`)
-    decision = await engine.authorizer.decide(call, { resource }, { conditions })
+    decision = await engine.authorizer.decide(call, { on: resource, conditions }, action)
   } else {
-    const key = await engine.findKey(call, input.keyId, { allowAlias: true, authorize: false })
+    const key = await engine.findKey(call, input.keyId, true)
     resource = key.arn
-    const check = { requestKeyId: input.keyId, conditions, ...(input.encryptionContext || ALGORITHM_OPERATIONS.has(operation) ? { encryptionContext: input.encryptionContext ?? {} } : {}) }
-    decision = await engine.authorizer.decide(call, { key }, check)
+    const permission: Permission = { on: key, requestKeyId: input.keyId, conditions }
+    if (context || ALGORITHM_OPERATIONS.has(operation)) permission.encryptionContext = context ?? []
+    decision = await engine.authorizer.decide(call, permission, action)
   }
-  const out: Explanation = { decision: decision.decision, reason: decision.reason, principal: caller.principal, action: `kms:${operation}`, resource }
+  const out: Explanation = { decision: decision.decision, reason: decision.reason, principal: caller.principal, action, resource }
   if (decision.decidedBy) out.decidedBy = decision.decidedBy
   return out
 }

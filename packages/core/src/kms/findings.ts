@@ -43,7 +43,7 @@ const POLICY_EVENTS = new Set(['PutKeyPolicy', 'PutIdentityPolicy', 'DeleteIdent
 export async function computeFindings(engine: Engine, now: Date, options: FindingsOptions = {}): Promise<Finding[]> {
   const threshold = options.deniedThreshold ?? 5
   if (!Number.isInteger(threshold) || threshold < 1) throw new TypeError('"deniedThreshold" expected a positive integer')
-  await engine.settle({ operation: 'Findings', now, caller: rootCaller(engine.account.partition, engine.account.accountId), request: {} })
+  await engine.settle({ operation: 'Findings', now, caller: rootCaller(engine.account.partition, engine.account.accountId) })
   const { keys, records } = await engine.store.transaction('readonly', async (tx) => ({ keys: await tx.listKeys(), records: await tx.listAuditRecords() }))
   const findings: Finding[] = []
 

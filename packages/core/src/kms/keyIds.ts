@@ -5,7 +5,7 @@
  * or an alias ARN (`arn:aws:kms:us-east-2:111122223333:alias/ExampleAlias`). Operations that
  * manage a key itself accept only the first two.
  */
-import { NotFoundException } from '../errors.js'
+import { NotFoundException } from './errors.js'
 import { UUID_PATTERN } from '../util/bytes.js'
 
 export interface Account {
@@ -18,6 +18,8 @@ export const keyArn = (a: Account, keyId: string) => `arn:${a.partition}:kms:${a
 export const aliasArn = (a: Account, aliasName: string) => `arn:${a.partition}:kms:${a.region}:${a.accountId}:${aliasName}`
 
 export type KeyReference = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string }
+
+const MULTI_REGION_KEY_ID = /^mrk-[0-9a-f]{32}$/
 
 const ARN = /^arn:([^:]+):kms:([^:]*):([^:]*):(key\/.+|alias\/.+)$/
 
@@ -41,6 +43,7 @@ export function parseKeyReference(account: Account, value: string, allowAlias: b
     if (!allowAlias) throw new NotFoundException(`Invalid keyId '${value}'`)
     return { kind: 'alias', aliasName: resource }
   }
-  if (UUID_PATTERN.test(resource)) return { kind: 'key', keyId: resource }
+  // Multi-Region key IDs (`mrk-` and 32 hex digits) are key IDs too: well-formed, and not here.
+  if (UUID_PATTERN.test(resource) || MULTI_REGION_KEY_ID.test(resource)) return { kind: 'key', keyId: resource }
   throw new NotFoundException(`Invalid keyId '${value}'`)
 }

@@ -8,7 +8,7 @@
  * operations on a key pending deletion; we raise KMSInvalidStateException, as AWS does today.
  * RotateKeyOnDemand is newer than the table; its errors follow EnableKeyRotation's.
  */
-import { DisabledException, KMSInvalidStateException } from '../errors.js'
+import { DisabledException, KMSInvalidStateException } from './errors.js'
 import type { KeyRecord, KeyState } from '../keystore/records.js'
 
 type Refusal = 'disabled' | 'pendingDeletion' | 'pendingImport' | 'notPendingDeletion'

@@ -4,7 +4,7 @@
  * marker is the sort key of the last item returned, so a page boundary survives inserts and
  * deletions between calls.
  */
-import { InvalidMarkerException } from '../errors.js'
+import { InvalidMarkerException } from './errors.js'
 
 export interface Page<T> {
   items: T[]

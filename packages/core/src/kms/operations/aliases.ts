@@ -1,22 +1,31 @@
-/** CreateAlias, UpdateAlias, DeleteAlias, ListAliases (KMS API Reference). */
-import { AlreadyExistsException, InvalidAliasNameException, LimitExceededException, NotFoundException, ValidationException } from '../../errors.js'
+/**
+ * CreateAlias, UpdateAlias, DeleteAlias, ListAliases (KMS API Reference). Alias operations need
+ * permission on the alias too, which only identity policies can give (an alias has no policy of
+ * its own); the account root always has it ("Controlling access to aliases" in the developer guide).
+ */
+import { AlreadyExistsException, InvalidAliasNameException, LimitExceededException, NotFoundException, ValidationException } from '../errors.js'
 import type { KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AliasRecord, KeyRecord } from '../../keystore/records.js'
-import type { Call, Engine } from '../engine.js'
+import type { Engine } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
+import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
-import type { EmptyResponse, ListAliasesResponse } from '../types.js'
-import { optionalKeyId, paging, requiredKeyId, requiredString, type Input } from '../validate.js'
+import { string } from '../request/schema.js'
+import type * as T from '../types.js'
+import { keyIdMember, optionalKeyIdMember, pagingMembers } from './common.js'
 
 /** AWS quota "Aliases per KMS key". */
 export const MAX_ALIASES_PER_KEY = 50
 
+/** AliasName: AWS's model (1-256 characters of `[a-zA-Z0-9:/_-]`). */
+const aliasNameMember = () => string({ min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ }, { required: true })
+
 /**
- * AliasName: 1-256 characters; AWS's model pattern, then the rules CreateAlias documents:
- * `alias/` followed by letters, digits, `/`, `_`, `-`; `alias/aws/` is reserved for AWS managed keys.
+ * The rules CreateAlias documents beyond the model: `alias/` followed by letters, digits, `/`,
+ * `_`, `-`; `alias/aws/` is reserved for AWS managed keys.
  */
-function aliasName(input: Input): string {
-  const name = requiredString(input, 'AliasName', { min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ })
+function checkAliasName<R extends { AliasName: string }>(r: R): R {
+  const name = r.AliasName
   if (!name.startsWith('alias/')) {
     throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html')
   }
@@ -27,13 +36,7 @@ function aliasName(input: Input): string {
   if (name.startsWith('alias/aws/')) {
     throw new InvalidAliasNameException(`Alias name ${name} is reserved: the alias/aws/ prefix is reserved for AWS managed keys`)
   }
-  return name
-}
-
-async function targetKey(engine: Engine, call: Call, input: Input, operation: 'CreateAlias' | 'UpdateAlias'): Promise<KeyRecord> {
-  const key = await engine.findKey(call, requiredKeyId(input, 'TargetKeyId'), { allowAlias: false })
-  assertKeyState(key, operation)
-  return key
+  return r
 }
 
 async function countAliases(tx: KeyStoreTransaction, keyId: string): Promise<number> {
@@ -50,82 +53,97 @@ async function assertTargetStill(engine: Engine, tx: KeyStoreTransaction, keyId:
   }
 }
 
-/**
- * Alias operations need permission on the alias too, which only identity policies can give
- * (an alias has no policy of its own); the account root always has it ("Controlling access
- * to aliases" in the KMS developer guide).
- */
-const authorizeAlias = (engine: Engine, call: Call, name: string) => engine.authorizer.authorize(call, { resource: engine.aliasArn(name) })
+const aliasNotFound = (engine: Engine, name: string) => new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
 
-export async function createAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const name = aliasName(input)
-  await authorizeAlias(engine, call, name)
-  const key = await targetKey(engine, call, input, 'CreateAlias')
-  await engine.store.transaction('readwrite', async (tx) => {
-    if (await tx.getAlias(name)) throw new AlreadyExistsException(`An alias with the name ${engine.aliasArn(name)} already exists`)
-    await assertTargetStill(engine, tx, key.keyId, 'CreateAlias')
-    const alias: AliasRecord = {
-      aliasName: name,
-      aliasArn: engine.aliasArn(name),
-      targetKeyId: key.keyId,
-      creationDate: call.now,
-      lastUpdatedDate: call.now,
-    }
-    await tx.putAlias(alias)
-  })
-  return {}
-}
+export const createAlias = defineOperation<T.CreateAliasRequest, T.EmptyResponse>()({
+  name: 'CreateAlias',
+  schema: { AliasName: aliasNameMember(), TargetKeyId: keyIdMember() },
+  parse: checkAliasName,
+  resolve: async (engine, call, r) => ({ aliasArn: engine.aliasArn(r.AliasName), key: await engine.findKey(call, r.TargetKeyId, false) }),
+  permissions: (r, { aliasArn, key }) => [{ on: aliasArn }, { on: key, requestKeyId: r.TargetKeyId }],
+  async run({ engine, call, commit }, r, { key }) {
+    assertKeyState(key, 'CreateAlias')
+    await commit(async (tx) => {
+      if (await tx.getAlias(r.AliasName)) throw new AlreadyExistsException(`An alias with the name ${engine.aliasArn(r.AliasName)} already exists`)
+      await assertTargetStill(engine, tx, key.keyId, 'CreateAlias')
+      const alias: AliasRecord = { aliasName: r.AliasName, aliasArn: engine.aliasArn(r.AliasName), targetKeyId: key.keyId, creationDate: call.now, lastUpdatedDate: call.now }
+      await tx.putAlias(alias)
+    })
+    return {}
+  },
+})
 
 /** Points an existing alias at another key; the old target may be in any state (AWS key-state table, note 10). */
-export async function updateAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const name = aliasName(input)
-  await authorizeAlias(engine, call, name)
-  const key = await targetKey(engine, call, input, 'UpdateAlias')
-  const current = await engine.store.transaction('readonly', (tx) => tx.getAlias(name))
-  if (!current) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
-  // The key the alias leaves must allow UpdateAlias too.
-  const old = await engine.store.transaction('readonly', (tx) => tx.getKey(current.targetKeyId))
-  if (old) await engine.authorizer.authorize(call, { key: old })
-  await engine.store.transaction('readwrite', async (tx) => {
-    const alias = await tx.getAlias(name)
-    if (!alias) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
-    if (alias.targetKeyId === key.keyId) return
-    await assertTargetStill(engine, tx, key.keyId, 'UpdateAlias')
-    await tx.putAlias({ ...alias, targetKeyId: key.keyId, lastUpdatedDate: call.now })
-  })
-  return {}
-}
+export const updateAlias = defineOperation<T.UpdateAliasRequest, T.EmptyResponse>()({
+  name: 'UpdateAlias',
+  schema: { AliasName: aliasNameMember(), TargetKeyId: keyIdMember() },
+  parse: checkAliasName,
+  async resolve(engine, call, r) {
+    const key = await engine.findKey(call, r.TargetKeyId, false)
+    const { alias, old } = await engine.store.transaction('readonly', async (tx) => {
+      const alias = await tx.getAlias(r.AliasName)
+      return { alias, old: alias && (await tx.getKey(alias.targetKeyId)) }
+    })
+    if (!alias) throw aliasNotFound(engine, r.AliasName)
+    // The key the alias leaves must allow UpdateAlias too.
+    const aliasArn = engine.aliasArn(r.AliasName)
+    return old ? { aliasArn, key, old } : { aliasArn, key }
+  },
+  permissions: (r, t: { aliasArn: string; key: KeyRecord; old?: KeyRecord }) => [
+    { on: t.aliasArn },
+    { on: t.key, requestKeyId: r.TargetKeyId },
+    ...(t.old ? [{ on: t.old }] : []),
+  ],
+  async run({ engine, call, commit }, r, { key }) {
+    assertKeyState(key, 'UpdateAlias')
+    await commit(async (tx) => {
+      const alias = await tx.getAlias(r.AliasName)
+      if (!alias) throw aliasNotFound(engine, r.AliasName)
+      if (alias.targetKeyId === key.keyId) return
+      await assertTargetStill(engine, tx, key.keyId, 'UpdateAlias')
+      await tx.putAlias({ ...alias, targetKeyId: key.keyId, lastUpdatedDate: call.now })
+    })
+    return {}
+  },
+})
 
-export async function deleteAlias(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const name = aliasName(input)
-  await authorizeAlias(engine, call, name)
-  const alias = await engine.store.transaction('readonly', (tx) => tx.getAlias(name))
-  if (!alias) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
-  const target = await engine.store.transaction('readonly', (tx) => tx.getKey(alias.targetKeyId))
-  if (target) await engine.authorizer.authorize(call, { key: target })
-  await engine.store.transaction('readwrite', async (tx) => {
-    if (!(await tx.getAlias(name))) throw new NotFoundException(`Alias ${engine.aliasArn(name)} is not found.`)
-    await tx.deleteAlias(name)
-  })
-  return {}
-}
+export const deleteAlias = defineOperation<T.DeleteAliasRequest, T.EmptyResponse>()({
+  name: 'DeleteAlias',
+  schema: { AliasName: aliasNameMember() },
+  parse: checkAliasName,
+  async resolve(engine, _call, r): Promise<{ aliasArn: string; key?: KeyRecord }> {
+    const { alias, key } = await engine.store.transaction('readonly', async (tx) => {
+      const alias = await tx.getAlias(r.AliasName)
+      return { alias, key: alias && (await tx.getKey(alias.targetKeyId)) }
+    })
+    if (!alias) throw aliasNotFound(engine, r.AliasName)
+    const aliasArn = engine.aliasArn(r.AliasName)
+    return key ? { aliasArn, key } : { aliasArn }
+  },
+  permissions: (_r, { aliasArn, key }) => [{ on: aliasArn }, ...(key ? [{ on: key }] : [])],
+  async run({ engine, commit }, r) {
+    await commit(async (tx) => {
+      if (!(await tx.getAlias(r.AliasName))) throw aliasNotFound(engine, r.AliasName)
+      await tx.deleteAlias(r.AliasName)
+    })
+    return {}
+  },
+})
 
-export async function listAliases(engine: Engine, call: Call, input: Input): Promise<ListAliasesResponse> {
-  const keyId = optionalKeyId(input)
-  const { limit, marker } = paging(input, 100, 50)
-  await engine.settle(call) // aliases of keys whose deletion window has passed are gone
-  const target = keyId === undefined ? undefined : (await engine.findKey(call, keyId, { allowAlias: false, authorize: false })).keyId
-  const aliases = await engine.store.transaction('readonly', (tx) => tx.listAliases())
-  const selected = target === undefined ? aliases : aliases.filter((a) => a.targetKeyId === target)
-  const page = paginate(selected, (a) => a.aliasName, limit, marker)
-  return {
-    Aliases: page.items.map((a) => ({
-      AliasName: a.aliasName,
-      AliasArn: a.aliasArn,
-      TargetKeyId: a.targetKeyId,
-      CreationDate: a.creationDate,
-      LastUpdatedDate: a.lastUpdatedDate,
-    })),
-    ...pageOut(page),
-  }
-}
+export const listAliases = defineOperation<T.ListAliasesRequest, T.ListAliasesResponse>()({
+  name: 'ListAliases',
+  schema: { KeyId: optionalKeyIdMember(), ...pagingMembers(100) },
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  async run({ engine, call }, r) {
+    await engine.settle(call) // aliases of keys whose deletion window has passed are gone
+    const target = r.KeyId === undefined ? undefined : (await engine.findKey(call, r.KeyId, false)).keyId
+    const aliases = await engine.store.transaction('readonly', (tx) => tx.listAliases())
+    const selected = target === undefined ? aliases : aliases.filter((a) => a.targetKeyId === target)
+    const page = paginate(selected, (a) => a.aliasName, r.Limit ?? 50, r.Marker)
+    return {
+      Aliases: page.items.map((a) => ({ AliasName: a.aliasName, AliasArn: a.aliasArn, TargetKeyId: a.targetKeyId, CreationDate: a.creationDate, LastUpdatedDate: a.lastUpdatedDate })),
+      ...pageOut(page),
+    }
+  },
+})

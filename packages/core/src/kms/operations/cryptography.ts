@@ -3,225 +3,243 @@
  * (KMS API Reference). Ciphertext blobs are described in format/ciphertextBlob.ts.
  */
 import {
-  DryRunOperationException,
   IncorrectKeyException,
   InvalidCiphertextException,
   InvalidKeyUsageException,
   NotFoundException,
   UnsupportedOperationException,
   ValidationException,
-} from '../../errors.js'
-import { openBlob, parseBlobHeader, sealBlob } from '../../format/ciphertextBlob.js'
-import type { KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
-import type { AccessCheck } from '../authorization.js'
+} from '../errors.js'
+import { openBlob, parseBlobHeader, sealBlob, type BlobHeader } from '../format/ciphertextBlob.js'
+import type { ContextPairs } from '../format/encryptionContext.js'
+import type { KeyRecord } from '../../keystore/records.js'
 import { currentVersion, type Call, type Engine } from '../engine.js'
-import { grantTokens } from './grants.js'
-import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
-import type {
-  DecryptResponse,
-  EncryptionContextType,
-  EncryptResponse,
-  GenerateDataKeyResponse,
-  GenerateDataKeyWithoutPlaintextResponse,
-  GenerateRandomResponse,
-  ReEncryptResponse,
-} from '../types.js'
+import { assertKeyState } from '../keyStates.js'
+import { defineOperation, noTarget } from '../operation.js'
+import { blob, enumOf, integer, string, structure, type Infer } from '../request/schema.js'
+import type * as T from '../types.js'
 import {
-  optionalBoolean,
-  optionalEncryptionContext,
-  optionalEnum,
-  optionalInteger,
-  optionalKeyId,
-  optionalString,
-  requiredBytes,
-  requiredKeyId,
-  type Input,
-} from '../validate.js'
+  algorithmCondition,
+  checkGrantTokens,
+  dryRunMember,
+  dryRunStop,
+  encryptionAlgorithmMember,
+  encryptionContextMember,
+  grantTokensMember,
+  keyIdMember,
+  optionalKeyIdMember,
+  resolveKey,
+  type KeyTarget,
+} from './common.js'
 
 /** Encrypt accepts at most 4096 bytes of plaintext; Decrypt at most 6144 bytes of ciphertext. */
 export const MAX_ENCRYPT_PLAINTEXT = 4096
 export const MAX_CIPHERTEXT_BLOB = 6144
 
-const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const
+/** RecipientInfo (attested enclaves): accepted by the model, refused by this engine. */
+const recipientMember = () => structure({})
 
-/** Members every cryptographic operation shares: GrantTokens, DryRun, and no Recipient. */
-function commonMembers(input: Input): { dryRun: boolean } {
-  grantTokens(input)
-  if (input.Recipient !== undefined) {
-    throw new UnsupportedOperationException('Recipient (attested enclaves) is not supported')
-  }
-  return { dryRun: optionalBoolean(input, 'DryRun') ?? false }
+function refuseRecipient(r: { Recipient?: unknown }): void {
+  if (r.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (attested enclaves) is not supported')
 }
 
 /** Symmetric keys use SYMMETRIC_DEFAULT only; asking for another algorithm is a key-usage error. */
-function algorithm(input: Input, field: string): 'SYMMETRIC_DEFAULT' {
-  const alg = optionalEnum(input, field, ALGORITHMS) ?? 'SYMMETRIC_DEFAULT'
-  if (alg !== 'SYMMETRIC_DEFAULT') {
-    throw new InvalidKeyUsageException(`The encryption algorithm ${alg} is not supported by a symmetric encryption KMS key`)
-  }
-  return alg
+function symmetricAlgorithm(alg: string | undefined): 'SYMMETRIC_DEFAULT' {
+  const a = alg ?? 'SYMMETRIC_DEFAULT'
+  if (a !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${a} is not supported by a symmetric encryption KMS key`)
+  return a
 }
 
-/** kms:EncryptionAlgorithm, for the operations that take one (and GenerateDataKey*, which use SYMMETRIC_DEFAULT). */
-const algorithmCondition = (alg: string) => ({ 'kms:EncryptionAlgorithm': { values: [alg] } })
-
-function dryRunStop(dryRun: boolean): void {
-  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
-}
-
-async function usableKey(engine: Engine, call: Call, keyId: string, operation: StateCheckedOperation, authorize: AccessCheck = {}): Promise<KeyRecord> {
-  const key = await engine.findKey(call, keyId, { allowAlias: true, authorize })
-  assertKeyState(key, operation)
-  return key
-}
-
-async function seal(engine: Engine, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContextType | undefined) {
+async function seal(engine: Engine, key: KeyRecord, plaintext: Uint8Array, context: ContextPairs | undefined) {
   const version = currentVersion(key)
-  const blob = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, version.material, plaintext, context, engine.random)
-  return { blob, version }
+  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, version.material, plaintext, context, engine.random)
+  return { blob: sealed, version }
 }
 
 /**
- * Finds the key and version a blob names, checks the caller's KeyId (if any) against it and
- * the key's state, and only then decrypts.
+ * The key a ciphertext names. A KeyId the caller gave only names the key it expects
+ * (IncorrectKeyException when the blob names another); access is decided on the key the blob
+ * names. A blob naming no key here (never existed, or deleted) is just invalid to the caller.
  */
-async function open(
-  engine: Engine,
-  call: Call,
-  blob: Uint8Array,
-  context: EncryptionContextType | undefined,
-  expectedKeyId: string | undefined,
-  operation: 'Decrypt' | 'ReEncrypt',
-  dryRun: boolean,
-  authorize: AccessCheck,
-): Promise<{ key: KeyRecord; version: KeyVersionRecord; plaintext: Uint8Array }> {
-  const header = parseBlobHeader(blob)
+async function blobKey(engine: Engine, call: Call, ciphertext: Uint8Array, expectedKeyId: string | undefined): Promise<{ key: KeyRecord; header: BlobHeader }> {
+  const header = parseBlobHeader(ciphertext)
   if (expectedKeyId !== undefined) {
-    // Only names the key the caller expects; access is decided on the key the blob names.
-    const expected = await engine.findKey(call, expectedKeyId, { allowAlias: true, authorize: false })
+    const expected = await engine.findKey(call, expectedKeyId, true)
     if (expected.keyId !== header.keyId) {
       throw new IncorrectKeyException('The key ID in the request does not identify a KMS key that can perform this operation.')
     }
   }
-  let key: KeyRecord
   try {
-    key = await engine.findKey(call, header.keyId, { allowAlias: false, authorize: false })
+    return { key: await engine.findKey(call, header.keyId, false), header }
   } catch (error) {
-    // No key here made this blob (never existed, or deleted): to the caller it is just invalid.
     if (error instanceof NotFoundException) throw new InvalidCiphertextException('The ciphertext is invalid.')
     throw error
   }
-  await engine.authorizer.authorize(call, { key }, { ...(expectedKeyId === undefined ? {} : { requestKeyId: expectedKeyId }), ...authorize })
+}
+
+/** Checks the key's state and version, then decrypts; every cryptographic failure is the one opaque error. */
+async function open(key: KeyRecord, header: BlobHeader, ciphertext: Uint8Array, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
   assertKeyState(key, operation)
   const version = key.versions.find((v) => v.version === header.keyVersion)
   if (!version) throw new InvalidCiphertextException('The ciphertext is invalid.')
   dryRunStop(dryRun)
-  return { key, version, plaintext: await openBlob(blob, version.material, context) }
+  return { version, plaintext: await openBlob(ciphertext, version.material, context) }
 }
 
-export async function encrypt(engine: Engine, call: Call, input: Input): Promise<EncryptResponse> {
-  const keyId = requiredKeyId(input)
-  const plaintext = requiredBytes(input, 'Plaintext', 1, MAX_ENCRYPT_PLAINTEXT)
-  const context = optionalEncryptionContext(input, 'EncryptionContext')
-  const alg = algorithm(input, 'EncryptionAlgorithm')
-  const { dryRun } = commonMembers(input)
-  try {
-    const key = await usableKey(engine, call, keyId, 'Encrypt', { conditions: algorithmCondition(alg) })
-    dryRunStop(dryRun)
-    const { blob } = await seal(engine, key, plaintext, context)
-    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: alg }
-  } finally {
-    plaintext.fill(0) // our private copy
-  }
-}
-
-export async function decrypt(engine: Engine, call: Call, input: Input): Promise<DecryptResponse> {
-  const blob = requiredBytes(input, 'CiphertextBlob', 1, MAX_CIPHERTEXT_BLOB)
-  const context = optionalEncryptionContext(input, 'EncryptionContext')
-  const keyId = optionalKeyId(input)
-  const alg = algorithm(input, 'EncryptionAlgorithm')
-  const { dryRun } = commonMembers(input)
-  const { key, version, plaintext } = await open(engine, call, blob, context, keyId, 'Decrypt', dryRun, {
-    encryptionContext: context ?? {},
-    conditions: algorithmCondition(alg),
-  })
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: alg, KeyMaterialId: version.keyMaterialId }
-}
-
-export async function reEncrypt(engine: Engine, call: Call, input: Input): Promise<ReEncryptResponse> {
-  const blob = requiredBytes(input, 'CiphertextBlob', 1, MAX_CIPHERTEXT_BLOB)
-  const sourceContext = optionalEncryptionContext(input, 'SourceEncryptionContext')
-  const sourceKeyId = optionalKeyId(input, 'SourceKeyId')
-  const destinationKeyId = requiredKeyId(input, 'DestinationKeyId')
-  const destinationContext = optionalEncryptionContext(input, 'DestinationEncryptionContext')
-  const sourceAlg = algorithm(input, 'SourceEncryptionAlgorithm')
-  const destinationAlg = algorithm(input, 'DestinationEncryptionAlgorithm')
-  const { dryRun } = commonMembers(input)
-  const destination = await usableKey(engine, call, destinationKeyId, 'ReEncrypt', {
-    action: 'ReEncryptTo',
-    encryptionContext: destinationContext ?? {},
-    conditions: algorithmCondition(destinationAlg),
-  })
-  const source = await open(engine, call, blob, sourceContext, sourceKeyId, 'ReEncrypt', dryRun, {
-    action: 'ReEncryptFrom',
-    encryptionContext: sourceContext ?? {},
-    conditions: algorithmCondition(sourceAlg),
-  })
-  try {
-    const { blob: out, version } = await seal(engine, destination, source.plaintext, destinationContext)
-    return {
-      CiphertextBlob: out,
-      SourceKeyId: source.key.arn,
-      KeyId: destination.arn,
-      SourceEncryptionAlgorithm: sourceAlg,
-      DestinationEncryptionAlgorithm: destinationAlg,
-      SourceKeyMaterialId: source.version.keyMaterialId,
-      DestinationKeyMaterialId: version.keyMaterialId,
+export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
+  name: 'Encrypt',
+  schema: {
+    KeyId: keyIdMember(),
+    Plaintext: blob(1, MAX_ENCRYPT_PLAINTEXT, { required: true, sensitive: true }),
+    EncryptionContext: encryptionContextMember(),
+    GrantTokens: grantTokensMember(),
+    EncryptionAlgorithm: encryptionAlgorithmMember(),
+    DryRun: dryRunMember(),
+  },
+  parse: (r) => (checkGrantTokens(r.GrantTokens), { ...r, algorithm: symmetricAlgorithm(r.EncryptionAlgorithm) }),
+  resolve: resolveKey(true),
+  permissions: (r, { key }) => [{ on: key, requestKeyId: r.KeyId, encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition(r.algorithm) }],
+  async run({ engine }, r, { key }) {
+    assertKeyState(key, 'Encrypt')
+    dryRunStop(r.DryRun)
+    try {
+      const { blob: out } = await seal(engine, key, r.Plaintext, r.EncryptionContext)
+      return { CiphertextBlob: out, KeyId: key.arn, EncryptionAlgorithm: r.algorithm }
+    } finally {
+      r.Plaintext.fill(0) // the snapshot's copy
     }
-  } finally {
-    source.plaintext.fill(0) // the plaintext never leaves the engine in ReEncrypt
-  }
+  },
+})
+
+export const decrypt = defineOperation<T.DecryptRequest, T.DecryptResponse>()({
+  name: 'Decrypt',
+  schema: {
+    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB, { required: true }),
+    EncryptionContext: encryptionContextMember(),
+    GrantTokens: grantTokensMember(),
+    KeyId: optionalKeyIdMember(),
+    EncryptionAlgorithm: encryptionAlgorithmMember(),
+    DryRun: dryRunMember(),
+    Recipient: recipientMember(),
+  },
+  parse: (r) => (checkGrantTokens(r.GrantTokens), refuseRecipient(r), { ...r, algorithm: symmetricAlgorithm(r.EncryptionAlgorithm) }),
+  resolve: (engine, call, r) => blobKey(engine, call, r.CiphertextBlob, r.KeyId),
+  permissions: (r, { key }) => [{ on: key, ...(r.KeyId === undefined ? {} : { requestKeyId: r.KeyId }), encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition(r.algorithm) }],
+  async run(_ctx, r, { key, header }) {
+    const { version, plaintext } = await open(key, header, r.CiphertextBlob, r.EncryptionContext, 'Decrypt', r.DryRun)
+    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: r.algorithm, KeyMaterialId: version.keyMaterialId }
+  },
+})
+
+export const reEncrypt = defineOperation<T.ReEncryptRequest, T.ReEncryptResponse>()({
+  name: 'ReEncrypt',
+  schema: {
+    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB, { required: true }),
+    SourceEncryptionContext: encryptionContextMember(),
+    SourceKeyId: optionalKeyIdMember(),
+    DestinationKeyId: keyIdMember(),
+    DestinationEncryptionContext: encryptionContextMember(),
+    SourceEncryptionAlgorithm: encryptionAlgorithmMember(),
+    DestinationEncryptionAlgorithm: encryptionAlgorithmMember(),
+    GrantTokens: grantTokensMember(),
+    DryRun: dryRunMember(),
+  },
+  parse: (r) => (
+    checkGrantTokens(r.GrantTokens),
+    { ...r, sourceAlgorithm: symmetricAlgorithm(r.SourceEncryptionAlgorithm), destinationAlgorithm: symmetricAlgorithm(r.DestinationEncryptionAlgorithm) }
+  ),
+  async resolve(engine, call, r) {
+    const destination = await engine.findKey(call, r.DestinationKeyId, true)
+    const { key: source, header } = await blobKey(engine, call, r.CiphertextBlob, r.SourceKeyId)
+    return { destination, source, header }
+  },
+  permissions: (r, { destination, source }) => [
+    { on: destination, action: 'kms:ReEncryptTo', requestKeyId: r.DestinationKeyId, encryptionContext: r.DestinationEncryptionContext ?? [], conditions: algorithmCondition(r.destinationAlgorithm) },
+    { on: source, action: 'kms:ReEncryptFrom', ...(r.SourceKeyId === undefined ? {} : { requestKeyId: r.SourceKeyId }), encryptionContext: r.SourceEncryptionContext ?? [], conditions: algorithmCondition(r.sourceAlgorithm) },
+  ],
+  async run({ engine }, r, { destination, source, header }) {
+    assertKeyState(destination, 'ReEncrypt')
+    const opened = await open(source, header, r.CiphertextBlob, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
+    try {
+      const { blob: out, version } = await seal(engine, destination, opened.plaintext, r.DestinationEncryptionContext)
+      return {
+        CiphertextBlob: out,
+        SourceKeyId: source.arn,
+        KeyId: destination.arn,
+        SourceEncryptionAlgorithm: r.sourceAlgorithm,
+        DestinationEncryptionAlgorithm: r.destinationAlgorithm,
+        SourceKeyMaterialId: opened.version.keyMaterialId,
+        DestinationKeyMaterialId: version.keyMaterialId,
+      }
+    } finally {
+      opened.plaintext.fill(0) // the plaintext never leaves the engine in ReEncrypt
+    }
+  },
+})
+
+const dataKeySchema = {
+  KeyId: keyIdMember(),
+  EncryptionContext: encryptionContextMember(),
+  NumberOfBytes: integer(1, 1024),
+  KeySpec: enumOf(['AES_128', 'AES_256'] as const),
+  GrantTokens: grantTokensMember(),
+  DryRun: dryRunMember(),
+  Recipient: recipientMember(),
 }
 
 /** KeySpec or NumberOfBytes (1-1024), exactly one of them (GenerateDataKey API reference). */
-function dataKeyLength(input: Input): number {
-  const keySpec = optionalEnum(input, 'KeySpec', ['AES_128', 'AES_256'] as const)
-  const numberOfBytes = optionalInteger(input, 'NumberOfBytes', 1, 1024)
-  if ((keySpec === undefined) === (numberOfBytes === undefined)) {
-    throw new ValidationException('Please specify either number of bytes or key spec.')
-  }
-  return numberOfBytes ?? (keySpec === 'AES_128' ? 16 : 32)
+function parseDataKeyRequest<R extends { KeySpec?: string; NumberOfBytes?: number; GrantTokens?: string[]; Recipient?: unknown }>(r: R) {
+  checkGrantTokens(r.GrantTokens)
+  if ((r.KeySpec === undefined) === (r.NumberOfBytes === undefined)) throw new ValidationException('Please specify either number of bytes or key spec.')
+  refuseRecipient(r)
+  return { ...r, length: r.NumberOfBytes ?? (r.KeySpec === 'AES_128' ? 16 : 32) }
 }
 
-async function generateDataKeyCommon(engine: Engine, call: Call, input: Input, operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
-  const keyId = requiredKeyId(input)
-  const context = optionalEncryptionContext(input, 'EncryptionContext')
-  const length = dataKeyLength(input)
-  const { dryRun } = commonMembers(input)
-  const key = await usableKey(engine, call, keyId, operation, { conditions: algorithmCondition('SYMMETRIC_DEFAULT') })
-  dryRunStop(dryRun)
-  const plaintext = engine.random(length).slice()
-  const { blob, version } = await seal(engine, key, plaintext, context)
-  return { plaintext, blob, key, version }
+async function makeDataKey(engine: Engine, key: KeyRecord, r: { length: number; EncryptionContext?: ContextPairs; DryRun?: boolean }, operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
+  assertKeyState(key, operation)
+  dryRunStop(r.DryRun)
+  const plaintext = engine.random(r.length).slice()
+  const { blob: out, version } = await seal(engine, key, plaintext, r.EncryptionContext)
+  return { plaintext, blob: out, version }
 }
 
-export async function generateDataKey(engine: Engine, call: Call, input: Input): Promise<GenerateDataKeyResponse> {
-  const { plaintext, blob, key, version } = await generateDataKeyCommon(engine, call, input, 'GenerateDataKey')
-  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: version.keyMaterialId }
+/** What the two GenerateDataKey rows share: the request, the key, the permission. */
+const dataKeyRow = {
+  schema: dataKeySchema,
+  parse: (r: Infer<typeof dataKeySchema>) => parseDataKeyRequest(r),
+  resolve: resolveKey(true),
+  permissions: (r: { KeyId: string; EncryptionContext?: ContextPairs }, { key }: KeyTarget) => [{ on: key, requestKeyId: r.KeyId, encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition('SYMMETRIC_DEFAULT') }],
 }
 
-export async function generateDataKeyWithoutPlaintext(engine: Engine, call: Call, input: Input): Promise<GenerateDataKeyWithoutPlaintextResponse> {
-  const { plaintext, blob, key, version } = await generateDataKeyCommon(engine, call, input, 'GenerateDataKeyWithoutPlaintext')
-  plaintext.fill(0)
-  return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: version.keyMaterialId }
-}
+export const generateDataKey = defineOperation<T.GenerateDataKeyRequest, T.GenerateDataKeyResponse>()({
+  name: 'GenerateDataKey',
+  ...dataKeyRow,
+  async run({ engine }, r, { key }) {
+    const { plaintext, blob: out, version } = await makeDataKey(engine, key, r, 'GenerateDataKey')
+    return { CiphertextBlob: out, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: version.keyMaterialId }
+  },
+})
 
-export async function generateRandom(engine: Engine, _call: Call, input: Input): Promise<GenerateRandomResponse> {
-  const n = optionalInteger(input, 'NumberOfBytes', 1, 1024)
-  if (n === undefined) throw new ValidationException('NumberOfBytes is required.')
-  if (optionalString(input, 'CustomKeyStoreId', { min: 1, max: 64 }) !== undefined) {
-    throw new UnsupportedOperationException('Custom key stores are not supported')
-  }
-  if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (attested enclaves) is not supported')
-  return { Plaintext: engine.random(n).slice() }
-}
+export const generateDataKeyWithoutPlaintext = defineOperation<T.GenerateDataKeyWithoutPlaintextRequest, T.GenerateDataKeyWithoutPlaintextResponse>()({
+  name: 'GenerateDataKeyWithoutPlaintext',
+  ...dataKeyRow,
+  async run({ engine }, r, { key }) {
+    const { plaintext, blob: out, version } = await makeDataKey(engine, key, r, 'GenerateDataKeyWithoutPlaintext')
+    plaintext.fill(0)
+    return { CiphertextBlob: out, KeyId: key.arn, KeyMaterialId: version.keyMaterialId }
+  },
+})
+
+export const generateRandom = defineOperation<T.GenerateRandomRequest, T.GenerateRandomResponse>()({
+  name: 'GenerateRandom',
+  schema: { NumberOfBytes: integer(1, 1024), CustomKeyStoreId: string({ min: 1, max: 64 }), Recipient: recipientMember() },
+  parse: (r) => {
+    if (r.NumberOfBytes === undefined) throw new ValidationException('NumberOfBytes is required.')
+    if (r.CustomKeyStoreId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported')
+    refuseRecipient(r)
+    return { length: r.NumberOfBytes }
+  },
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  run: async ({ engine }, r) => ({ Plaintext: engine.random(r.length).slice() }),
+})

@@ -5,41 +5,28 @@
  * Grants take effect at once here (there is no eventual consistency to bridge), so grant
  * tokens are checked for form and accepted.
  */
-import {
-  AccessDeniedException,
-  DryRunOperationException,
-  InvalidGrantIdException,
-  InvalidGrantTokenException,
-  LimitExceededException,
-  NotFoundException,
-  ValidationException,
-} from '../../errors.js'
+import { AccessDeniedException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, NotFoundException, ValidationException } from '../errors.js'
 import type { GrantRecord, KeyRecord } from '../../keystore/records.js'
-import { fromBase64, toBase64, toHex, utf8 } from '../../util/bytes.js'
+import { toBase64, toHex, utf8 } from '../../util/bytes.js'
 import { GRANT_OPERATIONS, requestPrincipal } from '../authorization.js'
-import type { Call, Engine } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
+import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
-import { granteeMatches } from '../policy/evaluate.js'
-import type {
-  CreateGrantResponse,
-  EmptyResponse,
-  EncryptionContextType,
-  GrantListEntry,
-  GrantOperation,
-  ListGrantsResponse,
-} from '../types.js'
+import { granteeMatches, type Decision } from '../policy/evaluate.js'
+import { enumOf, list, map, string, structure } from '../request/schema.js'
+import type * as T from '../types.js'
 import {
-  fail,
-  optionalBoolean,
-  optionalEncryptionContext,
-  optionalString,
-  optionalStringList,
-  paging,
-  requiredKeyId,
-  requiredString,
-  type Input,
-} from '../validate.js'
+  checkGrantTokens,
+  decodeGrantToken,
+  dryRunMember,
+  dryRunStop,
+  encodeGrantTokenText,
+  grantTokensMember,
+  keyIdMember,
+  onKey,
+  pagingMembers,
+  resolveKey,
+} from './common.js'
 
 /** KMS quota "Grants per KMS key". */
 export const MAX_GRANTS_PER_KEY = 50_000
@@ -50,73 +37,49 @@ const SYMMETRIC_GRANT_OPERATIONS = new Set<string>([
 ])
 const PRINCIPAL = { min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/ }
 const PRINCIPAL_ARN = /^arn:[a-z-]+:(iam|sts)::\d{12}:.+$/
-const GRANT_ID = { min: 1, max: 128 }
 const GRANT_ID_FORMAT = /^[0-9a-f]{64}$/
 const GRANT_NAME = { min: 1, max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ }
-const TOKEN_PREFIX = 'webkms-grant-token-1'
+const grantIdMember = () => string({ min: 1, max: 128 })
 
-function principal(input: Input, field: string, required: true): string
-function principal(input: Input, field: string, required: false): string | undefined
-function principal(input: Input, field: string, required: boolean): string | undefined {
-  const value = required ? requiredString(input, field, PRINCIPAL) : optionalString(input, field, PRINCIPAL)
+function checkPrincipal(field: string, value: string | undefined): void {
   if (value !== undefined && !PRINCIPAL_ARN.test(value)) {
     throw new ValidationException(`${field} ${value} is not a valid principal: use an IAM ARN such as arn:aws:iam::111122223333:role/ExampleRole`)
   }
-  return value
 }
 
-/**
- * Grant tokens are base64 text naming the key and grant; checked for form wherever AWS takes
- * GrantTokens (a malformed one is InvalidGrantTokenException).
- */
-function encodeToken(keyId: string, grantId: string, nonce: Uint8Array): string {
-  return toBase64(utf8(`${TOKEN_PREFIX}:${keyId}:${grantId}:${toHex(nonce)}`))
+function checkGrantId(id: string | undefined): void {
+  if (id !== undefined && !GRANT_ID_FORMAT.test(id)) throw new InvalidGrantIdException(`Invalid grant ID ${id}`)
 }
 
-function decodeToken(token: string): { keyId: string; grantId: string } {
-  let text = ''
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(token))
-  } catch {
-    // fall through to the refusal below
-  }
-  const m = /^webkms-grant-token-1:([0-9a-f-]{36}):([0-9a-f]{64}):[0-9a-f]{32}$/.exec(text)
-  if (!m) throw new InvalidGrantTokenException('The grant token is not valid.')
-  return { keyId: m[1]!, grantId: m[2]! }
-}
+type Pairs = readonly (readonly [string, string])[]
 
-/** Validates the GrantTokens member (up to 10 tokens of 1-8192 characters, each well-formed). */
-export function grantTokens(input: Input): string[] {
-  const tokens = optionalStringList(input, 'GrantTokens', { min: 1, max: 8192, maxItems: 10 }) ?? []
-  for (const t of tokens) decodeToken(t)
-  return tokens
-}
-
-function constraints(input: Input): GrantRecord['constraints'] {
-  const raw = input.Constraints
-  if (raw === undefined) return undefined
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('Constraints', 'Member must be a GrantConstraints object')
-  const c = raw as Input
-  for (const k of Object.keys(c)) {
-    if (k !== 'EncryptionContextSubset' && k !== 'EncryptionContextEquals') throw new ValidationException(`Constraints.${k} is not supported: use EncryptionContextSubset or EncryptionContextEquals`)
-  }
-  const subset = optionalEncryptionContext(c, 'EncryptionContextSubset')
-  const equals = optionalEncryptionContext(c, 'EncryptionContextEquals')
-  if (subset && equals) throw new ValidationException('More than one constraint supplied')
-  const context = subset ?? equals
-  if (!context) return undefined
-  if (Object.keys(context).length > 8) throw new ValidationException('A grant constraint can have at most 8 encryption context pairs')
-  for (const [k, v] of Object.entries(context)) {
+/** A constraint's pairs: at most 8; keys compare case-insensitively, so two that differ only in case would be one key twice. */
+function constraintPairs(pairs: Pairs): Record<string, string> {
+  if (pairs.length > 8) throw new ValidationException('A grant constraint can have at most 8 encryption context pairs')
+  const folded = new Set<string>()
+  for (const [k, v] of pairs) {
     if (k.length === 0 || v.length > 384) throw new ValidationException(`Grant constraint pair ${JSON.stringify(k)} is invalid: keys must be non-empty and values at most 384 characters`)
+    if (folded.has(k.toLowerCase())) throw new ValidationException(`Grant constraint keys are not case sensitive: ${JSON.stringify(k)} appears twice`)
+    folded.add(k.toLowerCase())
   }
-  return subset ? { encryptionContextSubset: subset } : { encryptionContextEquals: equals! }
+  return Object.fromEntries(pairs)
+}
+
+function constraints(c: { EncryptionContextSubset?: Pairs; EncryptionContextEquals?: Pairs } | undefined): GrantRecord['constraints'] {
+  if (!c) return undefined
+  if (c.EncryptionContextSubset && c.EncryptionContextEquals) throw new ValidationException('More than one constraint supplied')
+  if (c.EncryptionContextSubset) return { encryptionContextSubset: constraintPairs(c.EncryptionContextSubset) }
+  if (c.EncryptionContextEquals) return { encryptionContextEquals: constraintPairs(c.EncryptionContextEquals) }
+  return undefined
 }
 
 const sameContext = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
   JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort())
 
+type WantedGrant = Omit<GrantRecord, 'grantId' | 'creationDate'>
+
 /** Same grantee, retiring principal, operations and constraints: a retry, per CreateGrant's Name. */
-function sameGrant(g: GrantRecord, wanted: Omit<GrantRecord, 'grantId' | 'creationDate'>): boolean {
+function sameGrant(g: GrantRecord, wanted: WantedGrant): boolean {
   return (
     g.name === wanted.name &&
     g.granteePrincipal === wanted.granteePrincipal &&
@@ -129,14 +92,18 @@ function sameGrant(g: GrantRecord, wanted: Omit<GrantRecord, 'grantId' | 'creati
   )
 }
 
-const contains = (outer: Record<string, string>, inner: Record<string, string>) => Object.entries(inner).every(([k, v]) => Object.hasOwn(outer, k) && outer[k] === v)
+/** Every pair of `inner` is in `outer`, keys compared case-insensitively as constraints compare them. */
+const contains = (outer: Record<string, string>, inner: Record<string, string>) => {
+  const folded = new Map(Object.entries(outer).map(([k, v]) => [k.toLowerCase(), v]))
+  return Object.entries(inner).every(([k, v]) => folded.get(k.toLowerCase()) === v)
+}
 
 /**
  * A grantee creating a grant through its own grant's CreateGrant may give no more than it has:
  * a subset of the operations, and constraints at least as strict ("Granting CreateGrant
  * permission" in the KMS developer guide).
  */
-function narrowerThan(parent: GrantRecord, child: Omit<GrantRecord, 'grantId' | 'creationDate'>): boolean {
+function narrowerThan(parent: GrantRecord, child: WantedGrant): boolean {
   if (!child.operations.every((op) => parent.operations.includes(op))) return false
   const p = parent.constraints
   if (!p) return true
@@ -146,171 +113,203 @@ function narrowerThan(parent: GrantRecord, child: Omit<GrantRecord, 'grantId' | 
   return (!!c.encryptionContextSubset && contains(c.encryptionContextSubset, need)) || (!!c.encryptionContextEquals && contains(c.encryptionContextEquals, need))
 }
 
-export async function createGrant(engine: Engine, call: Call, input: Input): Promise<CreateGrantResponse> {
-  const keyId = requiredKeyId(input)
-  const granteePrincipal = principal(input, 'GranteePrincipal', true)
-  const retiringPrincipal = principal(input, 'RetiringPrincipal', false)
-  const operations = optionalStringList(input, 'Operations') ?? fail('Operations', 'Member must not be null')
-  if (operations.length === 0) fail('Operations', 'Member must have length greater than or equal to 1')
-  for (const [i, op] of operations.entries()) {
-    if (!(GRANT_OPERATIONS as readonly string[]).includes(op)) fail(`Operations.${i + 1}.member`, `Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]`, op)
-    if (!SYMMETRIC_GRANT_OPERATIONS.has(op)) throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key`)
-  }
-  if (operations.every((op) => op === 'CreateGrant')) throw new ValidationException('Grants must not contain only the CreateGrant operation.')
-  const grantConstraints = constraints(input)
-  const name = optionalString(input, 'Name', GRANT_NAME)
-  grantTokens(input)
-  const dryRun = optionalBoolean(input, 'DryRun') ?? false
-  const unique = [...new Set(operations)] as GrantOperation[]
+const token = (keyId: string, grantId: string, nonce: Uint8Array) => toBase64(utf8(encodeGrantTokenText(keyId, grantId, toHex(nonce))))
 
-  const key = await engine.findKey(call, keyId, { allowAlias: false, authorize: false })
-  const context = grantConstraints?.encryptionContextEquals ?? grantConstraints?.encryptionContextSubset
-  const check = {
-    requestKeyId: keyId,
-    conditions: {
-      'kms:GrantOperations': { values: unique, multi: true },
-      'kms:GranteePrincipal': { values: [granteePrincipal] },
-      ...(retiringPrincipal ? { 'kms:RetiringPrincipal': { values: [retiringPrincipal] } } : {}),
-      'kms:GrantIsForAWSResource': { values: [String(call.caller.viaService !== undefined)] },
-    },
-    ...(context ? { encryptionContext: context } : {}),
-  }
-  const decision = await engine.authorizer.authorize(call, { key }, check)
-  const wanted: Omit<GrantRecord, 'grantId' | 'creationDate'> = {
-    keyId: key.keyId,
-    granteePrincipal,
-    issuingAccount: `arn:${engine.account.partition}:iam::${engine.account.accountId}:root`,
-    operations: unique,
-  }
-  if (name !== undefined) wanted.name = name
-  if (retiringPrincipal !== undefined) wanted.retiringPrincipal = retiringPrincipal
-  if (grantConstraints) wanted.constraints = grantConstraints
-  if (decision.decidedBy?.source === 'grant') {
-    const p = requestPrincipal(call.caller)
-    const own = await engine.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
-    if (!own.some((g) => granteeMatches(g, p) && g.operations.includes('CreateGrant') && narrowerThan(g, wanted))) {
-      throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to create this grant: a grant can only give a subset of the operations, with constraints at least as strict, of the grant that allows CreateGrant`)
+export const createGrant = defineOperation<T.CreateGrantRequest, T.CreateGrantResponse>()({
+  name: 'CreateGrant',
+  schema: {
+    KeyId: keyIdMember(),
+    GranteePrincipal: string(PRINCIPAL, { required: true }),
+    RetiringPrincipal: string(PRINCIPAL),
+    Operations: list(enumOf(GRANT_OPERATIONS), { min: 1 }, { required: true }),
+    Constraints: structure({ EncryptionContextSubset: map(), EncryptionContextEquals: map() }),
+    GrantTokens: grantTokensMember(),
+    Name: string(GRANT_NAME),
+    DryRun: dryRunMember(),
+  },
+  parse(r) {
+    checkPrincipal('GranteePrincipal', r.GranteePrincipal)
+    checkPrincipal('RetiringPrincipal', r.RetiringPrincipal)
+    for (const op of r.Operations) {
+      if (!SYMMETRIC_GRANT_OPERATIONS.has(op)) throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key`)
     }
-  }
-  assertKeyState(key, 'CreateGrant')
-  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
+    if (r.Operations.every((op) => op === 'CreateGrant')) throw new ValidationException('Grants must not contain only the CreateGrant operation.')
+    checkGrantTokens(r.GrantTokens)
+    return { ...r, operations: [...new Set(r.Operations)], constraints: constraints(r.Constraints) }
+  },
+  resolve: resolveKey(false),
+  permissions: (r, { key }, call) => {
+    const context = r.Constraints?.EncryptionContextEquals ?? r.Constraints?.EncryptionContextSubset
+    return [
+      {
+        on: key,
+        requestKeyId: r.KeyId,
+        conditions: {
+          'kms:GrantOperations': { values: r.operations, multi: true },
+          'kms:GranteePrincipal': { values: [r.GranteePrincipal] },
+          ...(r.RetiringPrincipal ? { 'kms:RetiringPrincipal': { values: [r.RetiringPrincipal] } } : {}),
+          'kms:GrantIsForAWSResource': { values: [String(call.caller.viaService !== undefined)] },
+        },
+        ...(context ? { encryptionContext: context } : {}),
+      },
+    ]
+  },
+  async run({ engine, call, commit }, r, { key }, [decision]) {
+    const wanted: WantedGrant = {
+      keyId: key.keyId,
+      granteePrincipal: r.GranteePrincipal,
+      issuingAccount: `arn:${engine.account.partition}:iam::${engine.account.accountId}:root`,
+      operations: r.operations,
+    }
+    if (r.Name !== undefined) wanted.name = r.Name
+    if (r.RetiringPrincipal !== undefined) wanted.retiringPrincipal = r.RetiringPrincipal
+    if (r.constraints) wanted.constraints = r.constraints
+    if (decision?.decidedBy?.source === 'grant') {
+      const p = requestPrincipal(call.caller)
+      const own = await engine.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
+      if (!own.some((g) => granteeMatches(g, p) && g.operations.includes('CreateGrant') && narrowerThan(g, wanted))) {
+        throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to create this grant: a grant can only give a subset of the operations, with constraints at least as strict, of the grant that allows CreateGrant`)
+      }
+    }
+    assertKeyState(key, 'CreateGrant')
+    dryRunStop(r.DryRun)
+    const grantId = toHex(engine.random(32))
+    const nonce = engine.random(16).slice()
+    return commit(async (tx) => {
+      const current = await tx.getKey(key.keyId)
+      if (!current) throw new NotFoundException(`Key '${key.arn}' does not exist`)
+      assertKeyState(current, 'CreateGrant')
+      const grants = await tx.listGrants(key.keyId)
+      const retry = r.Name === undefined ? undefined : grants.find((g) => sameGrant(g, wanted))
+      if (retry) return { GrantToken: token(key.keyId, retry.grantId, nonce), GrantId: retry.grantId }
+      if (grants.length >= MAX_GRANTS_PER_KEY) throw new LimitExceededException(`A KMS key can have at most ${MAX_GRANTS_PER_KEY} grants`)
+      await tx.putGrant({ ...wanted, grantId, creationDate: call.now })
+      return { GrantToken: token(key.keyId, grantId, nonce), GrantId: grantId }
+    })
+  },
+})
 
-  const grantId = toHex(engine.random(32))
-  const nonce = engine.random(16).slice()
-  return engine.store.transaction('readwrite', async (tx) => {
-    const current = await tx.getKey(key.keyId)
-    if (!current) throw new NotFoundException(`Key '${key.arn}' does not exist`)
-    assertKeyState(current, 'CreateGrant')
-    const grants = await tx.listGrants(key.keyId)
-    const retry = name === undefined ? undefined : grants.find((g) => sameGrant(g, wanted))
-    if (retry) return { GrantToken: encodeToken(key.keyId, retry.grantId, nonce), GrantId: retry.grantId }
-    if (grants.length >= MAX_GRANTS_PER_KEY) throw new LimitExceededException(`A KMS key can have at most ${MAX_GRANTS_PER_KEY} grants`)
-    await tx.putGrant({ ...wanted, grantId, creationDate: call.now })
-    return { GrantToken: encodeToken(key.keyId, grantId, nonce), GrantId: grantId }
-  })
-}
-
-export function grantEntry(key: Pick<KeyRecord, 'arn'>, g: GrantRecord): GrantListEntry {
-  const entry: GrantListEntry = {
+export function grantEntry(key: Pick<KeyRecord, 'arn'>, g: GrantRecord): T.GrantListEntry {
+  const entry: T.GrantListEntry = {
     KeyId: key.arn,
     GrantId: g.grantId,
     CreationDate: g.creationDate,
     GranteePrincipal: g.granteePrincipal,
     IssuingAccount: g.issuingAccount,
-    Operations: g.operations as GrantOperation[],
+    Operations: g.operations as T.GrantOperation[],
   }
   if (g.name !== undefined) entry.Name = g.name
   if (g.retiringPrincipal !== undefined) entry.RetiringPrincipal = g.retiringPrincipal
-  if (g.constraints?.encryptionContextEquals) entry.Constraints = { EncryptionContextEquals: { ...g.constraints.encryptionContextEquals } as EncryptionContextType }
-  if (g.constraints?.encryptionContextSubset) entry.Constraints = { EncryptionContextSubset: { ...g.constraints.encryptionContextSubset } as EncryptionContextType }
+  // Copies made with fromEntries: every key (`__proto__` included) stays an own property.
+  if (g.constraints?.encryptionContextEquals) entry.Constraints = { EncryptionContextEquals: Object.fromEntries(Object.entries(g.constraints.encryptionContextEquals)) }
+  if (g.constraints?.encryptionContextSubset) entry.Constraints = { EncryptionContextSubset: Object.fromEntries(Object.entries(g.constraints.encryptionContextSubset)) }
   return entry
 }
 
 const isGrantIdMarker = (m: string) => GRANT_ID_FORMAT.test(m)
 
-export async function listGrants(engine: Engine, call: Call, input: Input): Promise<ListGrantsResponse> {
-  const keyId = requiredKeyId(input)
-  const { limit, marker } = paging(input, 100, 50)
-  const grantId = optionalString(input, 'GrantId', GRANT_ID)
-  const grantee = principal(input, 'GranteePrincipal', false)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  const all = await engine.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
-  const selected = all.filter((g) => (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee))
-  const page = paginate(selected, (g) => g.grantId, limit, marker, isGrantIdMarker)
-  return { Grants: page.items.map((g) => grantEntry(key, g)), ...pageOut(page) }
-}
+export const listGrants = defineOperation<T.ListGrantsRequest, T.ListGrantsResponse>()({
+  name: 'ListGrants',
+  schema: { KeyId: keyIdMember(), GrantId: grantIdMember(), GranteePrincipal: string(PRINCIPAL), ...pagingMembers(100) },
+  parse: (r) => (checkPrincipal('GranteePrincipal', r.GranteePrincipal), r),
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run({ engine }, r, { key }) {
+    const all = await engine.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
+    const selected = all.filter((g) => (r.GrantId === undefined || g.grantId === r.GrantId) && (r.GranteePrincipal === undefined || g.granteePrincipal === r.GranteePrincipal))
+    const page = paginate(selected, (g) => g.grantId, r.Limit ?? 50, r.Marker, isGrantIdMarker)
+    return { Grants: page.items.map((g) => grantEntry(key, g)), ...pageOut(page) }
+  },
+})
 
-/** Operation on no key: needs kms:ListRetirableGrants in an identity policy (createKms checks it). */
-export async function listRetirableGrants(engine: Engine, _call: Call, input: Input): Promise<ListGrantsResponse> {
-  const retiring = principal(input, 'RetiringPrincipal', true)
-  const { limit, marker } = paging(input, 100, 50)
-  const { grants, keys } = await engine.store.transaction('readonly', async (tx) => ({ grants: await tx.listAllGrants(), keys: await tx.listKeys() }))
-  const arns = new Map(keys.map((k) => [k.keyId, k.arn]))
-  const selected = grants.filter((g) => g.retiringPrincipal === retiring && arns.has(g.keyId))
-  const page = paginate(selected, (g) => g.grantId, limit, marker, isGrantIdMarker)
-  return { Grants: page.items.map((g) => grantEntry({ arn: arns.get(g.keyId)! }, g)), ...pageOut(page) }
-}
-
-function grantIdMember(input: Input): string {
-  const id = requiredString(input, 'GrantId', GRANT_ID)
-  if (!GRANT_ID_FORMAT.test(id)) throw new InvalidGrantIdException(`Invalid grant ID ${id}`)
-  return id
-}
+/** Operation on no key: needs kms:ListRetirableGrants in an identity policy. */
+export const listRetirableGrants = defineOperation<T.ListRetirableGrantsRequest, T.ListGrantsResponse>()({
+  name: 'ListRetirableGrants',
+  schema: { RetiringPrincipal: string(PRINCIPAL, { required: true }), ...pagingMembers(100) },
+  parse: (r) => (checkPrincipal('RetiringPrincipal', r.RetiringPrincipal), r),
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  async run({ engine }, r) {
+    const { grants, keys } = await engine.store.transaction('readonly', async (tx) => ({ grants: await tx.listAllGrants(), keys: await tx.listKeys() }))
+    const arns = new Map(keys.map((k) => [k.keyId, k.arn]))
+    const selected = grants.filter((g) => g.retiringPrincipal === r.RetiringPrincipal && arns.has(g.keyId))
+    const page = paginate(selected, (g) => g.grantId, r.Limit ?? 50, r.Marker, isGrantIdMarker)
+    return { Grants: page.items.map((g) => grantEntry({ arn: arns.get(g.keyId)! }, g)), ...pageOut(page) }
+  },
+})
 
 /**
  * RetireGrant: by the grant's retiring principal, by its grantee when the grant includes
  * RetireGrant, or by the account that issued it. `kms:RetireGrant` in a key policy has no
  * effect; an identity policy of the issuing account may allow (or deny) it.
  */
-export async function retireGrant(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const token = optionalString(input, 'GrantToken', { min: 1, max: 8192 })
-  const keyIdInput = optionalString(input, 'KeyId', { min: 1, max: 2048 })
-  const grantIdInput = input.GrantId === undefined ? undefined : grantIdMember(input)
-  const dryRun = optionalBoolean(input, 'DryRun') ?? false
-  let target: { keyId: string; grantId: string }
-  if (token !== undefined) {
-    target = decodeToken(token)
-    if (grantIdInput !== undefined && grantIdInput !== target.grantId) {
-      throw new ValidationException('The grant token and the grant ID name different grants')
+export const retireGrant = defineOperation<T.RetireGrantRequest, T.EmptyResponse>()({
+  name: 'RetireGrant',
+  readOnly: false,
+  schema: { GrantToken: string({ min: 1, max: 8192 }, { audited: false }), KeyId: string({ min: 1, max: 2048 }), GrantId: grantIdMember(), DryRun: dryRunMember() },
+  parse(r) {
+    checkGrantId(r.GrantId)
+    if (r.GrantToken === undefined && (r.KeyId === undefined || r.GrantId === undefined)) throw new ValidationException('Grant token OR (grant ID, key ID) must be specified')
+    return r
+  },
+  async resolve(engine, call, r) {
+    let wanted: { keyId: string; grantId: string }
+    if (r.GrantToken !== undefined) {
+      wanted = decodeGrantToken(r.GrantToken)
+      if (r.GrantId !== undefined && r.GrantId !== wanted.grantId) throw new ValidationException('The grant token and the grant ID name different grants')
+    } else {
+      wanted = { keyId: (await engine.findKey(call, r.KeyId!, false)).keyId, grantId: r.GrantId! }
     }
-  } else if (keyIdInput !== undefined && grantIdInput !== undefined) {
-    const key = await engine.findKey(call, keyIdInput, { allowAlias: false, authorize: false })
-    target = { keyId: key.keyId, grantId: grantIdInput }
-  } else {
-    throw new ValidationException('Grant token OR (grant ID, key ID) must be specified')
-  }
-  const grant = await engine.store.transaction('readonly', (tx) => tx.getGrant(target.grantId))
-  if (!grant || grant.keyId !== target.keyId) {
-    if (token !== undefined) throw new InvalidGrantTokenException('The grant token is not valid.')
-    throw new NotFoundException(`Grant ${target.grantId} does not exist on key ${engine.keyArn(target.keyId)}`)
-  }
-  const p = requestPrincipal(call.caller)
-  const issuer = /^arn:[^:]+:iam::(\d{12}):root$/.exec(grant.issuingAccount)?.[1]
-  const key = await engine.store.transaction('readonly', (tx) => tx.getKey(grant.keyId))
-  const viaIdentity = await engine.authorizer.decide(call, { resource: key?.arn ?? engine.keyArn(grant.keyId) }, { action: 'RetireGrant' })
-  if (viaIdentity.decision === 'ExplicitDeny') {
-    throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to perform: kms:RetireGrant on resource: ${engine.keyArn(grant.keyId)} with an explicit deny in an identity-based policy`)
-  }
-  const allowed =
-    (grant.retiringPrincipal !== undefined && (grant.retiringPrincipal === p.arn || grant.retiringPrincipal === p.roleArn)) ||
-    (granteeMatches(grant, p) && grant.operations.includes('RetireGrant')) ||
-    (p.accountId === issuer && (p.isRoot || viaIdentity.decision === 'Allow'))
-  if (!allowed) {
-    throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to perform: kms:RetireGrant on resource: ${engine.keyArn(grant.keyId)}: only the grant's retiring principal, its grantee (when the grant includes RetireGrant) or the issuing account may retire it`)
-  }
-  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
-  await engine.store.transaction('readwrite', (tx) => tx.deleteGrant(grant.grantId))
-  return {}
-}
+    const { grant, key } = await engine.store.transaction('readonly', async (tx) => {
+      const grant = await tx.getGrant(wanted.grantId)
+      return { grant, key: grant && (await tx.getKey(grant.keyId)) }
+    })
+    if (!grant || grant.keyId !== wanted.keyId) {
+      if (r.GrantToken !== undefined) throw new InvalidGrantTokenException('The grant token is not valid.')
+      throw new NotFoundException(`Grant ${wanted.grantId} does not exist on key ${engine.keyArn(wanted.keyId)}`)
+    }
+    return { grant, keyArn: key?.arn ?? engine.keyArn(grant.keyId), ...(key ? { key } : {}) }
+  },
+  permissions: (_r, { grant, keyArn }, call) => [
+    {
+      on: keyArn,
+      async decide(authorizer, c): Promise<Decision> {
+        const p = requestPrincipal(call.caller)
+        const issuer = /^arn:[^:]+:iam::(\d{12}):root$/.exec(grant.issuingAccount)?.[1]
+        const viaIdentity = await authorizer.decide(c, { on: keyArn, grantOperation: false }, 'kms:RetireGrant')
+        const refused = `User: ${call.caller.principal} is not authorized to perform: kms:RetireGrant on resource: ${keyArn}`
+        if (viaIdentity.decision === 'ExplicitDeny') return { decision: 'ExplicitDeny', ...(viaIdentity.decidedBy ? { decidedBy: viaIdentity.decidedBy } : {}), reason: `${refused} with an explicit deny in an identity-based policy` }
+        const byGrant = { source: 'grant' as const, grantId: grant.grantId, ...(grant.name ? { name: grant.name } : {}) }
+        if (grant.retiringPrincipal !== undefined && (grant.retiringPrincipal === p.arn || grant.retiringPrincipal === p.roleArn)) {
+          return { decision: 'Allow', decidedBy: byGrant, reason: `${p.arn} is the grant's retiring principal` }
+        }
+        if (granteeMatches(grant, p) && grant.operations.includes('RetireGrant')) return { decision: 'Allow', decidedBy: byGrant, reason: `${p.arn} is the grantee of a grant that includes RetireGrant` }
+        if (p.accountId === issuer && (p.isRoot || viaIdentity.decision === 'Allow')) {
+          return { decision: 'Allow', decidedBy: viaIdentity.decidedBy ?? { source: 'account root' }, reason: `${p.arn} belongs to the account that issued the grant` }
+        }
+        return { decision: 'ImplicitDeny', reason: `${refused}: only the grant's retiring principal, its grantee (when the grant includes RetireGrant) or the issuing account may retire it` }
+      },
+    },
+  ],
+  async run({ commit }, r, { grant }) {
+    dryRunStop(r.DryRun)
+    await commit((tx) => tx.deleteGrant(grant.grantId))
+    return {}
+  },
+})
 
-export async function revokeGrant(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const grantId = grantIdMember(input)
-  const dryRun = optionalBoolean(input, 'DryRun') ?? false
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  const grant = await engine.store.transaction('readonly', (tx) => tx.getGrant(grantId))
-  if (!grant || grant.keyId !== key.keyId) throw new NotFoundException(`Grant ${grantId} does not exist on key ${key.arn}`)
-  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
-  await engine.store.transaction('readwrite', (tx) => tx.deleteGrant(grantId))
-  return {}
-}
+export const revokeGrant = defineOperation<T.RevokeGrantRequest, T.EmptyResponse>()({
+  name: 'RevokeGrant',
+  schema: { KeyId: keyIdMember(), GrantId: string({ min: 1, max: 128 }, { required: true }), DryRun: dryRunMember() },
+  parse: (r) => (checkGrantId(r.GrantId), r),
+  resolve: resolveKey(false),
+  permissions: onKey,
+  // Whether the grant exists is told only to a caller allowed to revoke grants on the key.
+  async run({ engine, commit }, r, { key }) {
+    const grant = await engine.store.transaction('readonly', (tx) => tx.getGrant(r.GrantId))
+    if (!grant || grant.keyId !== key.keyId) throw new NotFoundException(`Grant ${r.GrantId} does not exist on key ${key.arn}`)
+    dryRunStop(r.DryRun)
+    await commit((tx) => tx.deleteGrant(r.GrantId))
+    return {}
+  },
+})

@@ -2,35 +2,18 @@
  * Key lifecycle: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
  * ScheduleKeyDeletion, CancelKeyDeletion (KMS API Reference; states per kms/keyStates.ts).
  */
-import { UnsupportedOperationException, ValidationException } from '../../errors.js'
-import { generateMasterKeyMaterial } from '../../crypto/keyMaterial.js'
+import { UnsupportedOperationException, ValidationException } from '../errors.js'
+import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
 import type { KeyRecord } from '../../keystore/records.js'
 import { uuidFromRandom, UUID_PATTERN } from '../../util/bytes.js'
-import { addDays, type Call, type Engine } from '../engine.js'
+import { addDays } from '../engine.js'
 import { keyMetadata } from '../keyMetadata.js'
-import { assertKeyState } from '../keyStates.js'
+import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
-import type {
-  CancelKeyDeletionResponse,
-  CreateKeyResponse,
-  DescribeKeyResponse,
-  EmptyResponse,
-  ListKeysResponse,
-  ScheduleKeyDeletionResponse,
-} from '../types.js'
-import {
-  optionalBoolean,
-  optionalEnum,
-  optionalInteger,
-  optionalString,
-  optionalTags,
-  paging,
-  requiredKeyId,
-  requiredString,
-  type Input,
-} from '../validate.js'
-import { defaultKeyPolicy } from '../policy/document.js'
-import { grantTokens } from './grants.js'
+import { defaultKeyPolicy, MAX_KEY_POLICY_BYTES } from '../policy/document.js'
+import { boolean, enumOf, integer, list, string } from '../request/schema.js'
+import type * as T from '../types.js'
+import { changeKey, checkGrantTokens, grantTokensMember, keyIdMember, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
 import { checkNewKeyPolicy } from './policies.js'
 import { mergeTags } from './tags.js'
 
@@ -41,141 +24,177 @@ const KEY_SPECS = [
   'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
 ] as const
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const
-const DESCRIPTION_RULE = { min: 0, max: 8192 }
+const DESCRIPTION = { min: 0, max: 8192 }
 
-export async function createKey(engine: Engine, call: Call, input: Input): Promise<CreateKeyResponse> {
-  const policy = optionalString(input, 'Policy', { min: 1, max: 32768 })
-  const description = optionalString(input, 'Description', DESCRIPTION_RULE) ?? ''
-  const keyUsage = optionalEnum(input, 'KeyUsage', KEY_USAGES) ?? 'ENCRYPT_DECRYPT'
-  const keySpec = optionalEnum(input, 'KeySpec', KEY_SPECS)
-  const legacySpec = optionalEnum(input, 'CustomerMasterKeySpec', KEY_SPECS)
-  const origin = optionalEnum(input, 'Origin', ORIGINS) ?? 'AWS_KMS'
-  const customKeyStoreId = optionalString(input, 'CustomKeyStoreId', { min: 1, max: 64 })
-  const xksKeyId = optionalString(input, 'XksKeyId', { min: 1, max: 128 })
-  const bypass = optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck') ?? false
-  const multiRegion = optionalBoolean(input, 'MultiRegion') ?? false
-  const tags = optionalTags(input, 'Tags') ?? []
-
-  if (keySpec && legacySpec) {
-    throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.')
-  }
-  const spec = keySpec ?? legacySpec ?? 'SYMMETRIC_DEFAULT'
-  if (spec !== 'SYMMETRIC_DEFAULT') {
-    throw new UnsupportedOperationException(`KeySpec ${spec} is not supported: webkms creates symmetric encryption keys (SYMMETRIC_DEFAULT)`)
-  }
-  if (keyUsage !== 'ENCRYPT_DECRYPT') {
-    throw new ValidationException(`KeyUsage ${keyUsage} is not compatible with KeySpec SYMMETRIC_DEFAULT`)
-  }
-  if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported: webkms generates its own key material (AWS_KMS)`)
-  if (customKeyStoreId !== undefined || xksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported')
-  if (multiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported')
-  const mergedTags = mergeTags([], tags)
-
-  const material = await generateMasterKeyMaterial()
-  const keyId = uuidFromRandom(engine.random(16))
-  const key: KeyRecord = {
-    keyId,
-    arn: engine.keyArn(keyId),
-    accountId: engine.account.accountId,
-    region: engine.account.region,
-    creationDate: call.now,
-    description,
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
-    keyState: 'Enabled',
-    rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 },
-    tags: mergedTags,
-    versions: [engine.newVersion(1, material, call.now)],
-  }
-  if (policy !== undefined) {
-    await checkNewKeyPolicy(engine, call, key, policy, bypass)
-    key.policy = policy
-  } else {
-    key.policy = defaultKeyPolicy(engine.account.partition, engine.account.accountId)
-  }
-  await engine.store.transaction('readwrite', (tx) => tx.putKey(key))
-  return { KeyMetadata: keyMetadata(key) }
+/** Request members that become condition keys of CreateKey (an operation on no key). */
+export function createKeyConditions(r: { KeySpec?: string; CustomerMasterKeySpec?: string; KeyUsage?: string; Origin?: string; BypassPolicyLockoutSafetyCheck?: boolean; MultiRegion?: boolean }) {
+  const c: Record<string, { values: string[] }> = {}
+  const spec = r.KeySpec ?? r.CustomerMasterKeySpec
+  if (spec !== undefined) c['kms:KeySpec'] = { values: [spec] }
+  if (r.KeyUsage !== undefined) c['kms:KeyUsage'] = { values: [r.KeyUsage] }
+  if (r.Origin !== undefined) c['kms:KeyOrigin'] = { values: [r.Origin] }
+  if (r.BypassPolicyLockoutSafetyCheck !== undefined) c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(r.BypassPolicyLockoutSafetyCheck)] }
+  if (r.MultiRegion !== undefined) c['kms:MultiRegion'] = { values: [String(r.MultiRegion)] }
+  return c
 }
 
-export async function describeKey(engine: Engine, call: Call, input: Input): Promise<DescribeKeyResponse> {
-  const keyId = requiredKeyId(input)
-  grantTokens(input)
-  return { KeyMetadata: keyMetadata(await engine.findKey(call, keyId, { allowAlias: true })) }
-}
-
-export async function listKeys(engine: Engine, call: Call, input: Input): Promise<ListKeysResponse> {
-  const { limit, marker } = paging(input, 1000, 100)
-  await engine.settle(call)
-  const keys = await engine.store.transaction('readonly', (tx) => tx.listKeys())
-  const page = paginate(keys, (k) => k.keyId, limit, marker, (m) => UUID_PATTERN.test(m))
-  return { Keys: page.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...pageOut(page) }
-}
-
-export async function updateKeyDescription(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const description = requiredString(input, 'Description', DESCRIPTION_RULE)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'UpdateKeyDescription')
-    k.description = description
-  })
-  return {}
-}
-
-export async function enableKey(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
-  // passed, it is rotated at once. Make the material now, outside the store transaction.
-  const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
-  const material = overdue(key) ? await generateMasterKeyMaterial() : undefined
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'EnableKey')
-    if (k.keyState === 'Enabled') return
-    k.keyState = 'Enabled'
-    if (material && overdue(k)) {
-      engine.addVersion(k, material, call.now, 'AUTOMATIC')
-      k.rotation.nextRotationDate = addDays(call.now, k.rotation.periodInDays)
+export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse>()({
+  name: 'CreateKey',
+  schema: {
+    Policy: string({ min: 1, max: MAX_KEY_POLICY_BYTES }),
+    Description: string(DESCRIPTION),
+    KeyUsage: enumOf(KEY_USAGES),
+    KeySpec: enumOf(KEY_SPECS),
+    CustomerMasterKeySpec: enumOf(KEY_SPECS),
+    Origin: enumOf(ORIGINS),
+    CustomKeyStoreId: string({ min: 1, max: 64 }),
+    BypassPolicyLockoutSafetyCheck: boolean(),
+    Tags: list(tagMember()),
+    MultiRegion: boolean(),
+    XksKeyId: string({ min: 1, max: 128 }),
+  },
+  parse: (r) => {
+    if (r.KeySpec && r.CustomerMasterKeySpec) {
+      throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.')
     }
-  })
-  return {}
-}
+    const spec = r.KeySpec ?? r.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
+    if (spec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`KeySpec ${spec} is not supported: webkms creates symmetric encryption keys (SYMMETRIC_DEFAULT)`)
+    const usage = r.KeyUsage ?? 'ENCRYPT_DECRYPT'
+    if (usage !== 'ENCRYPT_DECRYPT') throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT`)
+    const origin = r.Origin ?? 'AWS_KMS'
+    if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported: webkms generates its own key material (AWS_KMS)`)
+    if (r.CustomKeyStoreId !== undefined || r.XksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported')
+    if (r.MultiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported')
+    return { ...r, tags: mergeTags([], r.Tags ?? []) }
+  },
+  resolve: noTarget,
+  permissions: (r) => [{ on: '*', conditions: createKeyConditions(r) }],
+  async run({ engine, call, commit }, r) {
+    const material = await generateMasterKeyMaterial()
+    const keyId = uuidFromRandom(engine.random(16))
+    const key: KeyRecord = {
+      keyId,
+      arn: engine.keyArn(keyId),
+      accountId: engine.account.accountId,
+      region: engine.account.region,
+      creationDate: call.now,
+      description: r.Description ?? '',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keySpec: 'SYMMETRIC_DEFAULT',
+      origin: 'AWS_KMS',
+      keyState: 'Enabled',
+      rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 },
+      tags: r.tags,
+      versions: [engine.newVersion(1, material, call.now)],
+      policy: r.Policy ?? defaultKeyPolicy(engine.account.partition, engine.account.accountId),
+    }
+    if (r.Policy !== undefined) await checkNewKeyPolicy(engine, call, key, r.Policy, r.BypassPolicyLockoutSafetyCheck ?? false)
+    await commit((tx) => tx.putKey(key), { resources: () => [key.arn] })
+    return { KeyMetadata: keyMetadata(key) }
+  },
+})
 
-export async function disableKey(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'DisableKey')
-    k.keyState = 'Disabled'
-  })
-  return {}
-}
+export const describeKey = defineOperation<T.DescribeKeyRequest, T.DescribeKeyResponse>()({
+  name: 'DescribeKey',
+  schema: { KeyId: keyIdMember(), GrantTokens: grantTokensMember() },
+  parse: (r) => (checkGrantTokens(r.GrantTokens), r),
+  resolve: resolveKey(true),
+  permissions: onKey,
+  run: async (_ctx, _r, { key }) => ({ KeyMetadata: keyMetadata(key) }),
+})
+
+export const listKeys = defineOperation<T.ListKeysRequest, T.ListKeysResponse>()({
+  name: 'ListKeys',
+  schema: pagingMembers(1000),
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  async run({ engine, call }, r) {
+    await engine.settle(call)
+    const keys = await engine.store.transaction('readonly', (tx) => tx.listKeys())
+    const page = paginate(keys, (k) => k.keyId, r.Limit ?? 100, r.Marker, (m) => UUID_PATTERN.test(m))
+    return { Keys: page.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...pageOut(page) }
+  },
+})
+
+export const updateKeyDescription = defineOperation<T.UpdateKeyDescriptionRequest, T.EmptyResponse>()({
+  name: 'UpdateKeyDescription',
+  schema: { KeyId: keyIdMember(), Description: string(DESCRIPTION, { required: true }) },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, r, { key }) {
+    await changeKey(ctx, key, 'UpdateKeyDescription', (k) => {
+      k.description = r.Description
+    })
+    return {}
+  },
+})
+
+export const enableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
+  name: 'EnableKey',
+  schema: { KeyId: keyIdMember() },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, _r, { key }) {
+    const { engine, call } = ctx
+    // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
+    // passed, it is rotated at once. Make the material now, outside the store transaction.
+    const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
+    const material = overdue(key) ? await generateMasterKeyMaterial() : undefined
+    await changeKey(ctx, key, 'EnableKey', (k) => {
+      if (k.keyState === 'Enabled') return
+      k.keyState = 'Enabled'
+      if (material && overdue(k)) {
+        engine.addVersion(k, material, call.now, 'AUTOMATIC')
+        k.rotation.nextRotationDate = addDays(call.now, k.rotation.periodInDays)
+      }
+    })
+    return {}
+  },
+})
+
+export const disableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
+  name: 'DisableKey',
+  schema: { KeyId: keyIdMember() },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, _r, { key }) {
+    await changeKey(ctx, key, 'DisableKey', (k) => {
+      k.keyState = 'Disabled'
+    })
+    return {}
+  },
+})
 
 /** The waiting period is 7 to 30 days, 30 by default (ScheduleKeyDeletion API reference). */
-export async function scheduleKeyDeletion(engine: Engine, call: Call, input: Input): Promise<ScheduleKeyDeletionResponse> {
-  const keyId = requiredKeyId(input)
-  const days = optionalInteger(input, 'PendingWindowInDays', 7, 30) ?? 30
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  const deletionDate = addDays(call.now, days)
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'ScheduleKeyDeletion')
-    k.keyState = 'PendingDeletion'
-    k.deletionDate = deletionDate
-    k.pendingWindowInDays = days
-  })
-  return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days }
-}
+export const scheduleKeyDeletion = defineOperation<T.ScheduleKeyDeletionRequest, T.ScheduleKeyDeletionResponse>()({
+  name: 'ScheduleKeyDeletion',
+  schema: { KeyId: keyIdMember(), PendingWindowInDays: integer(7, 30) },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, r, { key }) {
+    const days = r.PendingWindowInDays ?? 30
+    const deletionDate = addDays(ctx.call.now, days)
+    await changeKey(ctx, key, 'ScheduleKeyDeletion', (k) => {
+      k.keyState = 'PendingDeletion'
+      k.deletionDate = deletionDate
+      k.pendingWindowInDays = days
+    })
+    return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days }
+  },
+})
 
 /** A key whose deletion is cancelled is left Disabled, as in AWS: enable it explicitly. */
-export async function cancelKeyDeletion(engine: Engine, call: Call, input: Input): Promise<CancelKeyDeletionResponse> {
-  const keyId = requiredKeyId(input)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'CancelKeyDeletion')
-    k.keyState = 'Disabled'
-    delete k.deletionDate
-    delete k.pendingWindowInDays
-  })
-  return { KeyId: key.arn }
-}
+export const cancelKeyDeletion = defineOperation<T.KeyIdRequest, T.CancelKeyDeletionResponse>()({
+  name: 'CancelKeyDeletion',
+  schema: { KeyId: keyIdMember() },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, _r, { key }) {
+    await changeKey(ctx, key, 'CancelKeyDeletion', (k) => {
+      k.keyState = 'Disabled'
+      delete k.deletionDate
+      delete k.pendingWindowInDays
+    })
+    return { KeyId: key.arn }
+  },
+})

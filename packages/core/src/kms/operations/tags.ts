@@ -1,17 +1,17 @@
 /** TagResource, UntagResource, ListResourceTags (KMS API Reference). */
-import { TagException } from '../../errors.js'
+import { TagException } from '../errors.js'
 import type { TagRecord } from '../../keystore/records.js'
-import { assertKeyState } from '../keyStates.js'
-import type { Call, Engine } from '../engine.js'
+import { defineOperation } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
-import { optionalStringList, optionalTags, paging, requiredKeyId, TAG_KEY_RULE, fail, type Input } from '../validate.js'
-import type { EmptyResponse, ListResourceTagsResponse } from '../types.js'
+import { list, string } from '../request/schema.js'
+import type * as T from '../types.js'
+import { changeKey, keyIdMember, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
 
 /** AWS quota: at most 50 tags per key. */
 export const MAX_TAGS_PER_KEY = 50
 
 /** Merges `added` into `existing` (a new value replaces the old one for the same key). */
-export function mergeTags(existing: TagRecord[], added: TagRecord[]): TagRecord[] {
+export function mergeTags(existing: readonly TagRecord[], added: readonly TagRecord[]): TagRecord[] {
   for (const t of added) {
     // Tag keys with the reserved prefix belong to AWS (TagResource API reference).
     if (t.TagKey.toLowerCase().startsWith('aws:')) throw new TagException(`Tags beginning with aws: are reserved`)
@@ -23,33 +23,40 @@ export function mergeTags(existing: TagRecord[], added: TagRecord[]): TagRecord[
   return [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
 }
 
-export async function tagResource(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const tags = optionalTags(input, 'Tags') ?? fail('Tags', 'Member must not be null')
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'TagResource')
-    k.tags = mergeTags(k.tags, tags)
-  })
-  return {}
-}
+export const tagResource = defineOperation<T.TagResourceRequest, T.EmptyResponse>()({
+  name: 'TagResource',
+  schema: { KeyId: keyIdMember(), Tags: list(tagMember(), {}, { required: true }) },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, r, { key }) {
+    await changeKey(ctx, key, 'TagResource', (k) => {
+      k.tags = mergeTags(k.tags, r.Tags)
+    })
+    return {}
+  },
+})
 
-export async function untagResource(engine: Engine, call: Call, input: Input): Promise<EmptyResponse> {
-  const keyId = requiredKeyId(input)
-  const tagKeys = optionalStringList(input, 'TagKeys', TAG_KEY_RULE) ?? fail('TagKeys', 'Member must not be null')
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  await engine.updateKey(key.keyId, (k) => {
-    assertKeyState(k, 'UntagResource')
-    k.tags = k.tags.filter((t) => !tagKeys.includes(t.TagKey))
-  })
-  return {}
-}
+export const untagResource = defineOperation<T.UntagResourceRequest, T.EmptyResponse>()({
+  name: 'UntagResource',
+  schema: { KeyId: keyIdMember(), TagKeys: list(string({ min: 1, max: 128 }), {}, { required: true }) },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(ctx, r, { key }) {
+    await changeKey(ctx, key, 'UntagResource', (k) => {
+      k.tags = k.tags.filter((t) => !r.TagKeys.includes(t.TagKey))
+    })
+    return {}
+  },
+})
 
-export async function listResourceTags(engine: Engine, call: Call, input: Input): Promise<ListResourceTagsResponse> {
-  const keyId = requiredKeyId(input)
-  const { limit, marker } = paging(input, 50, 50)
-  const key = await engine.findKey(call, keyId, { allowAlias: false })
-  const sorted = [...key.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : a.TagKey > b.TagKey ? 1 : 0))
-  const page = paginate(sorted, (t) => t.TagKey, limit, marker)
-  return { Tags: page.items, ...pageOut(page) }
-}
+export const listResourceTags = defineOperation<T.ListResourceTagsRequest, T.ListResourceTagsResponse>()({
+  name: 'ListResourceTags',
+  schema: { KeyId: keyIdMember(), ...pagingMembers(50) },
+  resolve: resolveKey(false),
+  permissions: onKey,
+  async run(_ctx, r, { key }) {
+    const sorted = [...key.tags].sort((a, b) => (a.TagKey < b.TagKey ? -1 : a.TagKey > b.TagKey ? 1 : 0))
+    const page = paginate(sorted, (t) => t.TagKey, r.Limit ?? 50, r.Marker)
+    return { Tags: page.items, ...pageOut(page) }
+  },
+})

@@ -12,7 +12,7 @@
  * Condition key names are case-insensitive; values are case-sensitive unless the operator says
  * IgnoreCase.
  */
-import { MalformedPolicyDocumentException } from '../../errors.js'
+import { MalformedPolicyDocumentException } from '../errors.js'
 import { globMatch } from './glob.js'
 import { parseCidr, parseIp, cidrContains } from './ip.js'
 

@@ -9,7 +9,7 @@
  * Action / NotAction, Resource / NotResource, Condition (see conditions.ts).
  * Not supported (refused, not ignored): policy variables such as ${aws:username}.
  */
-import { MalformedPolicyDocumentException } from '../../errors.js'
+import { MalformedPolicyDocumentException } from '../errors.js'
 import { parseCondition, type ConditionClause } from './conditions.js'
 
 /** A key policy is at most 32 KiB (KMS quotas: "Key policy document size"). */

@@ -16,6 +16,7 @@
  * side of alias operations follow identity policies alone; an account root may always call them.
  */
 import type { GrantRecord } from '../../keystore/records.js'
+import type { ContextPairs } from '../format/encryptionContext.js'
 import type { ConditionLookup } from './conditions.js'
 import { conditionHolds } from './conditions.js'
 import { globMatch } from './glob.js'
@@ -51,7 +52,7 @@ export interface AccessRequest {
   /** The grant operation the request needs (ReEncryptFrom for the source side of ReEncrypt ...). */
   grantOperation?: string
   /** The request's encryption context, for grant constraints. */
-  encryptionContext?: Record<string, string>
+  encryptionContext?: ContextPairs
   /** The key's grants for this caller; read only when no policy decides. */
   grants?: () => Promise<GrantRecord[]>
 }
@@ -104,11 +105,24 @@ function resourceMatches(s: Statement, resource: string): boolean {
 
 const conditionsHold = (s: Statement, lookup: ConditionLookup) => s.conditions.every((c) => conditionHolds(c, lookup))
 
+/**
+ * Whether a NotPrincipal element exempts the caller: only when it names the caller exactly.
+ * A role ARN does not exempt the role's assumed-role sessions (their session ARN must be
+ * listed), and an account exempts only its root ("AWS JSON policy elements: NotPrincipal").
+ */
+function notPrincipalExempts(set: PrincipalSet, p: RequestPrincipal): boolean {
+  if (set.any) return true
+  return set.aws.some((name) => {
+    const root = ACCOUNT_ID.test(name) ? name : /^arn:[^:]+:iam::(\d{12}):root$/.exec(name)?.[1]
+    return root !== undefined ? p.isRoot && root === p.accountId : name === p.arn
+  })
+}
+
 /** For key policy statements: how the statement's principal covers the caller, if it does. */
 function keyStatementCovers(s: Statement, p: RequestPrincipal): 'direct' | 'account' | undefined {
   if (s.principal) return principalMatch(s.principal, p)
-  // NotPrincipal (Deny only): everyone but the principals it names directly.
-  return principalMatch(s.notPrincipal!, p) === 'direct' ? undefined : 'direct'
+  // NotPrincipal (Deny only): everyone but the principals it names exactly.
+  return notPrincipalExempts(s.notPrincipal!, p) ? undefined : 'direct'
 }
 
 const label = (s: { statement: number; sid?: string }) => (s.sid ? `statement "${s.sid}"` : `statement ${s.statement}`)
@@ -141,20 +155,28 @@ const CONTEXT_OPERATIONS = new Set([
 /**
  * Grant constraints (GrantConstraints in the KMS API Reference): EncryptionContextEquals must
  * equal the request's context; every pair of EncryptionContextSubset must be in it. Keys
- * compare case-insensitively, values exactly. They apply only to operations that take an
- * encryption context (DescribeKey, RetireGrant ... ignore them; a child grant's constraints
- * are checked by CreateGrant itself).
+ * compare case-insensitively, values exactly. Keys of the request that differ only in case are
+ * all held to the constraint (each must carry its value), so the answer never depends on their
+ * order. Constraints apply only to operations that take an encryption context (DescribeKey,
+ * RetireGrant ... ignore them; a child grant's constraints are checked by CreateGrant itself).
  */
-export function grantConstraintsMet(grant: GrantRecord, context: Record<string, string> | undefined, operation?: string): boolean {
+export function grantConstraintsMet(grant: GrantRecord, context: ContextPairs | undefined, operation?: string): boolean {
   const c = grant.constraints
   if (!c || (operation !== undefined && !CONTEXT_OPERATIONS.has(operation))) return true
-  const ctx = new Map(Object.entries(context ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-  const has = ([k, v]: [string, string]) => ctx.get(k.toLowerCase()) === v
+  const request = new Map<string, string[]>()
+  for (const [k, v] of context ?? []) {
+    const folded = k.toLowerCase()
+    request.set(folded, [...(request.get(folded) ?? []), v])
+  }
+  const holds = ([k, v]: [string, string]) => {
+    const values = request.get(k.toLowerCase())
+    return !!values && values.every((x) => x === v)
+  }
   if (c.encryptionContextEquals) {
     const want = Object.entries(c.encryptionContextEquals)
-    if (want.length !== ctx.size || !want.every(has)) return false
+    if (!want.every(holds) || request.size !== new Set(want.map(([k]) => k.toLowerCase())).size) return false
   }
-  if (c.encryptionContextSubset && !Object.entries(c.encryptionContextSubset).every(has)) return false
+  if (c.encryptionContextSubset && !Object.entries(c.encryptionContextSubset).every(holds)) return false
   return true
 }
 

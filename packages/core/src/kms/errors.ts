@@ -6,7 +6,7 @@
  * (`ERR_KMS_<CONDITION>`) on both the class and the instance, as panva/jose does.
  * `$fault` mirrors the AWS SDK's client/server split.
  */
-import { CodedError } from './codedError.js'
+import { CodedError } from '../codedError.js'
 
 export class KmsError extends CodedError {
   static override code = 'ERR_KMS'

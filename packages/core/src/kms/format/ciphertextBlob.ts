@@ -17,9 +17,9 @@
  * the context, fails the tag check.
  */
 import { InvalidCiphertextException } from '../errors.js'
-import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../util/bytes.js'
+import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
 import { deriveBlobKey } from '../crypto/keyMaterial.js'
-import { encodeEncryptionContext, type EncryptionContext } from './encryptionContext.js'
+import { encodeEncryptionContext, type ContextPairs } from './encryptionContext.js'
 
 export const BLOB_FORMAT_VERSION = 0x01
 const HEADER_LENGTH = 53
@@ -43,7 +43,7 @@ export async function sealBlob(
   header: BlobHeader,
   master: CryptoKey,
   plaintext: Uint8Array,
-  context: EncryptionContext | undefined,
+  context: ContextPairs | undefined,
   random: (n: number) => Uint8Array,
 ): Promise<Uint8Array> {
   const head = encodeHeader(header, random(NONCE_LENGTH))
@@ -73,7 +73,7 @@ export function parseBlobHeader(blob: Uint8Array): BlobHeader {
 export async function openBlob(
   blob: Uint8Array,
   master: CryptoKey,
-  context: EncryptionContext | undefined,
+  context: ContextPairs | undefined,
 ): Promise<Uint8Array> {
   const head = blob.subarray(0, HEADER_LENGTH)
   try {

@@ -11,7 +11,7 @@
  * The master secret is a WebCrypto HMAC key created with `extractable: false`, so its bytes are
  * never visible to JavaScript: `exportKey` fails on it, in the worker as anywhere else.
  */
-import { concatBytes, uint32be, utf8 } from '../util/bytes.js'
+import { concatBytes, uint32be, utf8 } from '../../util/bytes.js'
 
 const subtle = () => globalThis.crypto.subtle
 

@@ -1,0 +1,76 @@
+/**
+ * The bytes the audit trail's two chains are made of (see trail.ts):
+ *
+ *   event hash(n)      = SHA-256(hash(n-1) || canonical JSON of event n), hash(0) = 64 zeros (hex)
+ *   checkpoint bytes   = canonical JSON of every checkpoint field but `signature`
+ *   checkpoint hash    = SHA-256(checkpoint bytes), what the next checkpoint's `previousCheckpoint` holds
+ *   key fingerprint    = hex SHA-256 of the signing key's raw public key (the uncompressed P-256 point)
+ *
+ * SHA-256 is @noble/hashes' synchronous one: hashing happens inside store transactions, which
+ * must not await anything but the store (KeyStore's invariant).
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toHex, utf8 } from '../../util/bytes.js'
+
+export const GENESIS_HASH = '0'.repeat(64)
+
+export type AuditEvent = Record<string, unknown>
+
+/** A signed checkpoint: the period it covers, the last event it covers, and its place in the checkpoint chain. */
+export interface AuditCheckpoint {
+  /** Start of the covered period: the previous checkpoint's `time`, or the trail's start (its first event's time). */
+  from: string
+  /** End of the covered period: when the checkpoint was signed (ISO 8601). */
+  time: string
+  /** The last event covered (0 when none) and its chain hash. */
+  sequence: number
+  hash: string
+  /** Hex SHA-256 of the previous checkpoint's signed bytes; 64 zeros for the first. */
+  previousCheckpoint: string
+  /** Fingerprint of the key that signed it. Absent in checkpoints made before keys had identities (webkms-audit-2): the trail's first key signed those. */
+  key?: string
+  /** A key handover: the signing key was rotated, and this key signs the checkpoints after this one. */
+  nextKey?: string
+  /** The verifier's challenge, in the checkpoint an export made when asked with one (freshness). */
+  challenge?: string
+  /** Base64 ECDSA P-256 / SHA-256 signature (IEEE P1363) over the checkpoint bytes. */
+  signature: string
+}
+
+export type UnsignedCheckpoint = Omit<AuditCheckpoint, 'signature'>
+
+/** JSON with object keys sorted, so the same event always hashes the same. Throws on what JSON cannot hold (a BigInt, a cycle). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+export const chainHash = (previousHash: string, event: AuditEvent) => toHex(sha256(utf8(previousHash + canonicalJson(event))))
+
+/** What a checkpoint's signature covers. Optional fields are covered when present. */
+export function checkpointBytes(c: UnsignedCheckpoint): Uint8Array<ArrayBuffer> {
+  const signed: Record<string, unknown> = { from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint }
+  if (c.key !== undefined) signed.key = c.key
+  if (c.nextKey !== undefined) signed.nextKey = c.nextKey
+  if (c.challenge !== undefined) signed.challenge = c.challenge
+  return utf8(canonicalJson(signed))
+}
+
+export const checkpointHash = (c: UnsignedCheckpoint) => toHex(sha256(checkpointBytes(c)))
+
+export const keyFingerprint = (rawPublicKey: Uint8Array) => toHex(sha256(rawPublicKey))
+
+/**
+ * The instants an event time string can stand for: `eventTime` is CloudTrail's, to the second,
+ * so "12:00:00Z" is [12:00:00.000, 12:00:01.000). Undefined when the time cannot be read.
+ */
+export function timeSpan(value: unknown): { start: number; end: number } | undefined {
+  if (typeof value !== 'string') return undefined
+  const start = Date.parse(value)
+  if (Number.isNaN(start)) return undefined
+  const fraction = /\.(\d+)(?:Z|[+-]\d\d:?\d\d)$/i.exec(value)?.[1]
+  return { start, end: start + (fraction ? Math.max(1, 10 ** (3 - Math.min(fraction.length, 3))) : 1000) }
+}

@@ -1,0 +1,94 @@
+/**
+ * webkms's own operations on the audit trail (X-Amz-Target `WebKms.<Operation>` at the edge):
+ * ExportAuditLog, GetAuditPublicKeys, RotateAuditSigningKey. They are authorized like any
+ * operation on no key (identity policies allowing `webkms:<Operation>`; the account root always)
+ * and audited like any call.
+ *
+ * GetAuditPublicKeys is how a verifier learns the signing keys apart from any export, as
+ * CloudTrail's digest validation fetches its public keys separately; verifyAuditLog trusts only
+ * keys given to it this way.
+ */
+import { TrailMoved, type AuditPublicKey, type ExportedAuditLog } from '../audit/trail.js'
+import { KMSInternalException } from '../errors.js'
+import { defineOperation, noTarget } from '../operation.js'
+import { string } from '../request/schema.js'
+
+export interface ExportAuditLogRequest {
+  /**
+   * A value of the verifier's choosing (e.g. 16 random bytes in hex): the export's last
+   * checkpoint is signed over it, so verifyAuditLog({ challenge }) can tell this export from an
+   * older one or one cut at an earlier checkpoint.
+   */
+  Challenge?: string
+}
+
+export interface AuditPublicKeyEntry {
+  /** Hex SHA-256 of the raw public key: what checkpoints name and what verifiers pin. */
+  Fingerprint: string
+  /** Base64 of the uncompressed P-256 point. */
+  PublicKey: string
+  CreationDate: Date
+  /** When it handed over to the next key; absent for the current one. */
+  RetirementDate?: Date
+}
+export interface GetAuditPublicKeysResponse {
+  /** Every signing key the trail has had, oldest first. */
+  Keys: AuditPublicKeyEntry[]
+  CurrentKeyFingerprint: string
+}
+export interface RotateAuditSigningKeyResponse {
+  Fingerprint: string
+  PublicKey: string
+}
+
+const entry = (k: AuditPublicKey): AuditPublicKeyEntry => {
+  const e: AuditPublicKeyEntry = { Fingerprint: k.fingerprint, PublicKey: k.publicKey, CreationDate: new Date(k.createdAt) }
+  if (k.retiredAt) e.RetirementDate = new Date(k.retiredAt)
+  return e
+}
+
+export const exportAuditLog = defineOperation<ExportAuditLogRequest, ExportedAuditLog>()({
+  name: 'ExportAuditLog',
+  service: 'webkms',
+  readOnly: true,
+  schema: { Challenge: string({ min: 1, max: 256 }) },
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  run: ({ engine }, r) => engine.audit.export(r.Challenge === undefined ? {} : { challenge: r.Challenge }),
+})
+
+export const getAuditPublicKeys = defineOperation<Record<string, never>, GetAuditPublicKeysResponse>()({
+  name: 'GetAuditPublicKeys',
+  service: 'webkms',
+  schema: {},
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  async run({ engine }) {
+    const keys = await engine.audit.publicKeys()
+    return { Keys: keys.map(entry), CurrentKeyFingerprint: keys.at(-1)!.fingerprint }
+  },
+})
+
+/**
+ * A new signing key. The old one signs a handover checkpoint naming the new one, so a verifier
+ * that pinned the old key accepts the new one's checkpoints, and old exports keep verifying.
+ */
+export const rotateAuditSigningKey = defineOperation<Record<string, never>, RotateAuditSigningKeyResponse>()({
+  name: 'RotateAuditSigningKey',
+  service: 'webkms',
+  schema: {},
+  resolve: noTarget,
+  permissions: () => [{ on: '*' }],
+  async run({ engine, commit }) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rotation = await engine.audit.prepareRotation()
+      try {
+        const next = await commit((tx) => rotation.install(tx))
+        return { Fingerprint: next.fingerprint, PublicKey: next.publicKey }
+      } catch (error) {
+        if (!(error instanceof TrailMoved)) throw error
+      }
+    }
+    throw new KMSInternalException('RotateAuditSigningKey: the trail kept changing; try again')
+  },
+})

@@ -1,0 +1,85 @@
+/**
+ * Members and rules several operations share: their schemas (AWS's model constraints), paging,
+ * grant tokens, DryRun, and the checks on what resolution found.
+ */
+import { DryRunOperationException, InvalidGrantTokenException } from '../errors.js'
+import type { KeyRecord } from '../../keystore/records.js'
+import type { Call, Engine } from '../engine.js'
+import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
+import type { RunContext } from '../operation.js'
+import { fromBase64 } from '../../util/bytes.js'
+import type { Conditions } from '../authorization.js'
+import { boolean, enumOf, integer, list, map, string, structure } from '../request/schema.js'
+
+/** Key IDs, key ARNs, alias names and alias ARNs: 1 to 2048 characters. */
+export const keyIdMember = () => string({ min: 1, max: 2048 }, { required: true })
+export const optionalKeyIdMember = () => string({ min: 1, max: 2048 })
+export const grantTokensMember = () => list(string({ min: 1, max: 8192 }), { min: 0, max: 10 }, { audited: false })
+export const dryRunMember = () => boolean()
+export const encryptionContextMember = () => map()
+export const tagMember = () => structure({ TagKey: string({ min: 1, max: 128 }, { required: true }), TagValue: string({ min: 0, max: 256 }, { required: true }) })
+export const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const
+export const encryptionAlgorithmMember = () => enumOf(ENCRYPTION_ALGORITHMS)
+
+/** Paging members shared by the List operations (Limit's range differs per operation). */
+export const pagingMembers = (maxLimit: number) => ({
+  Limit: integer(1, maxLimit),
+  Marker: string({ min: 1, max: 1024, pattern: /^[\u0020-\u00FF]*$/ }),
+})
+
+const TOKEN_PREFIX = 'webkms-grant-token-1'
+
+/** Grant tokens are base64 text naming the key and grant; a malformed one is InvalidGrantTokenException. */
+export function decodeGrantToken(token: string): { keyId: string; grantId: string } {
+  let text = ''
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(token))
+  } catch {
+    // fall through to the refusal below
+  }
+  const m = new RegExp(`^${TOKEN_PREFIX}:([0-9a-f-]{36}):([0-9a-f]{64}):[0-9a-f]{32}$`).exec(text)
+  if (!m) throw new InvalidGrantTokenException('The grant token is not valid.')
+  return { keyId: m[1]!, grantId: m[2]! }
+}
+
+export const encodeGrantTokenText = (keyId: string, grantId: string, nonceHex: string) => `${TOKEN_PREFIX}:${keyId}:${grantId}:${nonceHex}`
+
+/** Checks the form of every grant token a request carries (they take effect at once here). */
+export function checkGrantTokens(tokens: readonly string[] | undefined): void {
+  for (const t of tokens ?? []) decodeGrantToken(t)
+}
+
+export function dryRunStop(dryRun: boolean | undefined): void {
+  if (dryRun) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.')
+}
+
+/** kms:EncryptionAlgorithm, for the operations that take one (and GenerateDataKey*, which use SYMMETRIC_DEFAULT). */
+export const algorithmCondition = (alg: string): Conditions => ({ 'kms:EncryptionAlgorithm': { values: [alg] } })
+
+/** The key a call resolved, as the permission's target and for the audit event. */
+export interface KeyTarget {
+  key: KeyRecord
+}
+
+/** Finds the key named by the request's KeyId (key ID or key ARN; aliases where `allowAlias`). */
+export const resolveKey =
+  (allowAlias: boolean) =>
+  async (engine: Engine, call: Call, request: { KeyId: string }): Promise<KeyTarget> => ({ key: await engine.findKey(call, request.KeyId, allowAlias) })
+
+/** The permission on the resolved key, with the KeyId as written (kms:RequestAlias). */
+export const onKey = (request: { KeyId: string }, target: KeyTarget) => [{ on: target.key, requestKeyId: request.KeyId }]
+
+
+/**
+ * The write of the rows that change one key in place: re-reads the key inside the call's
+ * commit (another tab may have changed it since it was resolved), checks its state for
+ * `operation`, and lets `change` change it.
+ */
+export function changeKey(ctx: RunContext, key: KeyRecord, operation: StateCheckedOperation, change: (k: KeyRecord) => void): Promise<void> {
+  return ctx.commit((tx) =>
+    ctx.engine.updateKey(tx, key.keyId, (k) => {
+      assertKeyState(k, operation)
+      change(k)
+    }),
+  )
+}
