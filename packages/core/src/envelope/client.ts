@@ -6,54 +6,30 @@
  * Frames are sealed and opened concurrently: WebCrypto runs them off the main thread where
  * the runtime can (Node's thread pool), so large messages use more than one core.
  */
-import { Malformed, Reader } from './format/reader.js'
+import { Malformed, malformed, Reader } from './format/reader.js'
 import { frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
-import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
+import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import { beginMessage, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {
   bytesArgument,
-  commitmentPolicy as policyOption,
-  DEFAULT_FRAME_LENGTH,
-  encryptionContextOption,
-  integerOption,
+  clientConfig,
+  decryptOptions,
+  encryptOptions,
   materialsManager,
-  MAX_FRAME_LENGTH,
-  optionsObject,
-  progressOption,
-  suiteIdOption,
-  type ProgressCallback,
+  type ClientConfig,
+  type ClientOptions,
+  type DecryptOptions,
+  type DecryptStreamOptions,
+  type EncryptOptions,
+  type EncryptStreamOptions,
 } from './options.js'
-import type { CommitmentPolicy, SuiteId } from './suites.js'
-import { decryptStream, encryptStream, type DecryptStreamOptions, type EncryptStreamOptions, type MessageStream } from './stream.js'
+import type { CommitmentPolicy } from './suites.js'
+import { decryptStream, encryptStream, type MessageStream } from './stream.js'
 
 /** Frames in flight at once: enough to keep WebCrypto's workers busy, bounded in memory. */
 const CONCURRENCY = 8
-
-export interface EncryptOptions {
-  encryptionContext?: Record<string, string>
-  suiteId?: SuiteId
-  frameLength?: number
-  maxEncryptedDataKeys?: number
-  onProgress?: ProgressCallback
-}
-
-export interface DecryptOptions {
-  /** Pairs to check against the header and, where the header left them out, to authenticate. */
-  encryptionContext?: Record<string, string>
-  maxEncryptedDataKeys?: number
-  /** Refuse messages whose body (plaintext) would be larger than this. */
-  maxBodySize?: number
-  /** Refuse signed messages right after reading the header (client-apis/decrypt.md). */
-  forbidSignedMessages?: boolean
-  onProgress?: ProgressCallback
-}
-
-export interface ClientOptions {
-  commitmentPolicy?: CommitmentPolicy
-  maxEncryptedDataKeys?: number
-}
 
 export interface EnvelopeClient {
   encrypt(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
@@ -63,31 +39,27 @@ export interface EnvelopeClient {
 }
 
 export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions): EnvelopeClient {
-  const o = typeof policyOrOptions === 'object' ? optionsObject(policyOrOptions, 'buildClient options') : { commitmentPolicy: policyOrOptions }
-  const policy = policyOption(o.commitmentPolicy)
-  const clientMaxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, 0xffff)
+  const client = clientConfig(policyOrOptions)
   return {
-    encrypt: (keyring, plaintext, options) => encrypt(policy, clientMaxEdks, keyring, plaintext, options),
-    decrypt: (keyring, ciphertext, options) => decrypt(policy, clientMaxEdks, keyring, ciphertext, options),
-    encryptStream: (keyring, options) => encryptStream(policy, clientMaxEdks, keyring, options),
-    decryptStream: (keyring, options) => decryptStream(policy, clientMaxEdks, keyring, options),
+    encrypt: (keyring, plaintext, options) => encrypt(client, keyring, plaintext, options),
+    decrypt: (keyring, ciphertext, options) => decrypt(client, keyring, ciphertext, options),
+    encryptStream: (keyring, options) => encryptStream(client, keyring, options),
+    decryptStream: (keyring, options) => decryptStream(client, keyring, options),
   }
 }
 
-async function encrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
   const cmm = materialsManager(keyring)
   const plaintext = bytesArgument(plaintextArg, 'plaintext')
-  const o = optionsObject(optionsArg)
-  const suiteId = suiteIdOption(o.suiteId)
-  const frameLength = integerOption(o.frameLength, 'frameLength', 1, MAX_FRAME_LENGTH, DEFAULT_FRAME_LENGTH)
-  const onProgress = progressOption(o.onProgress)
+  const { encryptionContext, suiteId, frameLength, maxEncryptedDataKeys, onProgress } = encryptOptions(optionsArg, client)
   const writer = await beginMessage(cmm, {
-    encryptionContext: encryptionContextOption(o.encryptionContext, true) ?? {},
-    commitmentPolicy: policy,
+    encryptionContext,
+    commitmentPolicy: client.commitmentPolicy,
     ...(suiteId !== undefined ? { suiteId } : {}),
     frameLength,
-    maxEncryptedDataKeys: integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks),
+    maxEncryptedDataKeys,
     plaintextLength: plaintext.byteLength,
+    random: client.random,
   })
 
   // Like the AWS browser client: ceil(n / frameLength) frames, at least one, the last being the
@@ -125,33 +97,32 @@ async function encrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring:
 /** Footer: a u16 length and a DER ECDSA P-384 signature (SEQUENCE of two INTEGERs of up to 49 bytes). */
 const MAX_FOOTER_LENGTH = 2 + 104
 
-async function decrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
+async function decrypt(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
   const cmm = materialsManager(keyring)
   const ciphertext = bytesArgument(ciphertextArg, 'ciphertext')
-  const o = optionsObject(optionsArg)
-  const reproduced = encryptionContextOption(o.encryptionContext, false)
-  const maxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
-  const maxBodySize = integerOption(o.maxBodySize, 'maxBodySize', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
-  const forbidSigned = o.forbidSignedMessages === true
-  const onProgress = progressOption(o.onProgress)
+  const o = decryptOptions(optionsArg, client)
   try {
-    const parsed = parseHeader(ciphertext, maxEdks)
-    if (forbidSigned && parsed.suite.signature) throw new Malformed('signed message forbidden')
-    const reader = await openMessage(cmm, parsed, policy, reproduced)
+    // The same limits as a stream: the header's length is learned before it is parsed.
+    const headerLength = new HeaderScanner(o).push(ciphertext)
+    malformed(headerLength !== undefined, 'the header is truncated')
+    const parsed = parseHeader(ciphertext.subarray(0, headerLength), o.maxEncryptedDataKeys)
+    if (o.forbidSignedMessages && parsed.suite.signature) throw new Malformed('signed message forbidden')
+    const reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
     const r = new Reader(ciphertext, parsed.length)
     const frames: ParsedFrame[] = []
+    // Each frame's content is a view of the ciphertext (parseFrame takes its bytes), so `total`,
+    // the plaintext allocated below, never exceeds the input whatever its length fields say.
     let total = 0
     if (parsed.header.contentType === ContentType.FRAMED_DATA) {
       for (let seq = 1; ; seq++) {
         if (seq === SEQUENCE_NUMBER_END) throw new Malformed('too many frames')
-        const frame = parseFrame(r, parsed.header.frameLength, seq)
+        const frame = parseFrame(r, parsed.header.frameLength, seq, o.maxBodySize - total)
         total += frame.contentLength
-        if (total > maxBodySize) throw new Malformed('body larger than maxBodySize')
         frames.push(frame)
         if (frame.final) break
       }
     } else {
-      const frame = parseNonFramed(r, maxBodySize)
+      const frame = parseNonFramed(r, o.maxBodySize)
       total = frame.contentLength
       frames.push(frame)
     }
@@ -168,7 +139,7 @@ async function decrypt(policy: CommitmentPolicy, clientMaxEdks: number, keyring:
       mapLimit(frames, CONCURRENCY, async (frame, i) => {
         plaintext.set(await reader.openFrame(frame), offsets[i]!)
         done += frame.contentLength
-        onProgress?.(done, total)
+        o.onProgress?.(done, total)
       }),
     ])
     if (!verified) throw new Malformed('signature does not verify')

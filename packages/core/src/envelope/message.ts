@@ -4,16 +4,16 @@
  * sealing or opening one frame (client-apis/encrypt.md and decrypt.md of the AWS Encryption
  * SDK specification).
  */
-import { concatBytes } from '../util/bytes.js'
+import { concatBytes, equalBytes } from '../util/bytes.js'
 import type { AesGcmKey } from './crypto/aesGcm.js'
 import { deriveMessageKeys } from './crypto/kdf.js'
-import { equalBytes } from '../util/bytes.js'
 import type { MessageSigner, MessageVerifier } from './crypto/signature.js'
 import { bodyAad, BodyContent, frameContent, frameIv, type ParsedFrame } from './format/body.js'
 import { serializeEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'
 import { ContentType, serializeHeader, type MessageHeader, type ParsedHeader } from './format/header.js'
 import { Malformed } from './format/reader.js'
-import type { DecryptionMaterials, MaterialsManager } from './materials/types.js'
+import type { DecryptionMaterials, EncryptionRequest, MaterialsManager } from './materials/types.js'
+import { randomBytes, type RandomSource } from './random.js'
 import { policyAllowsDecrypt, policyAllowsEncrypt, type AlgorithmSuite, type CommitmentPolicy, type SuiteId } from './suites.js'
 
 export interface EncryptSettings {
@@ -23,6 +23,7 @@ export interface EncryptSettings {
   frameLength: number
   maxEncryptedDataKeys: number
   plaintextLength?: number
+  random: RandomSource
 }
 
 /** A message being written: its header bytes and the key that seals its frames. */
@@ -41,22 +42,32 @@ const pick = (ctx: EncryptionContext, keys: readonly string[], keep: boolean): E
   Object.fromEntries(Object.entries(ctx).filter(([k]) => keys.includes(k) === keep))
 
 export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): Promise<MessageWriter> {
-  const request = { encryptionContext: s.encryptionContext, commitmentPolicy: s.commitmentPolicy, ...(s.suiteId !== undefined ? { suiteId: s.suiteId } : {}), ...(s.plaintextLength !== undefined ? { plaintextLength: s.plaintextLength } : {}) }
+  const request: EncryptionRequest = { encryptionContext: s.encryptionContext, commitmentPolicy: s.commitmentPolicy, random: s.random }
+  if (s.suiteId !== undefined) request.suiteId = s.suiteId
+  if (s.plaintextLength !== undefined) request.plaintextLength = s.plaintextLength
   const materials = await cmm.getEncryptionMaterials(request)
   const { suite, plaintextDataKey } = materials
   if (!policyAllowsEncrypt(s.commitmentPolicy, suite)) throw new RangeError(`the materials manager chose suite 0x${suite.id.toString(16)}, which the commitment policy forbids`)
   if (materials.encryptedDataKeys.length > s.maxEncryptedDataKeys) {
     throw new RangeError(`"maxEncryptedDataKeys" is ${s.maxEncryptedDataKeys}, but the keyring wrapped ${materials.encryptedDataKeys.length}`)
   }
-  const messageId = globalThis.crypto.getRandomValues(new Uint8Array(suite.messageFormatVersion === 1 ? 16 : 32))
-  const { key, commitment } = await deriveMessageKeys(suite, plaintextDataKey!, messageId)
   const required = materials.requiredEncryptionContextKeys
+  // Required pairs are authenticated, not stored (client-apis/encrypt.md, "Construct the header").
+  const stored = pick(materials.encryptionContext, required, false)
+  // The header stores its context behind a uint16 length (data-format/message-header.md, "AAD
+  // Length"); the check of the caller's context could not count the pairs the materials
+  // manager added (a signing suite's aws-crypto-public-key).
+  const storedLength = serializeEncryptionContext(stored).byteLength
+  if (storedLength > 0xffff) {
+    throw new RangeError(`"encryptionContext" expected at most 65535 bytes serialized with the materials manager's pairs, got length=${storedLength}`)
+  }
+  const messageId = randomBytes(s.random, suite.messageFormatVersion === 1 ? 16 : 32)
+  const { key, commitment } = await deriveMessageKeys(suite, plaintextDataKey!, messageId)
   const messageHeader: MessageHeader = {
     version: suite.messageFormatVersion,
     suiteId: suite.id,
     messageId,
-    // Required pairs are authenticated, not stored (client-apis/encrypt.md, "Construct the header").
-    encryptionContext: pick(materials.encryptionContext, required, false),
+    encryptionContext: stored,
     encryptedDataKeys: materials.encryptedDataKeys,
     contentType: ContentType.FRAMED_DATA,
     frameLength: s.frameLength,

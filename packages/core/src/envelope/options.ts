@@ -1,8 +1,52 @@
-/** Argument checks for the envelope API: misuse is a TypeError or RangeError naming the argument. */
+/**
+ * The options of the envelope API, shared by one-shot and streaming calls, and their checks:
+ * misuse is a TypeError or RangeError naming the argument.
+ */
 import { assertEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'
 import { DefaultMaterialsManager } from './materials/DefaultMaterialsManager.js'
 import { isKeyring, isMaterialsManager, type Keyring, type MaterialsManager } from './materials/types.js'
+import { defaultRandom, randomOption, type RandomSource } from './random.js'
 import { CommitmentPolicy, isSuiteId, type SuiteId } from './suites.js'
+
+export type ProgressCallback = (bytesDone: number, bytesTotal?: number) => void
+
+export interface ClientOptions {
+  commitmentPolicy?: CommitmentPolicy
+  maxEncryptedDataKeys?: number
+  /** Every random value the client makes itself: message ids, and the raw keyrings' data keys and IVs. Default: WebCrypto. */
+  random?: RandomSource
+}
+
+export interface EncryptOptions {
+  encryptionContext?: Record<string, string>
+  suiteId?: SuiteId
+  frameLength?: number
+  maxEncryptedDataKeys?: number
+  onProgress?: ProgressCallback
+}
+
+export interface EncryptStreamOptions extends EncryptOptions {
+  /** The plaintext's length, if known: lets a caching materials manager work, and is checked. */
+  plaintextLength?: number
+}
+
+export interface DecryptOptions {
+  /** Pairs to check against the header and, where the header left them out, to authenticate. */
+  encryptionContext?: Record<string, string>
+  maxEncryptedDataKeys?: number
+  /** Refuse messages whose body (plaintext) would be larger than this, before buffering the frame that would pass it. */
+  maxBodySize?: number
+  /** Refuse messages whose header (with its authentication) is longer than this. Default 1 MiB. */
+  maxHeaderLength?: number
+  /** Refuse signed messages right after reading the header (client-apis/decrypt.md). */
+  forbidSignedMessages?: boolean
+  onProgress?: ProgressCallback
+}
+
+export interface DecryptStreamOptions extends DecryptOptions {
+  /** Hold all plaintext until the signature verifies (signed suites). */
+  waitForSignature?: boolean
+}
 
 /**
  * The default frame length. WebCrypto has a per-call cost, so the AWS SDKs' 4096 bytes would
@@ -12,17 +56,70 @@ import { CommitmentPolicy, isSuiteId, type SuiteId } from './suites.js'
 export const DEFAULT_FRAME_LENGTH = 256 * 1024
 export const MAX_FRAME_LENGTH = 0xffffffff
 
+/**
+ * The default maxHeaderLength. A header states no total length, and the format allows about
+ * 12 GiB of encrypted data keys (65535 of up to 3 × 65535 bytes), which a stream would have
+ * to buffer before it could refuse them. Real headers are small: the context is at most 64 KiB
+ * and a KMS or RSA-4096 data key takes 300 to 600 bytes, so 1 MiB holds the largest context
+ * and over 1,500 keys. The "Max Header Size" of the specification's proposal
+ * (proposals/2020-06-26_decrypt-max-header-size-max-body-size); AWS SDKs leave it unset.
+ */
+export const DEFAULT_MAX_HEADER_LENGTH = 1024 * 1024
+
+/** What `buildClient` fixes for every call of a client. */
+export interface ClientConfig {
+  commitmentPolicy: CommitmentPolicy
+  maxEncryptedDataKeys: number
+  random: RandomSource
+}
+
+export function clientConfig(policyOrOptions: unknown): ClientConfig {
+  const o = typeof policyOrOptions === 'object' ? optionsObject(policyOrOptions, 'buildClient options') : { commitmentPolicy: policyOrOptions }
+  return {
+    commitmentPolicy: commitmentPolicy(o.commitmentPolicy),
+    maxEncryptedDataKeys: integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, 0xffff),
+    random: randomOption(o.random) ?? defaultRandom,
+  }
+}
+
+/** Encrypt options, checked, with the client's defaults. */
+export function encryptOptions(value: unknown, client: ClientConfig) {
+  const o = optionsObject(value)
+  return {
+    encryptionContext: encryptionContextOption(o.encryptionContext, true) ?? {},
+    suiteId: suiteIdOption(o.suiteId),
+    frameLength: integerOption(o.frameLength, 'frameLength', 1, MAX_FRAME_LENGTH, DEFAULT_FRAME_LENGTH),
+    maxEncryptedDataKeys: integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, client.maxEncryptedDataKeys),
+    onProgress: progressOption(o.onProgress),
+  }
+}
+
+/** Decrypt options, checked, with the client's defaults: the same for one-shot and streams. */
+export function decryptOptions(value: unknown, client: ClientConfig) {
+  const o = optionsObject(value)
+  return {
+    reproducedEncryptionContext: encryptionContextOption(o.encryptionContext, false),
+    maxEncryptedDataKeys: integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, client.maxEncryptedDataKeys),
+    maxBodySize: integerOption(o.maxBodySize, 'maxBodySize', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    maxHeaderLength: integerOption(o.maxHeaderLength, 'maxHeaderLength', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_HEADER_LENGTH),
+    forbidSignedMessages: o.forbidSignedMessages === true,
+    waitForSignature: o.waitForSignature === true,
+    onProgress: progressOption(o.onProgress),
+  }
+}
+
 export function materialsManager(keyring: unknown): MaterialsManager {
   if (isMaterialsManager(keyring)) return keyring
   if (isKeyring(keyring)) return new DefaultMaterialsManager(keyring as Keyring)
   throw new TypeError('"keyring" expected a keyring or a materials manager')
 }
 
+const POLICIES: readonly string[] = Object.values(CommitmentPolicy)
+
 export function commitmentPolicy(value: unknown): CommitmentPolicy {
   if (value === undefined) return CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
-  if (typeof value !== 'string' || !(value in CommitmentPolicy)) {
-    throw new TypeError(`"commitmentPolicy" expected one of ${Object.keys(CommitmentPolicy).join(', ')}`)
-  }
+  // Not `value in CommitmentPolicy`: "toString" or "__proto__" would pass as a policy.
+  if (typeof value !== 'string' || !POLICIES.includes(value)) throw new TypeError(`"commitmentPolicy" expected one of ${POLICIES.join(', ')}`)
   return value as CommitmentPolicy
 }
 
@@ -39,6 +136,7 @@ export function optionsObject(value: unknown, name = 'options'): Record<string, 
   return value as Record<string, unknown>
 }
 
+/** A copy of the caller's context, every own pair kept (spread defines `__proto__` as a pair). */
 export function encryptionContextOption(value: unknown, forEncrypt: boolean): EncryptionContext | undefined {
   if (value === undefined) return undefined
   assertEncryptionContext(value)
@@ -47,7 +145,7 @@ export function encryptionContextOption(value: unknown, forEncrypt: boolean): En
     const reserved = Object.keys(value).find((k) => k.startsWith('aws-crypto-'))
     if (reserved) throw new TypeError(`"encryptionContext" must not use the reserved key prefix aws-crypto- (got "${reserved}")`)
   }
-  return { ...value }
+  return Object.fromEntries(Object.entries(value))
 }
 
 export function suiteIdOption(value: unknown): SuiteId | undefined {
@@ -62,8 +160,6 @@ export function integerOption(value: unknown, name: string, min: number, max: nu
   if (value < min || value > max) throw new RangeError(`"${name}" expected ${min} to ${max}, got ${value}`)
   return value
 }
-
-export type ProgressCallback = (bytesDone: number, bytesTotal?: number) => void
 
 export function progressOption(value: unknown): ProgressCallback | undefined {
   if (value === undefined) return undefined

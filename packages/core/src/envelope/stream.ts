@@ -2,7 +2,9 @@
  * Streaming encrypt and decrypt over WHATWG streams: each returns a `{ readable, writable }`
  * pair for `pipeThrough`, plus `messageHeader`, a promise of the header once it is written
  * (encrypt) or authenticated (decrypt). Memory stays bounded by about one frame plus the
- * stream's queues, whatever the message size.
+ * stream's queues, whatever the message size; decrypt checks every length field before it
+ * buffers what the field announces (the header against maxHeaderLength, a frame against
+ * maxBodySize), so a hostile message cannot make it hold more.
  *
  * What streaming decrypt releases, and when (client-apis/decrypt.md):
  * - nothing before the header's authentication tag verifies;
@@ -18,37 +20,16 @@
 import { ByteQueue } from './byteQueue.js'
 import { DecryptionError } from './errors.js'
 import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrame, SEQUENCE_NUMBER_END } from './format/body.js'
-import { ContentType, parseHeader, type MessageHeader } from './format/header.js'
+import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { Incomplete, Malformed, Reader } from './format/reader.js'
 import { beginMessage, openMessage, type MessageReader, type MessageWriter } from './message.js'
-import type { DecryptOptions, EncryptOptions } from './client.js'
-import {
-  DEFAULT_FRAME_LENGTH,
-  encryptionContextOption,
-  integerOption,
-  materialsManager,
-  MAX_FRAME_LENGTH,
-  optionsObject,
-  progressOption,
-  suiteIdOption,
-} from './options.js'
-import type { CommitmentPolicy } from './suites.js'
+import { decryptOptions, encryptOptions, integerOption, materialsManager, optionsObject, type ClientConfig } from './options.js'
 
 export interface MessageStream {
   readable: ReadableStream<Uint8Array>
   writable: WritableStream<Uint8Array>
   /** The header: rejects if the stream fails before it is written or authenticated. */
   messageHeader: Promise<MessageHeader>
-}
-
-export interface EncryptStreamOptions extends EncryptOptions {
-  /** The plaintext's length, if known: lets a caching materials manager work, and is checked. */
-  plaintextLength?: number
-}
-
-export interface DecryptStreamOptions extends DecryptOptions {
-  /** Hold all plaintext until the signature verifies (signed suites). */
-  waitForSignature?: boolean
 }
 
 function deferred<T>() {
@@ -67,15 +48,11 @@ function chunkOf(chunk: unknown): Uint8Array {
   return chunk
 }
 
-export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, optionsArg: unknown): MessageStream {
+export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg: unknown): MessageStream {
   const cmm = materialsManager(keyring)
-  const o = optionsObject(optionsArg)
-  const suiteId = suiteIdOption(o.suiteId)
-  const frameLength = integerOption(o.frameLength, 'frameLength', 1, MAX_FRAME_LENGTH, DEFAULT_FRAME_LENGTH)
-  const maxEncryptedDataKeys = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
-  const plaintextLength = o.plaintextLength === undefined ? undefined : integerOption(o.plaintextLength, 'plaintextLength', 0, Number.MAX_SAFE_INTEGER, 0)
-  const encryptionContext = encryptionContextOption(o.encryptionContext, true) ?? {}
-  const onProgress = progressOption(o.onProgress)
+  const { encryptionContext, suiteId, frameLength, maxEncryptedDataKeys, onProgress } = encryptOptions(optionsArg, client)
+  const { plaintextLength: length } = optionsObject(optionsArg)
+  const plaintextLength = length === undefined ? undefined : integerOption(length, 'plaintextLength', 0, Number.MAX_SAFE_INTEGER, 0)
   const header = deferred<MessageHeader>()
   const queue = new ByteQueue()
   let writer: MessageWriter
@@ -100,11 +77,12 @@ export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
       try {
         writer = await beginMessage(cmm, {
           encryptionContext,
-          commitmentPolicy: policy,
+          commitmentPolicy: client.commitmentPolicy,
           ...(suiteId !== undefined ? { suiteId } : {}),
           frameLength,
           maxEncryptedDataKeys,
           ...(plaintextLength !== undefined ? { plaintextLength } : {}),
+          random: client.random,
         })
       } catch (error) {
         header.reject(error)
@@ -130,17 +108,15 @@ export function encryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
   return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
 }
 
-export function decryptStream(policy: CommitmentPolicy, clientMaxEdks: number, keyring: unknown, optionsArg: unknown): MessageStream {
+export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg: unknown): MessageStream {
   const cmm = materialsManager(keyring)
-  const o = optionsObject(optionsArg)
-  const reproduced = encryptionContextOption(o.encryptionContext, false)
-  const maxEdks = integerOption(o.maxEncryptedDataKeys, 'maxEncryptedDataKeys', 1, 0xffff, clientMaxEdks)
-  const maxBodySize = integerOption(o.maxBodySize, 'maxBodySize', 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
-  const forbidSigned = o.forbidSignedMessages === true
-  const waitForSignature = o.waitForSignature === true
-  const onProgress = progressOption(o.onProgress)
+  const o = decryptOptions(optionsArg, client)
   const header = deferred<MessageHeader>()
   const queue = new ByteQueue()
+  // Memory stays linear in maxHeaderLength and one frame (see HeaderScanner and parseFrame):
+  // the header's length is learned from its length fields as bytes arrive, and a frame's
+  // length is checked against maxBodySize as soon as it is read, before its content is buffered.
+  const scanner = new HeaderScanner(o)
   let state: 'header' | 'body' | 'footer' | 'done' = 'header'
   let needed = 0
   let reader: MessageReader
@@ -153,33 +129,39 @@ export function decryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
   /** Parses and decrypts whatever the queued bytes allow. */
   async function pump(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
     for (;;) {
+      if (state === 'header') {
+        // Parsed once, when all of it is here.
+        const length = scanner.length
+        if (length === undefined || queue.length < length) return
+        const bytes = queue.peekAll().subarray(0, length)
+        const parsed = parseHeader(bytes, o.maxEncryptedDataKeys)
+        if (o.forbidSignedMessages && parsed.suite.signature) throw new Malformed('signed message forbidden')
+        reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
+        hash = reader.verifier?.incremental()
+        hash?.update(bytes)
+        queue.consume(length)
+        state = 'body'
+        header.resolve(reader.messageHeader)
+        continue
+      }
       if (queue.length < needed) return
       const bytes = queue.peekAll()
       const r = new Reader(bytes)
       try {
-        if (state === 'header') {
-          const parsed = parseHeader(bytes, maxEdks)
-          if (forbidSigned && parsed.suite.signature) throw new Malformed('signed message forbidden')
-          reader = await openMessage(cmm, parsed, policy, reproduced)
-          hash = reader.verifier?.incremental()
-          hash?.update(bytes.subarray(0, parsed.length))
-          queue.consume(parsed.length)
-          state = 'body'
-          header.resolve(reader.messageHeader)
-        } else if (state === 'body') {
+        if (state === 'body') {
           const framed = reader.messageHeader.contentType === ContentType.FRAMED_DATA
           if (framed && sequenceNumber === SEQUENCE_NUMBER_END) throw new Malformed('too many frames')
-          const frame = framed ? parseFrame(r, reader.messageHeader.frameLength, sequenceNumber) : parseNonFramed(r, maxBodySize)
+          const budget = o.maxBodySize - total
+          const frame = framed ? parseFrame(r, reader.messageHeader.frameLength, sequenceNumber, budget) : parseNonFramed(r, budget)
           total += frame.contentLength
-          if (total > maxBodySize) throw new Malformed('body larger than maxBodySize')
           const plaintext = await reader.openFrame(frame)
           hash?.update(bytes.subarray(0, frame.length))
           queue.consume(frame.length)
           sequenceNumber++
           // A signed message's last plaintext waits for the signature (client-apis/decrypt.md).
-          if (hash && (waitForSignature || frame.final)) held.push(plaintext)
+          if (hash && (o.waitForSignature || frame.final)) held.push(plaintext)
           else controller.enqueue(plaintext)
-          onProgress?.(total)
+          o.onProgress?.(total)
           if (frame.final) state = hash ? 'footer' : 'done'
         } else if (state === 'footer') {
           signature = parseFooter(r).slice()
@@ -208,9 +190,10 @@ export function decryptStream(policy: CommitmentPolicy, clientMaxEdks: number, k
 
   const transform = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
-      const bytes = chunkOf(chunk)
       try {
-        queue.push(bytes.slice())
+        const bytes = chunkOf(chunk).slice()
+        queue.push(bytes)
+        if (state === 'header') scanner.push(bytes)
         await pump(controller)
       } catch (error) {
         fail(error)

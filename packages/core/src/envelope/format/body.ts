@@ -48,30 +48,38 @@ export interface ParsedFrame {
 
 /**
  * Parses the next frame at the reader's offset. Throws Incomplete if the frame is not all
- * there yet, Malformed if it breaks the format.
+ * there yet, Malformed if it breaks the format or its content is longer than
+ * `maxContentLength` (what is left of maxBodySize).
  */
-export function parseFrame(r: Reader, frameLength: number, expectedSequence: number): ParsedFrame {
+export function parseFrame(r: Reader, frameLength: number, expectedSequence: number, maxContentLength = Infinity): ParsedFrame {
   const start = r.offset
   const first = r.u32()
   const final = first === SEQUENCE_NUMBER_END
+  // Precondition: a regular frame holds the header's frame length: refuse it before reading on.
+  // Only here, not from the header alone: a lone final frame may be shorter (proposals/
+  // 2020-06-26_decrypt-max-header-size-max-body-size, "Max Body Size").
+  if (!final) malformed(frameLength <= maxContentLength, 'body larger than maxBodySize')
   const sequenceNumber = final ? r.u32() : first
   malformed(sequenceNumber === expectedSequence, 'frame out of sequence')
   const iv = r.take(IV_LENGTH)
   malformed(equalBytes(iv, frameIv(sequenceNumber)), 'frame IV does not match its sequence number')
   const contentLength = final ? r.u32() : frameLength
-  malformed(contentLength <= frameLength, 'final frame longer than the frame length')
+  malformed(contentLength <= frameLength, 'final frame longer than the frame length') // client-apis/decrypt.md
+  // Precondition: a final frame's content length is checked before its content is buffered.
+  malformed(contentLength <= maxContentLength, 'body larger than maxBodySize')
   const sealed = r.take(contentLength + TAG_LENGTH)
   return { sequenceNumber, final, iv, sealed, contentLength, length: r.offset - start }
 }
 
 /** Parses the single block of a non-framed body. */
-export function parseNonFramed(r: Reader, maxBodySize: number): ParsedFrame {
+export function parseNonFramed(r: Reader, maxContentLength = Infinity): ParsedFrame {
   const start = r.offset
   const iv = r.take(IV_LENGTH)
   const contentLength = r.u64()
   // SP 800-38D §5.2.1.1: at most 2^39 - 256 bits of plaintext per invocation.
   malformed(contentLength <= 2 ** 36 - 32, 'non-framed content too long')
-  malformed(contentLength <= maxBodySize, 'body larger than maxBodySize')
+  // Precondition: the content length is checked before the content is buffered.
+  malformed(contentLength <= maxContentLength, 'body larger than maxBodySize')
   const sealed = r.take(contentLength + TAG_LENGTH)
   return { sequenceNumber: 1, final: true, iv, sealed, contentLength, length: r.offset - start }
 }

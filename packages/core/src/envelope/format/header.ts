@@ -79,6 +79,115 @@ export function serializeHeader(h: MessageHeader): Uint8Array<ArrayBuffer> {
   return w.finish()
 }
 
+/** Limits on what a header may make a decryptor read (client-apis/decrypt.md). */
+export interface HeaderLimits {
+  maxEncryptedDataKeys: number
+  /** Bytes of the header with its authentication. */
+  maxHeaderLength: number
+}
+
+/** One field of the header, as far as its length goes: read its `n` bytes (a length or a check) or skip them. */
+interface Field {
+  n: number
+  read: boolean
+}
+const read = (n: number): Field => ({ n, read: true })
+const skip = (n: number): Field => ({ n, read: false })
+const u16 = (b: Uint8Array) => (b[0]! << 8) | b[1]!
+
+/**
+ * The header's fields in order, down to what its length depends on: the version (v1 and v2
+ * have different fixed fields), the AAD length, the EDK count and each EDK's three lengths.
+ * It refuses on the way what must stop a decryptor early: an unknown version or suite, and
+ * more EDKs than allowed ("as soon as that can be determined during deserializing decrypt
+ * MUST process no more bytes", client-apis/decrypt.md). parseHeader checks everything else.
+ */
+function* headerFields(maxEncryptedDataKeys: number): Generator<Field, void, Uint8Array> {
+  const version = (yield read(1))[0]
+  malformed(version === 1 || version === 2, 'unknown message format version')
+  if (version === 1) malformed((yield read(1))[0] === 0x80, 'unknown message type')
+  const suiteId = u16(yield read(2))
+  malformed(isSuiteId(suiteId) && algorithmSuites[suiteId].messageFormatVersion === version, 'unknown algorithm suite')
+  const { ivLength, tagLength } = algorithmSuites[suiteId]
+  yield skip(version === 1 ? 16 : 32) // message id
+  yield skip(u16(yield read(2))) // AAD
+  const edkCount = u16(yield read(2))
+  malformed(edkCount > 0, 'no encrypted data keys')
+  malformed(edkCount <= maxEncryptedDataKeys, 'too many encrypted data keys')
+  for (let i = 0; i < 3 * edkCount; i++) yield skip(u16(yield read(2))) // provider id, provider info, ciphertext
+  // v1: content type, reserved, IV length, frame length, header IV, tag; v2: content type, frame length, suite data, tag.
+  yield skip(version === 1 ? 1 + 4 + 1 + 4 + ivLength + tagLength : 1 + 4 + 32 + tagLength)
+}
+
+/**
+ * Learns a header's total length from its length fields as a stream delivers it. A header
+ * states no total length, and the format allows gigabytes of encrypted data keys: the stream
+ * must neither buffer past `maxHeaderLength` nor re-parse what it has (quadratic in small
+ * chunks). Each byte is looked at once, only the current field's few bytes are kept, and a
+ * field that would end past maxHeaderLength is refused before any of its bytes arrive
+ * (proposals/2020-06-26_decrypt-max-header-size-max-body-size, "Max Header Size").
+ */
+export class HeaderScanner {
+  readonly #fields: Generator<Field, void, Uint8Array>
+  readonly #maxHeaderLength: number
+  #field: Field | undefined
+  /** Bytes of the fields before the current one. */
+  #before = 0
+  /** Bytes of the current field seen so far; those of a field to read are kept in #bytes. */
+  #seen = 0
+  readonly #bytes = new Uint8Array(2)
+  #length: number | undefined
+  #failed: unknown
+
+  constructor(limits: HeaderLimits) {
+    this.#fields = headerFields(limits.maxEncryptedDataKeys)
+    this.#maxHeaderLength = limits.maxHeaderLength
+    this.#advance(this.#fields.next())
+  }
+
+  /** The header's length with its authentication, once known. */
+  get length(): number | undefined {
+    return this.#length
+  }
+
+  /** Takes the next bytes of the message (any after the header are ignored). Throws Malformed. */
+  push(chunk: Uint8Array): number | undefined {
+    if (this.#failed) throw this.#failed
+    try {
+      let at = 0
+      while (this.#field && at < chunk.byteLength) {
+        const field = this.#field
+        const take = Math.min(field.n - this.#seen, chunk.byteLength - at)
+        if (field.read) this.#bytes.set(chunk.subarray(at, at + take), this.#seen)
+        this.#seen += take
+        at += take
+        if (this.#seen === field.n) {
+          this.#before += field.n
+          this.#advance(this.#fields.next(this.#bytes.subarray(0, field.n)))
+        }
+      }
+      return this.#length
+    } catch (error) {
+      this.#failed = error // a finished generator would report a length: never again
+      throw error
+    }
+  }
+
+  #advance(next: IteratorResult<Field, void>): void {
+    // Empty fields (an empty AAD or EDK field) take no bytes: step over them now.
+    while (!next.done && next.value.n === 0) next = this.#fields.next(new Uint8Array(0))
+    this.#seen = 0
+    if (next.done) {
+      this.#field = undefined
+      this.#length = this.#before
+      return
+    }
+    // Precondition: a field that would end past maxHeaderLength is refused before its bytes are buffered.
+    malformed(this.#before + next.value.n <= this.#maxHeaderLength, 'header longer than maxHeaderLength')
+    this.#field = next.value
+  }
+}
+
 /**
  * Parses a header and its authentication from `bytes`. Throws Incomplete when more bytes are
  * needed, Malformed when the header breaks a rule of the format. Nothing here is trusted

@@ -60,7 +60,10 @@ export function malformed(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Malformed(what)
 }
 
-/** A growable big-endian writer. */
+/**
+ * A growable big-endian writer. A value that does not fit its field throws RangeError rather
+ * than wrap: a wrapped length field would write a message that parses differently.
+ */
 export class Writer {
   #parts: Uint8Array[] = []
   #length = 0
@@ -70,19 +73,23 @@ export class Writer {
     return this
   }
   u8(n: number): this {
+    fits(n, 0xff)
     return this.bytes(new Uint8Array([n]))
   }
   u16(n: number): this {
+    fits(n, 0xffff)
     const b = new Uint8Array(2)
     new DataView(b.buffer).setUint16(0, n)
     return this.bytes(b)
   }
   u32(n: number): this {
+    fits(n, 0xffffffff)
     const b = new Uint8Array(4)
     new DataView(b.buffer).setUint32(0, n)
     return this.bytes(b)
   }
   u64(n: number): this {
+    fits(n, Number.MAX_SAFE_INTEGER)
     const b = new Uint8Array(8)
     const v = new DataView(b.buffer)
     v.setUint32(0, Math.floor(n / 2 ** 32))
@@ -102,4 +109,8 @@ export class Writer {
     }
     return out
   }
+}
+
+function fits(n: number, max: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`${n} does not fit a field of at most ${max}`)
 }

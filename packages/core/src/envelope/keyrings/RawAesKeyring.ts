@@ -10,20 +10,22 @@
  * A wrapping key given as bytes is imported non-extractable; 192-bit keys stay bytes for
  * @noble/ciphers, as Chromium's WebCrypto has no AES-192.
  */
-import { concatBytes, uint32be, utf8 } from '../../util/bytes.js'
+import { concatBytes, equalBytes, uint32be, utf8 } from '../../util/bytes.js'
 import { aesGcmFromCryptoKey, importAesGcmKey, type AesGcmKey } from '../crypto/aesGcm.js'
-import { equalBytes } from '../../util/bytes.js'
 import { serializeEncryptionContext, serializeEncryptionContextLegacyOrder } from '../format/encryptionContext.js'
 import { edk, type EncryptedDataKey } from '../format/header.js'
 import { KeyringError } from '../errors.js'
 import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../materials/types.js'
-import { assertNamespace, generateDataKey } from './common.js'
+import { randomBytes, randomOption, type RandomSource } from '../random.js'
+import { assertNamespace, dataKeyFor, keyringRandom } from './common.js'
 
 export interface RawAesKeyringOptions {
   keyNamespace: string
   keyName: string
   /** An AES-GCM CryptoKey (usages encrypt and decrypt), or 16, 24 or 32 bytes. */
   wrappingKey: CryptoKey | Uint8Array
+  /** For the data key (as generator) and the wrapping IVs. Default: the client's random source. */
+  random?: RandomSource
 }
 
 const TAG_BITS = 128
@@ -34,13 +36,15 @@ export class RawAesKeyring implements Keyring {
   readonly keyName: string
   #key: Promise<AesGcmKey>
   #keyName: Uint8Array
+  #random: RandomSource | undefined
 
-  constructor({ keyNamespace, keyName, wrappingKey }: RawAesKeyringOptions) {
+  constructor({ keyNamespace, keyName, wrappingKey, random }: RawAesKeyringOptions) {
     assertNamespace(keyNamespace, 'keyNamespace')
     if (typeof keyName !== 'string' || keyName.length === 0) throw new TypeError('"keyName" expected a non-empty string')
     this.keyNamespace = keyNamespace
     this.keyName = keyName
     this.#keyName = utf8(keyName)
+    this.#random = randomOption(random)
     if (wrappingKey instanceof Uint8Array) {
       if (![16, 24, 32].includes(wrappingKey.byteLength)) {
         throw new RangeError(`"wrappingKey" expected 16, 24 or 32 bytes, got length=${wrappingKey.byteLength}`)
@@ -55,8 +59,10 @@ export class RawAesKeyring implements Keyring {
   }
 
   async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
-    const dataKey = materials.plaintextDataKey ?? generateDataKey(materials.suite)
-    const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_LENGTH))
+    const random = keyringRandom(this.#random, materials)
+    const dataKey = dataKeyFor(materials, random)
+    // raw-aes-keyring.md, OnEncrypt: "a cryptographically random generated IV" (the wrapping key is long-lived).
+    const iv = randomBytes(random, IV_LENGTH)
     let sealed: Uint8Array
     try {
       sealed = await (await this.#key).encrypt(iv, dataKey, serializeEncryptionContext(materials.encryptionContext))

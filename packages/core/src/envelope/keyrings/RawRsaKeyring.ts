@@ -10,7 +10,8 @@ import { utf8 } from '../../util/bytes.js'
 import { edk, type EncryptedDataKey } from '../format/header.js'
 import { KeyringError } from '../errors.js'
 import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../materials/types.js'
-import { assertNamespace, generateDataKey } from './common.js'
+import { randomOption, type RandomSource } from '../random.js'
+import { assertNamespace, dataKeyFor, keyringRandom } from './common.js'
 
 export type OaepHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512'
 
@@ -22,6 +23,8 @@ export interface RawRsaKeyringOptions {
   /** RSA-OAEP private key (usage decrypt); needed to decrypt. */
   privateKey?: CryptoKey
   oaepHash: OaepHash
+  /** For the data key, as generator (OAEP's own seed comes from WebCrypto). Default: the client's random source. */
+  random?: RandomSource
 }
 
 const HASHES: readonly OaepHash[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']
@@ -32,8 +35,9 @@ export class RawRsaKeyring implements Keyring {
   readonly oaepHash: OaepHash
   #publicKey: CryptoKey | undefined
   #privateKey: CryptoKey | undefined
+  #random: RandomSource | undefined
 
-  constructor({ keyNamespace, keyName, publicKey, privateKey, oaepHash }: RawRsaKeyringOptions) {
+  constructor({ keyNamespace, keyName, publicKey, privateKey, oaepHash, random }: RawRsaKeyringOptions) {
     assertNamespace(keyNamespace, 'keyNamespace')
     if (typeof keyName !== 'string' || keyName.length === 0) throw new TypeError('"keyName" expected a non-empty string')
     if (!HASHES.includes(oaepHash)) throw new TypeError(`"oaepHash" expected one of ${HASHES.join(', ')}`)
@@ -49,11 +53,12 @@ export class RawRsaKeyring implements Keyring {
     this.oaepHash = oaepHash
     this.#publicKey = publicKey
     this.#privateKey = privateKey
+    this.#random = randomOption(random)
   }
 
   async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
     if (!this.#publicKey) throw new KeyringError('the raw RSA keyring has no public key to encrypt with')
-    const dataKey = materials.plaintextDataKey ?? generateDataKey(materials.suite)
+    const dataKey = dataKeyFor(materials, keyringRandom(this.#random, materials))
     let wrapped: ArrayBuffer
     try {
       wrapped = await globalThis.crypto.subtle.encrypt({ name: 'RSA-OAEP' }, this.#publicKey, dataKey.slice())

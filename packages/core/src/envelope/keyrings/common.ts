@@ -1,7 +1,12 @@
-import type { AlgorithmSuite } from '../suites.js'
+import type { EncryptionMaterials } from '../materials/types.js'
+import { defaultRandom, randomBytes, type RandomSource } from '../random.js'
 
-/** A fresh data key of the suite's length. */
-export const generateDataKey = (suite: AlgorithmSuite): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(suite.keyLength))
+/** The random source a keyring uses: its own if it was given one, else the client's (in the materials). */
+export const keyringRandom = (own: RandomSource | undefined, materials: EncryptionMaterials): RandomSource => own ?? materials.random ?? defaultRandom
+
+/** The materials' data key, or a fresh one of the suite's length. */
+export const dataKeyFor = (materials: EncryptionMaterials, random: RandomSource): Uint8Array =>
+  materials.plaintextDataKey ?? randomBytes(random, materials.suite.keyLength)
 
 /**
  * Key namespaces beginning with `aws-kms` are reserved for keyrings that really talk to AWS

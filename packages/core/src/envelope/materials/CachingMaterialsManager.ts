@@ -9,9 +9,9 @@
  * the suite and the context (and, for decryption, the encrypted data keys), as the
  * specification defines them; an entry never leaves this process.
  */
-import { concatBytes, uint16be, utf8 } from '../../util/bytes.js'
-import { compareBytes } from '../../format/encryptionContext.js'
-import { serializeEncryptionContext, type EncryptionContext } from '../format/encryptionContext.js'
+import { concatBytes, uint16be, utf8, uuidFromRandom } from '../../util/bytes.js'
+import { compareBytes, serializeEncryptionContext } from '../format/encryptionContext.js'
+import { defaultRandom, randomBytes, randomOption, type RandomSource } from '../random.js'
 import { DefaultMaterialsManager } from './DefaultMaterialsManager.js'
 import { algorithmSuites } from '../suites.js'
 import { isKeyring, type DecryptionMaterials, type DecryptionRequest, type EncryptionMaterials, type EncryptionRequest, type Keyring, type MaterialsManager } from './types.js'
@@ -38,6 +38,8 @@ export interface CachingMaterialsManagerOptions {
   partition?: string
   /** The clock, in milliseconds. Default: the system clock. */
   now?: () => number
+  /** Makes the default partition. Default: WebCrypto. */
+  random?: RandomSource
 }
 
 export class CachingMaterialsManager implements MaterialsManager {
@@ -57,7 +59,8 @@ export class CachingMaterialsManager implements MaterialsManager {
     this.#maxMessages = positive(o.maxMessagesEncrypted ?? 2 ** 32, 'maxMessagesEncrypted', 2 ** 32)
     this.#maxBytes = positive(o.maxBytesEncrypted ?? Number.MAX_SAFE_INTEGER, 'maxBytesEncrypted', Number.MAX_SAFE_INTEGER)
     if (o.partition !== undefined && typeof o.partition !== 'string') throw new TypeError('"partition" expected a string')
-    this.#partition = utf8(o.partition ?? globalThis.crypto.randomUUID())
+    const random = randomOption(o.random) ?? defaultRandom
+    this.#partition = utf8(o.partition ?? uuidFromRandom(randomBytes(random, 16)))
     this.#now = o.now ?? (() => Date.now())
   }
 
@@ -134,6 +137,7 @@ function positive(value: unknown, name: string, max: number): number {
   return value
 }
 
+// Spread copies own properties as pairs (a `__proto__` key included).
 const copyEncryption = (m: EncryptionMaterials): EncryptionMaterials => ({
   ...m,
   encryptionContext: { ...m.encryptionContext },
@@ -142,6 +146,6 @@ const copyEncryption = (m: EncryptionMaterials): EncryptionMaterials => ({
 })
 const copyDecryption = (m: DecryptionMaterials): DecryptionMaterials => ({
   ...m,
-  encryptionContext: { ...m.encryptionContext } as EncryptionContext,
+  encryptionContext: { ...m.encryptionContext },
   requiredEncryptionContextKeys: [...m.requiredEncryptionContextKeys],
 })

@@ -4,6 +4,10 @@
  * its public key in the context under `aws-crypto-public-key`, and asks the keyring for the
  * data key. On decrypt it merges the reproduced context into the header's: pairs present in
  * both must agree; pairs only reproduced become required (authenticated, not stored).
+ *
+ * Contexts are merged as lists of pairs (Object.entries, Object.fromEntries): assigning
+ * `context[key] = value` would set the prototype for a key named `__proto__`, not add the pair,
+ * and a required pair silently dropped would go unauthenticated.
  */
 import { createMessageSigner, createMessageVerifier } from '../crypto/signature.js'
 import { DecryptionError, KeyringError } from '../errors.js'
@@ -22,17 +26,18 @@ export class DefaultMaterialsManager implements MaterialsManager {
     if (!policyAllowsEncrypt(request.commitmentPolicy, suite)) {
       throw new RangeError(`"suiteId" 0x${suite.id.toString(16).padStart(4, '0')} is not allowed by the commitment policy ${request.commitmentPolicy}`)
     }
-    if (Object.prototype.hasOwnProperty.call(request.encryptionContext, PUBLIC_KEY_CONTEXT_KEY)) {
+    if (Object.hasOwn(request.encryptionContext, PUBLIC_KEY_CONTEXT_KEY)) {
       throw new TypeError(`"encryptionContext" must not contain the reserved key ${PUBLIC_KEY_CONTEXT_KEY}`)
     }
-    const encryptionContext = { ...request.encryptionContext }
+    const pairs = Object.entries(request.encryptionContext)
     let signer
     if (suite.signature) {
       signer = await createMessageSigner(suite.signature)
-      encryptionContext[PUBLIC_KEY_CONTEXT_KEY] = signer.publicKey
+      pairs.push([PUBLIC_KEY_CONTEXT_KEY, signer.publicKey])
     }
-    const materials: EncryptionMaterials = { suite, encryptionContext, encryptedDataKeys: [], requiredEncryptionContextKeys: [] }
+    const materials: EncryptionMaterials = { suite, encryptionContext: Object.fromEntries(pairs), encryptedDataKeys: [], requiredEncryptionContextKeys: [] }
     if (signer) materials.signer = signer
+    if (request.random) materials.random = request.random
     const out = await this.keyring.onEncrypt(materials)
     if (out.plaintextDataKey?.byteLength !== suite.keyLength || out.encryptedDataKeys.length === 0) {
       throw new KeyringError('the keyring produced no usable data key')
@@ -42,17 +47,19 @@ export class DefaultMaterialsManager implements MaterialsManager {
 
   async decryptMaterials(request: DecryptionRequest): Promise<DecryptionMaterials> {
     const { suite } = request
-    const encryptionContext = { ...request.encryptionContext }
+    const stored = new Map(Object.entries(request.encryptionContext))
+    const pairs = [...stored]
     const requiredEncryptionContextKeys: string[] = []
     for (const [k, v] of Object.entries(request.reproducedEncryptionContext ?? {})) {
-      if (Object.prototype.hasOwnProperty.call(encryptionContext, k)) {
-        if (encryptionContext[k] !== v) throw new DecryptionError()
+      if (stored.has(k)) {
+        if (stored.get(k) !== v) throw new DecryptionError()
       } else {
-        encryptionContext[k] = v
+        pairs.push([k, v])
         requiredEncryptionContextKeys.push(k)
       }
     }
-    const publicKey = encryptionContext[PUBLIC_KEY_CONTEXT_KEY]
+    const encryptionContext = Object.fromEntries(pairs)
+    const publicKey = Object.hasOwn(encryptionContext, PUBLIC_KEY_CONTEXT_KEY) ? encryptionContext[PUBLIC_KEY_CONTEXT_KEY] : undefined
     const materials: DecryptionMaterials = { suite, encryptionContext, requiredEncryptionContextKeys }
     if (suite.signature) {
       if (publicKey === undefined) throw new DecryptionError()

@@ -28,7 +28,7 @@ export class RequiredEncryptionContextMaterialsManager implements MaterialsManag
 
   async getEncryptionMaterials(request: EncryptionRequest): Promise<EncryptionMaterials> {
     for (const k of this.requiredEncryptionContextKeys) {
-      if (!Object.prototype.hasOwnProperty.call(request.encryptionContext, k)) {
+      if (!Object.hasOwn(request.encryptionContext, k)) {
         throw new TypeError(`"encryptionContext" is missing the required key "${k}"`)
       }
     }
@@ -39,13 +39,13 @@ export class RequiredEncryptionContextMaterialsManager implements MaterialsManag
 
   async decryptMaterials(request: DecryptionRequest): Promise<DecryptionMaterials> {
     const reproduced = request.reproducedEncryptionContext ?? {}
-    if (this.requiredEncryptionContextKeys.some((k) => !Object.prototype.hasOwnProperty.call(reproduced, k))) throw new DecryptionError()
+    if (this.requiredEncryptionContextKeys.some((k) => !Object.hasOwn(reproduced, k))) throw new DecryptionError()
     const materials = await this.underlying.decryptMaterials(request)
     const stored = request.encryptionContext
     // Required pairs the header did store are checked (equal values) by the underlying CMM.
     materials.requiredEncryptionContextKeys = union(
       materials.requiredEncryptionContextKeys,
-      this.requiredEncryptionContextKeys.filter((k) => !Object.prototype.hasOwnProperty.call(stored, k)),
+      this.requiredEncryptionContextKeys.filter((k) => !Object.hasOwn(stored, k)),
     )
     return materials
   }

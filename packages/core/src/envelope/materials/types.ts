@@ -7,6 +7,7 @@
 import type { MessageSigner, MessageVerifier } from '../crypto/signature.js'
 import type { EncryptionContext } from '../format/encryptionContext.js'
 import type { EncryptedDataKey } from '../format/header.js'
+import type { RandomSource } from '../random.js'
 import type { AlgorithmSuite, CommitmentPolicy, SuiteId } from '../suites.js'
 
 export interface EncryptionMaterials {
@@ -18,6 +19,8 @@ export interface EncryptionMaterials {
   signer?: MessageSigner
   /** Keys of pairs that are authenticated but not stored in the header. */
   requiredEncryptionContextKeys: string[]
+  /** The client's random source: keyrings make data keys and IVs with it, unless given their own. */
+  random?: RandomSource
 }
 
 export interface DecryptionMaterials {
@@ -45,6 +48,8 @@ export interface EncryptionRequest {
   suiteId?: SuiteId
   /** Known for one-shot encryption; absent for streams of unknown length. */
   plaintextLength?: number
+  /** The client's random source, for the materials (see EncryptionMaterials). */
+  random?: RandomSource
 }
 
 export interface DecryptionRequest {
