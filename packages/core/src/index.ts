@@ -2,6 +2,8 @@
  * @webkms/core: a KMS engine with the semantics of AWS KMS, on WebCrypto only.
  */
 export { createKms, operationNames, type Kms, type KmsOperations, type KmsOptions, type OperationName } from './kms/createKms.js'
+export { operationTable, type OperationDescription } from './kms/operations/index.js'
+export type { Member, Schema } from './kms/request/schema.js'
 export type * from './kms/types.js'
 export type { IdentityPolicyRequest, PutIdentityPolicyRequest, GetIdentityPoliciesResponse } from './kms/operations/identityPolicies.js'
 export type { AuditPublicKeyEntry, ExportAuditLogRequest, GetAuditPublicKeysResponse, RotateAuditSigningKeyResponse } from './kms/operations/auditLog.js'

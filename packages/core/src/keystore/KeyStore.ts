@@ -66,6 +66,15 @@ export interface KeyStoreTransaction {
 
 export interface KeyStore {
   /**
+   * Makes a key this store will keep (key material, the audit trail's signing key pair).
+   * `make(extractable)` creates it with WebCrypto. A store that persists CryptoKeys as they are
+   * (IndexedDB, memory) leaves this out, and the engine calls `make(false)`. A store that cannot
+   * (Durable Objects) makes it extractable once, keeps its bytes wrapped, and returns keys that
+   * are not extractable: the only ones the engine ever holds.
+   */
+  makeKey?<K extends CryptoKey | CryptoKeyPair>(make: (extractable: boolean) => Promise<K>): Promise<K>
+
+  /**
    * Runs `fn` atomically and resolves to its result. Rejects with whatever `fn` threw (and
    * then nothing it wrote is kept), or with a backend error if the commit fails.
    * Records read are copies: changing one changes nothing until it is put back.

@@ -13,6 +13,12 @@ export interface Caller {
   sourceIp?: string
   mfa?: boolean
   viaService?: string
+  /** The access key the request was signed with (the edge), recorded in userIdentity. */
+  accessKeyId?: string
+  /** The client's User-Agent, recorded as the event's userAgent. */
+  userAgent?: string
+  /** The request's ID (the edge's x-amzn-RequestId), recorded as the event's requestID. */
+  requestId?: string
 }
 
 export type ResolvedCaller = Required<Pick<Caller, 'principal' | 'accountId'>> & Caller
@@ -38,6 +44,18 @@ export function resolveCaller(caller: unknown, name = 'caller'): ResolvedCaller 
   if (c.sourceIp !== undefined) out.sourceIp = c.sourceIp
   if (c.mfa !== undefined) out.mfa = c.mfa
   if (c.viaService !== undefined) out.viaService = c.viaService
+  if (c.accessKeyId !== undefined) {
+    if (typeof c.accessKeyId !== 'string' || !/^[A-Z0-9]{16,128}$/.test(c.accessKeyId)) throw new TypeError(`"${name}.accessKeyId" expected an access key ID such as AKIAIOSFODNN7EXAMPLE`)
+    out.accessKeyId = c.accessKeyId
+  }
+  if (c.userAgent !== undefined) {
+    if (typeof c.userAgent !== 'string') throw new TypeError(`"${name}.userAgent" expected a string`)
+    out.userAgent = c.userAgent.slice(0, 1024)
+  }
+  if (c.requestId !== undefined) {
+    if (typeof c.requestId !== 'string' || !/^[\w-]{1,128}$/.test(c.requestId)) throw new TypeError(`"${name}.requestId" expected 1-128 letters, digits, _ or -`)
+    out.requestId = c.requestId
+  }
   return out
 }
 
@@ -48,6 +66,7 @@ export function userIdentity(c: ResolvedCaller): Record<string, unknown> {
   const resource = PRINCIPAL.exec(c.principal)![3]!
   const type = resource === 'root' ? 'Root' : resource.startsWith('assumed-role/') ? 'AssumedRole' : resource.startsWith('role/') ? 'Role' : 'IAMUser'
   const identity: Record<string, unknown> = { type, arn: c.principal, accountId: c.accountId, principalId: resource === 'root' ? c.accountId : resource }
+  if (c.accessKeyId !== undefined) identity.accessKeyId = c.accessKeyId
   if (c.mfa !== undefined) identity.sessionContext = { attributes: { mfaAuthenticated: String(c.mfa) } }
   if (c.viaService) identity.invokedBy = c.viaService
   return identity

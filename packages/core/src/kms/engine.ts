@@ -94,7 +94,7 @@ export class Engine {
     const fresh = new Map<string, CryptoKey[]>()
     for (const key of due) {
       const n = dueRotations(key, call.now).length
-      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, generateMasterKeyMaterial)))
+      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, () => generateMasterKeyMaterial(this.store))))
     }
     await this.store.transaction('readwrite', async (tx) => {
       for (const { keyId } of due) {

@@ -33,7 +33,9 @@ export interface ApiCall {
 
 const cloudTrailTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-export function apiCallEvent(account: Account, call: ApiCall, ids: EventIds): Record<string, unknown> {
+export function apiCallEvent(account: Account, call: ApiCall, generated: EventIds): Record<string, unknown> {
+  // The edge's request ID, when the call came over the wire, so the event and the response agree.
+  const ids = call.caller.requestId ? { ...generated, requestID: call.caller.requestId } : generated
   const event: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: userIdentity(call.caller),
@@ -42,7 +44,7 @@ export function apiCallEvent(account: Account, call: ApiCall, ids: EventIds): Re
     eventName: call.operation,
     awsRegion: account.region,
     sourceIPAddress: call.caller.sourceIp ?? call.caller.viaService ?? null,
-    userAgent: 'webkms',
+    userAgent: call.caller.userAgent ?? 'webkms',
     requestParameters: call.parameters,
     responseElements: null,
     requestID: ids.requestID,

@@ -33,6 +33,7 @@
 import type { KeyStore, KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AuditRecord } from '../../keystore/records.js'
 import { toBase64 as b64 } from '../../util/bytes.js'
+import { makeStoredKey } from '../crypto/keyMaterial.js'
 import { checkpointBytes, checkpointHash, chainHash, GENESIS_HASH, keyFingerprint, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
 
 export const AUDIT_FORMAT = 'webkms-audit-3'
@@ -170,8 +171,8 @@ async function readKeys(tx: KeyStoreTransaction): Promise<StoredKey[]> {
   return [{ fingerprint: keyFingerprint(raw), publicKey: legacy.publicKey, privateKey: legacy.privateKey, createdAt: new Date(0).toISOString() }]
 }
 
-async function newKey(now: Date): Promise<StoredKey> {
-  const pair = (await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair
+async function newKey(store: KeyStore, now: Date): Promise<StoredKey> {
+  const pair = await makeStoredKey(store, (extractable) => globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify']) as Promise<CryptoKeyPair>)
   const raw = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', pair.publicKey))
   return { fingerprint: keyFingerprint(raw), publicKey: b64(raw), privateKey: pair.privateKey, createdAt: now.toISOString() }
 }
@@ -259,7 +260,7 @@ export class AuditTrail {
   private async currentKey(): Promise<StoredKey> {
     const stored = await this.store.transaction('readonly', readKeys)
     if (stored.length) return stored.at(-1)!
-    const candidate = await newKey(this.now())
+    const candidate = await newKey(this.store, this.now())
     return this.store.transaction('readwrite', async (tx) => {
       const existing = await readKeys(tx)
       if (existing.length) return existing.at(-1)!
@@ -329,7 +330,7 @@ export class AuditTrail {
    */
   async prepareRotation(): Promise<{ install: (tx: KeyStoreTransaction) => Promise<AuditPublicKey> }> {
     const current = await this.currentKey()
-    const next = await newKey(this.now())
+    const next = await newKey(this.store, this.now())
     const now = this.now()
     const s = await this.store.transaction('readonly', (tx) => this.state(tx, now))
     const unsigned = { ...nextCheckpoint(s, now, current), nextKey: next.fingerprint }

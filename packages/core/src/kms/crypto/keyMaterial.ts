@@ -11,13 +11,22 @@
  * The master secret is a WebCrypto HMAC key created with `extractable: false`, so its bytes are
  * never visible to JavaScript: `exportKey` fails on it, in the worker as anywhere else.
  */
+import type { KeyStore } from '../../keystore/KeyStore.js'
 import { concatBytes, uint32be, utf8 } from '../../util/bytes.js'
 
 const subtle = () => globalThis.crypto.subtle
 
-/** Creates a new non-extractable master secret for one key version. */
-export async function generateMasterKeyMaterial(): Promise<CryptoKey> {
-  return subtle().generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+/**
+ * Creates a new master secret for one key version, through the store (which may need to keep
+ * it wrapped: KeyStore.makeKey); the key the engine gets is never extractable.
+ */
+export function generateMasterKeyMaterial(store: KeyStore): Promise<CryptoKey> {
+  return makeStoredKey(store, (extractable) => subtle().generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, extractable, ['sign']))
+}
+
+/** Makes a key the store will keep: through `store.makeKey` when it has one, else non-extractable. */
+export function makeStoredKey<K extends CryptoKey | CryptoKeyPair>(store: KeyStore, make: (extractable: boolean) => Promise<K>): Promise<K> {
+  return store.makeKey ? store.makeKey(make) : make(false)
 }
 
 /** Imports 32 bytes of key material as a non-extractable master secret. */

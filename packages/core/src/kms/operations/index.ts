@@ -67,3 +67,14 @@ export const operationsByName: ReadonlyMap<string, Operation> = new Map(operatio
 
 /** `CreateKey` -> `createKey`. */
 export const methodName = <N extends string>(name: N) => (name.charAt(0).toLowerCase() + name.slice(1)) as Uncapitalize<N>
+
+/** What a protocol needs to know of each operation: its name, whose API it belongs to, and its request schema. */
+export interface OperationDescription {
+  readonly name: OperationName
+  readonly service: Operation['service']
+  readonly readOnly: boolean
+  readonly schema: Operation['schema']
+}
+
+/** The table as a protocol sees it (the edge's wire targets and JSON codec are derived from it). */
+export const operationTable: readonly OperationDescription[] = operations.map(({ name, service, readOnly, schema }) => ({ name, service, readOnly, schema }))

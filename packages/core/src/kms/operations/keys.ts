@@ -70,7 +70,7 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
   resolve: noTarget,
   permissions: (r) => [{ on: '*', conditions: createKeyConditions(r) }],
   async run({ engine, call, commit }, r) {
-    const material = await generateMasterKeyMaterial()
+    const material = await generateMasterKeyMaterial(engine.store)
     const keyId = uuidFromRandom(engine.random(16))
     const key: KeyRecord = {
       keyId,
@@ -139,7 +139,7 @@ export const enableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
     // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
     // passed, it is rotated at once. Make the material now, outside the store transaction.
     const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
-    const material = overdue(key) ? await generateMasterKeyMaterial() : undefined
+    const material = overdue(key) ? await generateMasterKeyMaterial(engine.store) : undefined
     await changeKey(ctx, key, 'EnableKey', (k) => {
       if (k.keyState === 'Enabled') return
       k.keyState = 'Enabled'

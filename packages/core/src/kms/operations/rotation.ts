@@ -85,7 +85,7 @@ export const rotateKeyOnDemand = defineOperation<T.KeyIdRequest, T.RotateKeyOnDe
   permissions: onKey,
   async run(ctx, _r, { key }) {
     assertKeyState(key, 'RotateKeyOnDemand')
-    const material = await generateMasterKeyMaterial()
+    const material = await generateMasterKeyMaterial(ctx.engine.store)
     await changeKey(ctx, key, 'RotateKeyOnDemand', (k) => {
       if (k.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new LimitExceededException(
