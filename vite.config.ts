@@ -33,7 +33,8 @@ const chromium = {
   ],
 }
 
-const exclude = [...configDefaults.exclude, 'test/e2e/**']
+// packages/edge runs on the Workers runtime, with its own config (packages/edge/vitest.config.ts).
+const exclude = [...configDefaults.exclude, 'test/e2e/**', 'packages/edge/**']
 
 /**
  * Serves ../shared/vectors, byte for byte, at /__vectors/ to the browser project. (Vite's own

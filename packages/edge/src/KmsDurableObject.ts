@@ -1,0 +1,73 @@
+/**
+ * One account's KMS: a Durable Object holding the account's keys, aliases, grants, identity
+ * policies and audit chain (DurableObjectKeyStore), and the webkms engine over them. The front
+ * Worker (handler.ts) authenticates a request, decodes it and calls `call` here over RPC; the
+ * engine's call path does the rest (validation, the key, authorization, the audit event).
+ *
+ * Partitioning: one object per account (`idFromName(accountId)`), so an account's aliases, key
+ * listings and its one audit chain stay in one transactional store. See the README for the
+ * measured throughput of one object and how the design grows past it.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { createKms, operationNames, type Caller, type Kms } from '@webkms/core'
+import { parseRegion, parseRootKey, type EdgeVars } from './config.js'
+import { DurableObjectKeyStore } from './store/DurableObjectKeyStore.js'
+import { deriveWrappingKey, KeyWrapper } from './store/keyWrapping.js'
+
+/** What the front Worker sends: the operation, its decoded input, and who calls. */
+export interface EngineCall {
+  /** The account whose object this is (pinned on first use). */
+  accountId: string
+  operation: string
+  input: unknown
+  caller: Caller
+}
+
+/** The engine's answer, as plain data (errors by name, message and fault). */
+export type EngineOutcome = { ok: true; output: unknown } | { ok: false; error: { name: string; message: string; fault: 'client' | 'server' } }
+
+const ACCOUNT = 'account'
+/** Audit events an account's object keeps (older ones are pruned at a checkpoint). */
+export const AUDIT_EVENTS_KEPT = 5000
+const known = new Set<string>(operationNames)
+const methodName = (op: string) => op.charAt(0).toLowerCase() + op.slice(1)
+
+export class KmsDurableObject extends DurableObject<EdgeVars> {
+  #kms: Promise<Kms> | undefined
+
+  async call(request: EngineCall): Promise<EngineOutcome> {
+    try {
+      if (!known.has(request.operation)) return { ok: false, error: { name: 'UnknownOperationException', message: `Unknown operation ${request.operation}`, fault: 'client' } }
+      const kms = await this.#engine(request.accountId)
+      const method = (kms.as(request.caller) as unknown as Record<string, (input: unknown) => Promise<unknown>>)[methodName(request.operation)]!
+      return { ok: true, output: await method(request.input) }
+    } catch (error) {
+      const e = error as Error & { $fault?: string }
+      // Engine errors are KmsErrors (client or server fault); anything else is internal, its detail kept here.
+      if (typeof e?.name === 'string' && typeof e.$fault === 'string') return { ok: false, error: { name: e.name, message: e.message, fault: e.$fault === 'server' ? 'server' : 'client' } }
+      console.error('webkms-edge: internal error', e?.name, e?.message)
+      return { ok: false, error: { name: 'KMSInternalException', message: 'An internal error occurred.', fault: 'server' } }
+    }
+  }
+
+  #engine(accountId: string): Promise<Kms> {
+    this.#kms ??= (async () => {
+      // An object belongs to one account for good: a request routed to the wrong one is refused.
+      const pinned = (await this.ctx.storage.get(ACCOUNT)) as string | undefined
+      if (pinned === undefined) await this.ctx.storage.put(ACCOUNT, accountId)
+      else if (pinned !== accountId) throw new Error(`this object holds account ${pinned}, not ${accountId}`)
+      const keys = new KeyWrapper(await deriveWrappingKey(parseRootKey(this.env.WEBKMS_ROOT_KEY), accountId))
+      return createKms({
+        keyStore: new DurableObjectKeyStore(this.ctx.storage, keys),
+        accountId,
+        region: parseRegion(this.env.WEBKMS_REGION),
+        // ExportAuditLog answers the whole trail kept in one response: keep it well under the
+        // platform's message limits (about 12 MB at CloudTrail-sized events), 90 days at most.
+        auditRetention: { maxEvents: AUDIT_EVENTS_KEPT },
+      })
+    })()
+    // A failed start (a missing secret) is tried again by the next request.
+    this.#kms.catch(() => (this.#kms = undefined))
+    return this.#kms
+  }
+}

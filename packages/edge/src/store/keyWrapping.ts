@@ -1,0 +1,127 @@
+/**
+ * Key material at rest at the edge. Durable Object storage cannot hold a CryptoKey, so every
+ * key the engine stores is made extractable once (KeyStore.makeKey), its bytes are encrypted
+ * under a wrapping key, and the engine only ever holds a non-extractable copy; the wrapped
+ * bytes are what storage keeps, unwrapped into non-extractable keys cached per isolate.
+ *
+ * The wrapping key: HKDF-SHA256 (RFC 5869) of WEBKMS_ROOT_KEY, with a fixed salt and the
+ * account in `info`, so each account's Durable Object has its own key and the root secret
+ * itself never encrypts anything. The algorithm: AES-256-GCM with a random 96-bit IV per key
+ * (SP 800-38D §8.2.2: far below 2^32 wraps per wrapping key), and the key's format, algorithm
+ * and usages as additional data, so a wrapped HMAC secret cannot be passed off as a signing
+ * key. AES-GCM rather than AES-KW (RFC 3394/5649): it authenticates that metadata, and WebCrypto
+ * offers it everywhere. Secret and private key bytes are zeroed once wrapped.
+ */
+const subtle = () => crypto.subtle
+const encoder = new TextEncoder()
+
+/** How a key is kept: its bytes (wrapped unless public), and how to import them again. */
+export interface StoredCryptoKey {
+  webkmsWrappedKey: 1
+  format: 'raw' | 'pkcs8' | 'spki'
+  algorithm: Record<string, unknown>
+  usages: KeyUsage[]
+  /** Public keys stay extractable (anyone may have them); secrets and private keys never. */
+  extractable: boolean
+  /** AES-GCM IV; absent for a public key, which is kept in the clear. */
+  iv?: Uint8Array<ArrayBuffer>
+  bytes: Uint8Array<ArrayBuffer>
+}
+
+export const isStoredCryptoKey = (v: unknown): v is StoredCryptoKey => typeof v === 'object' && v !== null && (v as StoredCryptoKey).webkmsWrappedKey === 1
+
+/** The wrapping key of one account's store. */
+export async function deriveWrappingKey(rootKey: Uint8Array<ArrayBuffer>, accountId: string): Promise<CryptoKey> {
+  const ikm = await subtle().importKey('raw', rootKey, 'HKDF', false, ['deriveKey'])
+  return subtle().deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('webkms-edge key wrapping v1'), info: encoder.encode(`account:${accountId}`) },
+    ikm,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
+}
+
+/** The parameters importKey needs for a key of this algorithm (WebCrypto's KeyAlgorithm to its import form). */
+function importParams(a: Record<string, unknown>): Record<string, unknown> {
+  const hash = (a.hash as { name?: string } | undefined)?.name
+  switch (a.name) {
+    case 'HMAC':
+      return { name: 'HMAC', hash, length: a.length }
+    case 'ECDSA':
+    case 'ECDH':
+      return { name: a.name, namedCurve: a.namedCurve }
+    case 'RSA-OAEP':
+    case 'RSASSA-PKCS1-v1_5':
+    case 'RSA-PSS':
+      return { name: a.name, hash }
+    default:
+      return { name: a.name }
+  }
+}
+
+/** A plain copy of a KeyAlgorithm (hash objects flattened), storable and usable as additional data. */
+function plainAlgorithm(a: KeyAlgorithm): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(a as unknown as Record<string, unknown>)) {
+    out[k] = v instanceof Uint8Array ? [...v] : typeof v === 'object' && v !== null ? { ...(v as object) } : v
+  }
+  return out
+}
+
+const aad = (k: Pick<StoredCryptoKey, 'format' | 'algorithm' | 'usages'>) => encoder.encode(JSON.stringify(['webkms-edge wrapped key v1', k.format, k.algorithm, [...k.usages].sort()]))
+
+/** Makes stored forms of keys and rebuilds keys from them, caching what it rebuilt. */
+export class KeyWrapper {
+  /** The stored form of every key this isolate made or rebuilt. */
+  readonly #stored = new WeakMap<CryptoKey, StoredCryptoKey>()
+  /** Rebuilt keys by their wrapped bytes, so a key is unwrapped once per isolate. */
+  readonly #rebuilt = new Map<string, CryptoKey>()
+
+  constructor(private readonly wrappingKey: CryptoKey) {}
+
+  /** KeyStore.makeKey: make extractable, keep the wrapped bytes, hand out non-extractable keys. */
+  async makeKey<K extends CryptoKey | CryptoKeyPair>(make: (extractable: boolean) => Promise<K>): Promise<K> {
+    const made = await make(true)
+    if ('privateKey' in made) {
+      const pair = made as CryptoKeyPair
+      return { privateKey: await this.#keep(pair.privateKey, 'pkcs8'), publicKey: await this.#keep(pair.publicKey, 'spki') } as K
+    }
+    return (await this.#keep(made as CryptoKey, 'raw')) as K
+  }
+
+  async #keep(key: CryptoKey, format: 'raw' | 'pkcs8' | 'spki'): Promise<CryptoKey> {
+    const exported = new Uint8Array(await subtle().exportKey(format, key))
+    const algorithm = plainAlgorithm(key.algorithm)
+    const isPublic = key.type === 'public'
+    const stored: StoredCryptoKey = { webkmsWrappedKey: 1, format, algorithm, usages: [...key.usages], extractable: isPublic, bytes: exported }
+    if (!isPublic) {
+      const iv = crypto.getRandomValues(new Uint8Array(12))
+      stored.iv = iv
+      stored.bytes = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad(stored) }, this.wrappingKey, exported))
+    }
+    const usable = await subtle().importKey(format, exported, importParams(algorithm) as unknown as AlgorithmIdentifier, isPublic, key.usages)
+    if (!isPublic) exported.fill(0)
+    this.#stored.set(usable, stored)
+    return usable
+  }
+
+  /** The stored form of a key made by `makeKey` or rebuilt by `rebuild`; undefined for any other key. */
+  storedFormOf(key: CryptoKey): StoredCryptoKey | undefined {
+    return this.#stored.get(key)
+  }
+
+  /** The key a stored form stands for (non-extractable unless public). Throws if it was not wrapped under this key. */
+  async rebuild(stored: StoredCryptoKey): Promise<CryptoKey> {
+    const id = `${stored.format}:${[...(stored.iv ?? [])].join(',')}:${[...stored.bytes].join(',')}`
+    const cached = this.#rebuilt.get(id)
+    if (cached) return cached
+    let bytes = stored.bytes
+    if (stored.iv) bytes = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: stored.iv, additionalData: aad(stored) }, this.wrappingKey, stored.bytes))
+    const key = await subtle().importKey(stored.format, bytes, importParams(stored.algorithm) as unknown as AlgorithmIdentifier, stored.extractable, stored.usages)
+    if (stored.iv) bytes.fill(0)
+    this.#stored.set(key, stored)
+    this.#rebuilt.set(id, key)
+    return key
+  }
+}
