@@ -82,9 +82,9 @@ export function describeKeyStoreConformance(name: string, openStore: () => Promi
       expect(back!.creationDate).toBeInstanceOf(Date)
       expect(back!.rotation.nextRotationDate).toBeInstanceOf(Date)
       expect(versions).toHaveLength(1)
-      expect(versions[0]!.material.extractable).toBe(false)
-      expect(await sameSecret(versions[0]!.material, originalVersions[0]!.material)).toBe(true)
-      await expect(subtle().exportKey('raw', versions[0]!.material)).rejects.toThrow()
+      expect(versions[0]!.material!.extractable).toBe(false)
+      expect(await sameSecret(versions[0]!.material!, originalVersions[0]!.material!)).toBe(true)
+      await expect(subtle().exportKey('raw', versions[0]!.material!)).rejects.toThrow()
     })
 
     it('unknown IDs resolve to undefined; deleting a missing record is not an error', async () => {

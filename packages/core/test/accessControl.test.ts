@@ -307,7 +307,7 @@ describe('grants', () => {
     const { KeyId } = await newKey(kms)
     const base = { KeyId, GranteePrincipal: CAROL, Operations: ['Encrypt' as const] }
     await expectKmsError(kms.createGrant({ ...base, Operations: ['CreateGrant'] }), ValidationException, /only the CreateGrant/)
-    await expectKmsError(kms.createGrant({ ...base, Operations: ['Sign'] }), ValidationException, /symmetric/)
+    await expectKmsError(kms.createGrant({ ...base, Operations: ['Sign'] }), ValidationException, /not valid for a SYMMETRIC_DEFAULT KMS key/)
     await expectKmsError(kms.createGrant({ ...base, Operations: ['Fly' as never] }), ValidationException, /enum value set/)
     await expectKmsError(kms.createGrant({ ...base, Operations: [] }), ValidationException)
     await expectKmsError(kms.createGrant({ ...base, GranteePrincipal: 'carol' }), ValidationException, /not a valid principal/)

@@ -247,9 +247,9 @@ describe('key material is never extractable', () => {
     const key = await store.transaction('readonly', (tx) => tx.getKey(KeyId))
     expect(key!.versions).toHaveLength(2)
     for (const v of key!.versions) {
-      expect(v.material.extractable).toBe(false)
-      await expect(globalThis.crypto.subtle.exportKey('raw', v.material)).rejects.toThrow()
-      await expect(globalThis.crypto.subtle.exportKey('jwk', v.material)).rejects.toThrow()
+      expect(v.material!.extractable).toBe(false)
+      await expect(globalThis.crypto.subtle.exportKey('raw', v.material!)).rejects.toThrow()
+      await expect(globalThis.crypto.subtle.exportKey('jwk', v.material!)).rejects.toThrow()
     }
   })
 

@@ -39,13 +39,14 @@ describe('CreateKey and DescribeKey', () => {
     expect((await kms.listResourceTags({ KeyId: m.KeyId })).Tags).toEqual([{ TagKey: 'team', TagValue: 'a' }])
   })
 
-  it('rejects what a symmetric AWS_KMS engine cannot honour, with AWS exception names', async () => {
+  it('rejects what the engine cannot honour, with AWS exception names', async () => {
     const { kms } = setup()
-    await expectKmsError(kms.createKey({ KeySpec: 'RSA_2048' }), UnsupportedOperationException)
-    await expectKmsError(kms.createKey({ KeySpec: 'NOT_A_SPEC' }), ValidationException, /enum value set/)
+    await expectKmsError(kms.createKey({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' }), UnsupportedOperationException, /secp256k1/)
+    await expectKmsError(kms.createKey({ KeySpec: 'RSA_2048' }), ValidationException, /KeyUsage is required/)
+    await expectKmsError(kms.createKey({ KeySpec: 'NOT_A_SPEC' as never }), ValidationException, /enum value set/)
     await expectKmsError(kms.createKey({ KeyUsage: 'SIGN_VERIFY' }), ValidationException)
     await expectKmsError(kms.createKey({ KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' }), ValidationException)
-    await expectKmsError(kms.createKey({ Origin: 'EXTERNAL' }), UnsupportedOperationException)
+    await expectKmsError(kms.createKey({ Origin: 'AWS_CLOUDHSM' }), UnsupportedOperationException)
     await expectKmsError(kms.createKey({ MultiRegion: true }), UnsupportedOperationException)
     await expectKmsError(kms.createKey({ Policy: '{"Version":"2012-10-17","Statement":[]}' }), MalformedPolicyDocumentException, /Statement must be/)
     await expectKmsError(kms.createKey({ Description: 'x'.repeat(8193) }), ValidationException, /less than or equal to 8192/)

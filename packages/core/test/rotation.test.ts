@@ -36,7 +36,7 @@ describe('automatic rotation', () => {
     const blobs: { blob: Uint8Array; material: string }[] = []
     const materials = new Set<string>()
     for (let period = 0; period < 4; period++) {
-      const material = (await kms.describeKey({ KeyId })).KeyMetadata.CurrentKeyMaterialId
+      const material = (await kms.describeKey({ KeyId })).KeyMetadata.CurrentKeyMaterialId!
       materials.add(material)
       blobs.push({ blob: (await kms.encrypt({ KeyId, Plaintext: bytes(`period ${period}`) })).CiphertextBlob, material })
       clock.advanceDays(90)
@@ -51,7 +51,7 @@ describe('automatic rotation', () => {
     expect(Rotations.map((r) => r.RotationType)).toEqual(['AUTOMATIC', 'AUTOMATIC', 'AUTOMATIC', 'AUTOMATIC'])
     // Each rotation is dated when it fell due, not when it was noticed.
     const start = new Date('2026-01-01T00:00:00Z').getTime()
-    expect(Rotations.map((r) => r.RotationDate.getTime())).toEqual([1, 2, 3, 4].map((n) => start + n * 90 * DAY))
+    expect(Rotations.map((r) => r.RotationDate!.getTime())).toEqual([1, 2, 3, 4].map((n) => start + n * 90 * DAY))
     expect(Rotations.map((r) => r.KeyMaterialState)).toEqual(['NON_CURRENT', 'NON_CURRENT', 'NON_CURRENT', 'CURRENT'])
   })
 

@@ -44,8 +44,8 @@ describe('IdbKeyStore', () => {
     expect(new TextDecoder().decode((await again.decrypt({ CiphertextBlob })).Plaintext)).toBe('kept')
     const record = await second.transaction('readonly', (tx) => tx.getKey(KeyId))
     for (const v of record!.versions) {
-      expect(v.material.extractable).toBe(false)
-      await expect(crypto.subtle.exportKey('raw', v.material)).rejects.toThrow()
+      expect(v.material!.extractable).toBe(false)
+      await expect(crypto.subtle.exportKey('raw', v.material!)).rejects.toThrow()
     }
     second.close()
   })

@@ -8,16 +8,57 @@ export type KeyState = 'Creating' | 'Enabled' | 'Disabled' | 'PendingDeletion' |
 
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND'
 
-/** One generation of a key's material. Version 1 is the original; rotations add the next. */
+export type KeySpec =
+  | 'SYMMETRIC_DEFAULT'
+  | 'HMAC_256' | 'HMAC_384' | 'HMAC_512'
+  | 'RSA_2048' | 'RSA_3072' | 'RSA_4096'
+  | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT'
+/** AWS_KMS: the engine made the material; EXTERNAL: the owner imports it (ImportKeyMaterial). */
+export type KeyOrigin = 'AWS_KMS' | 'EXTERNAL'
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE'
+
+/** How imported material came, and when it goes. */
+export interface ImportRecord {
+  expirationModel: ExpirationModel
+  /** When the material expires (KEY_MATERIAL_EXPIRES only). */
+  validTo?: Date
+  importedAt: Date
+  /** ImportKeyMaterial's KeyMaterialDescription (symmetric keys). */
+  description?: string
+}
+
+/**
+ * One generation of a key's material. Version 1 is the original; rotations add the next.
+ * The material is held by exactly one of `material` (symmetric and HMAC keys) or `privateKeys`
+ * (RSA and ECC keys); neither is present while imported material is missing (never imported,
+ * expired, or deleted), and the version keeps its ID so the same material can come back.
+ */
 export interface KeyVersionRecord {
   version: number
-  /** Non-extractable HMAC-SHA256 secret (see crypto/keyMaterial.ts). */
-  material: CryptoKey
+  /** SYMMETRIC_DEFAULT: the non-extractable HMAC-SHA256 master secret (see crypto/keyMaterial.ts); HMAC keys: the HMAC key. */
+  material?: CryptoKey
+  /**
+   * RSA and ECC keys: the non-extractable private key, once per algorithm name it serves
+   * (signing algorithm, encryption algorithm, or ECDH), since WebCrypto binds a key to one.
+   */
+  privateKeys?: Record<string, CryptoKey>
+  /** RSA and ECC keys: the public key, DER SubjectPublicKeyInfo. */
+  publicKey?: Uint8Array
   /** AWS's `KeyMaterialId`: an opaque identifier, 64 hex digits. */
   keyMaterialId: string
   createdAt: Date
   /** How this version came to be; absent for the original material. */
   rotationType?: RotationType
+  /** EXTERNAL keys: the import that brought the material (kept while the material is missing). */
+  imported?: ImportRecord
+  /** EXTERNAL symmetric keys: imported as new material, current after the next RotateKeyOnDemand. */
+  pendingRotation?: boolean
+  /**
+   * The material sealed to the store's recovery public key (JWE compact serialization,
+   * RSA-OAEP-256 + A256GCM): present when the engine was given a recovery key (kms/recovery).
+   */
+  recovery?: string
 }
 
 export interface TagRecord {
@@ -41,16 +82,19 @@ export interface KeyRecord {
   region: string
   creationDate: Date
   description: string
-  keyUsage: 'ENCRYPT_DECRYPT'
-  keySpec: 'SYMMETRIC_DEFAULT'
-  origin: 'AWS_KMS'
+  keyUsage: KeyUsage
+  keySpec: KeySpec
+  origin: KeyOrigin
   keyState: KeyState
   /** Set while PendingDeletion: when the material is destroyed. */
   deletionDate?: Date
   pendingWindowInDays?: number
   rotation: RotationRecord
   tags: TagRecord[]
-  /** Every version, oldest first; the last one encrypts, all of them decrypt. */
+  /**
+   * Every version, oldest first; the last one not pending rotation is current (it encrypts,
+   * signs, ...), all of them decrypt. Empty for an EXTERNAL key before its first import.
+   */
   versions: KeyVersionRecord[]
   /**
    * The key policy, as the JSON text CreateKey or PutKeyPolicy stored (kms/policy evaluates

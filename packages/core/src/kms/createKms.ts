@@ -22,6 +22,7 @@ import type { Operation } from './operation.js'
 import { methodName, operations, type OperationRow } from './operations/index.js'
 import { MAX_IDENTITY_POLICY_LENGTH } from './operations/identityPolicies.js'
 import { parsePolicy } from './policy/document.js'
+import { RecoveryKey, type RecoveryOptions } from './recovery/recoveryKey.js'
 
 export interface KmsOptions {
   /** Where keys live. Default: a new in-memory store (nothing persists). */
@@ -49,6 +50,13 @@ export interface KmsOptions {
   auditCheckpointPeriodMs?: number
   /** How much of the audit trail the store keeps (default 90 days, 20,000 events), and where pruned segments go. */
   auditRetention?: AuditRetention
+  /**
+   * Opt-in recovery from a lost store: every key material made or imported from now on is also
+   * sealed to this RSA-OAEP public key (kept beside it in the store, and in the bundle
+   * `exportRecoveryBundle` returns); `restoreRecoveryBundle` with the private key rebuilds the
+   * keys in a new store. Keep the private key offline: whoever holds it and a bundle holds every key.
+   */
+  recovery?: RecoveryOptions
 }
 
 type MethodOf<O> = O extends Operation<string, infer Request, infer Response> ? ({} extends Request ? (input?: Request) => Promise<Response> : (input: Request) => Promise<Response>) : never
@@ -96,7 +104,9 @@ export function createKms(options: KmsOptions = {}): Kms {
     ...(options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs }),
     ...(options.auditRetention === undefined ? {} : { retention: options.auditRetention }),
   })
-  const engine = new Engine(store, checkedRandom(options.random ?? defaultRandom), account, new Authorizer(account, store), audit)
+  const recovery = options.recovery === undefined ? undefined : RecoveryKey.from(options.recovery)
+  recovery?.catch(() => undefined) // reported by every call that makes key material
+  const engine = new Engine(store, checkedRandom(options.random ?? defaultRandom), account, new Authorizer(account, store), audit, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, options.identityPolicies)
 

@@ -10,7 +10,8 @@
 import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
-import { generateMasterKeyMaterial } from './crypto/keyMaterial.js'
+import { generateVersionMaterial, materialFormat, type VersionMaterial } from './crypto/versionMaterial.js'
+import type { RecoveryKey } from './recovery/recoveryKey.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
 import type { AuditTrail } from './audit/trail.js'
 import { serviceEvent } from './audit/events.js'
@@ -35,6 +36,8 @@ export class Engine {
     readonly account: Account,
     readonly authorizer: Authorizer,
     readonly audit: AuditTrail,
+    /** When set, every new key material is also sealed to this key (kms/recovery). */
+    readonly recovery?: Promise<RecoveryKey>,
   ) {}
 
   keyArn = (keyId: string) => keyArn(this.account, keyId)
@@ -91,10 +94,10 @@ export class Engine {
     const due = keys.filter((k) => hasDueWork(k, call.now))
     if (due.length === 0) return
     // WebCrypto first, outside the transaction; then one atomic write.
-    const fresh = new Map<string, CryptoKey[]>()
+    const fresh = new Map<string, NewMaterial[]>()
     for (const key of due) {
       const n = dueRotations(key, call.now).length
-      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, () => generateMasterKeyMaterial(this.store))))
+      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, () => this.newMaterial(key))))
     }
     await this.store.transaction('readwrite', async (tx) => {
       for (const { keyId } of due) {
@@ -104,6 +107,14 @@ export class Engine {
           await this.destroyKey(tx, keyId)
           await this.audit.append(tx, serviceEvent(this.account, 'DeleteKey', key.arn, key.deletionDate!, this.eventIds()), call.now)
           continue
+        }
+        const expired = expiredVersions(key, call.now)
+        if (expired.length) {
+          // AWS deletes expired imported material; the key is unusable until it is imported again.
+          for (const v of expired) dropMaterial(v)
+          if (key.keyState !== 'PendingDeletion') key.keyState = 'PendingImport'
+          await tx.putKey(key)
+          for (const v of expired) await this.audit.append(tx, serviceEvent(this.account, 'DeleteExpiredKeyMaterial', key.arn, v.imported!.validTo!, this.eventIds()), call.now)
         }
         const dates = dueRotations(key, call.now)
         const materials = fresh.get(keyId) ?? []
@@ -125,26 +136,71 @@ export class Engine {
   /** The end of a deletion window: the key, all its material, its aliases and its grants are gone. */
   private async destroyKey(tx: KeyStoreTransaction, keyId: string): Promise<void> {
     await tx.deleteKey(keyId)
+    await tx.deleteMeta(importTokensMetaId(keyId))
     for (const grant of await tx.listGrants(keyId)) await tx.deleteGrant(grant.grantId)
     for (const alias of await tx.listAliases()) {
       if (alias.targetKeyId === keyId) await tx.deleteAlias(alias.aliasName)
     }
   }
 
-  newVersion(version: number, material: CryptoKey, createdAt: Date, rotationType?: RotationType): KeyVersionRecord {
-    const v: KeyVersionRecord = { version, material, keyMaterialId: toHex(this.random(32)), createdAt }
+  /**
+   * New material for a version of `key` (its spec and usage), with a random KeyMaterialId and,
+   * when the engine has a recovery key, the recovery copy. Call outside store transactions.
+   */
+  async newMaterial(key: Pick<KeyRecord, 'arn' | 'keySpec' | 'keyUsage'>): Promise<NewMaterial> {
+    const keyMaterialId = toHex(this.random(32))
+    const seal = (await this.recovery) && ((bytes: Uint8Array) => this.recoveryCopy(key, keyMaterialId, bytes) as Promise<string>)
+    return { keyMaterialId, ...(await generateVersionMaterial(this.store, key.keySpec, key.keyUsage, seal || undefined)) }
+  }
+
+  /** The recovery copy of material's bytes, or undefined when the engine has no recovery key. */
+  async recoveryCopy(key: Pick<KeyRecord, 'arn' | 'keySpec'>, keyMaterialId: string, bytes: Uint8Array): Promise<string | undefined> {
+    const recovery = await this.recovery
+    return recovery?.seal({ key: key.arn, kmid: keyMaterialId, spec: key.keySpec, fmt: materialFormat(key.keySpec) }, bytes)
+  }
+
+  newVersion(version: number, made: NewMaterial, createdAt: Date, rotationType?: RotationType): KeyVersionRecord {
+    const v: KeyVersionRecord = { version, keyMaterialId: made.keyMaterialId, createdAt }
+    if (made.material) v.material = made.material
+    if (made.privateKeys) v.privateKeys = made.privateKeys
+    if (made.publicKey) v.publicKey = made.publicKey
+    if (made.recovery) v.recovery = made.recovery
     if (rotationType) v.rotationType = rotationType
     return v
   }
 
   /** Appends a new current version to `key` (in memory; the caller stores it). */
-  addVersion(key: KeyRecord, material: CryptoKey, createdAt: Date, rotationType: RotationType): void {
-    const last = key.versions[key.versions.length - 1]!
-    key.versions.push(this.newVersion(last.version + 1, material, createdAt, rotationType))
+  addVersion(key: KeyRecord, made: NewMaterial, createdAt: Date, rotationType: RotationType): void {
+    key.versions.push(this.newVersion(nextVersionNumber(key), made, createdAt, rotationType))
   }
 }
 
-export const currentVersion = (key: KeyRecord): KeyVersionRecord => key.versions[key.versions.length - 1]!
+/** Material for a new version, before it has a number. */
+export interface NewMaterial extends VersionMaterial {
+  keyMaterialId: string
+  recovery?: string
+}
+
+/** Where a key's outstanding import parameters (GetParametersForImport) are kept. */
+export const importTokensMetaId = (keyId: string) => `import-tokens/${keyId}`
+
+export const nextVersionNumber = (key: KeyRecord) => key.versions.reduce((n, v) => Math.max(n, v.version), 0) + 1
+
+/** The version that encrypts, signs and computes MACs: the newest not waiting for a rotation. Undefined before an EXTERNAL key's first import. */
+export const currentVersion = (key: KeyRecord): KeyVersionRecord | undefined => key.versions.findLast((v) => !v.pendingRotation)
+
+/** Whether a version holds material (imported material may have expired or been deleted). */
+export const hasMaterial = (v: KeyVersionRecord) => v.material !== undefined || v.privateKeys !== undefined
+
+/** Forgets a version's material (expiry, DeleteImportedKeyMaterial); its ID stays, so the same material can come back. */
+export function dropMaterial(v: KeyVersionRecord): void {
+  delete v.material
+  delete v.privateKeys
+}
+
+/** Imported versions whose material has passed its ValidTo. */
+export const expiredVersions = (key: KeyRecord, now: Date) =>
+  key.versions.filter((v) => hasMaterial(v) && v.imported?.expirationModel === 'KEY_MATERIAL_EXPIRES' && v.imported.validTo !== undefined && v.imported.validTo.getTime() <= now.getTime())
 
 const isDeletionDue = (key: KeyRecord, now: Date) =>
   key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime()
@@ -162,4 +218,4 @@ export function dueRotations(key: KeyRecord, now: Date): Date[] {
   return dates
 }
 
-const hasDueWork = (key: KeyRecord, now: Date) => isDeletionDue(key, now) || dueRotations(key, now).length > 0
+const hasDueWork = (key: KeyRecord, now: Date) => isDeletionDue(key, now) || dueRotations(key, now).length > 0 || expiredVersions(key, now).length > 0

@@ -104,6 +104,31 @@ export class DryRunOperationException extends KmsError {
   static override code = 'ERR_KMS_DRY_RUN'
   static override errorName = 'DryRunOperationException'
 }
+/** Verify: the signature is not valid for the message, key and algorithm. */
+export class KMSInvalidSignatureException extends KmsError {
+  static override code = 'ERR_KMS_INVALID_SIGNATURE'
+  static override errorName = 'KMSInvalidSignatureException'
+}
+/** VerifyMac: the MAC is not valid for the message, key and algorithm. */
+export class KMSInvalidMacException extends KmsError {
+  static override code = 'ERR_KMS_INVALID_MAC'
+  static override errorName = 'KMSInvalidMacException'
+}
+/** ImportKeyMaterial: the key had other material; only the same material may be imported again. */
+export class IncorrectKeyMaterialException extends KmsError {
+  static override code = 'ERR_KMS_INCORRECT_KEY_MATERIAL'
+  static override errorName = 'IncorrectKeyMaterialException'
+}
+/** ImportKeyMaterial: the import token is malformed, used, or was issued for another key. */
+export class InvalidImportTokenException extends KmsError {
+  static override code = 'ERR_KMS_INVALID_IMPORT_TOKEN'
+  static override errorName = 'InvalidImportTokenException'
+}
+/** ImportKeyMaterial: the import token (and its wrapping key) is past its ParametersValidTo. */
+export class ExpiredImportTokenException extends KmsError {
+  static override code = 'ERR_KMS_EXPIRED_IMPORT_TOKEN'
+  static override errorName = 'ExpiredImportTokenException'
+}
 /** Something failed inside the engine or its store; never caused by the caller's input. */
 export class KMSInternalException extends KmsError {
   static override code = 'ERR_KMS_INTERNAL'
@@ -133,5 +158,10 @@ export const kmsErrorClasses = {
   InvalidKeyUsageException,
   TagException,
   DryRunOperationException,
+  KMSInvalidSignatureException,
+  KMSInvalidMacException,
+  IncorrectKeyMaterialException,
+  InvalidImportTokenException,
+  ExpiredImportTokenException,
   KMSInternalException,
 } as const

@@ -1,7 +1,10 @@
 /**
  * Findings like a security posture service reports (AWS Security Hub's KMS controls, IAM
  * Access Analyzer), computed on demand from the keys, their policies and the audit trail:
- * - KEY_ROTATION_DISABLED: a key (not pending deletion) without automatic rotation (KMS.4);
+ * - KEY_ROTATION_DISABLED: a symmetric key whose material KMS made (the only kind that can
+ *   rotate automatically), not pending deletion, without automatic rotation (KMS.4);
+ * - KEY_PENDING_IMPORT: an imported-material key that cannot be used until material is imported;
+ * - IMPORTED_MATERIAL_EXPIRING: imported material that expires within 30 days;
  * - POLICY_ALLOWS_ANYONE: a key policy Allow for principal `*` with no condition;
  * - KEY_PENDING_DELETION: a key scheduled for deletion (KMS.3: keys should not be deleted unintentionally);
  * - KEY_DESTRUCTION_EVENT: ScheduleKeyDeletion calls and DeleteKey events in the trail;
@@ -14,6 +17,8 @@ import type { Engine } from './engine.js'
 
 export type FindingType =
   | 'KEY_ROTATION_DISABLED'
+  | 'KEY_PENDING_IMPORT'
+  | 'IMPORTED_MATERIAL_EXPIRING'
   | 'POLICY_ALLOWS_ANYONE'
   | 'KEY_PENDING_DELETION'
   | 'KEY_DESTRUCTION_EVENT'
@@ -38,6 +43,7 @@ export interface FindingsOptions {
   deniedThreshold?: number
 }
 
+const EXPIRY_WARNING_DAYS = 30
 const POLICY_EVENTS = new Set(['PutKeyPolicy', 'PutIdentityPolicy', 'DeleteIdentityPolicy'])
 
 export async function computeFindings(engine: Engine, now: Date, options: FindingsOptions = {}): Promise<Finding[]> {
@@ -50,8 +56,17 @@ export async function computeFindings(engine: Engine, now: Date, options: Findin
   for (const key of keys) {
     if (key.keyState === 'PendingDeletion') {
       findings.push({ type: 'KEY_PENDING_DELETION', severity: 'HIGH', resource: key.arn, title: `Key is scheduled for deletion on ${key.deletionDate?.toISOString()}; data it encrypted becomes unrecoverable then` })
-    } else if (!key.rotation.enabled) {
+    } else if (!key.rotation.enabled && key.keySpec === 'SYMMETRIC_DEFAULT' && key.origin === 'AWS_KMS') {
       findings.push({ type: 'KEY_ROTATION_DISABLED', severity: 'MEDIUM', resource: key.arn, title: 'Automatic key rotation is not enabled' })
+    }
+    if (key.keyState === 'PendingImport') {
+      findings.push({ type: 'KEY_PENDING_IMPORT', severity: 'MEDIUM', resource: key.arn, title: 'Key has no usable key material: import it (again) to use the key' })
+    }
+    for (const v of key.versions) {
+      const validTo = v.imported?.validTo
+      if (validTo && (v.material || v.privateKeys) && validTo.getTime() - now.getTime() <= EXPIRY_WARNING_DAYS * 86_400_000) {
+        findings.push({ type: 'IMPORTED_MATERIAL_EXPIRING', severity: 'MEDIUM', resource: key.arn, time: validTo.toISOString(), title: `Imported key material ${v.keyMaterialId.slice(0, 12)}... expires on ${validTo.toISOString()}; import it again with a later ValidTo to keep the key usable` })
+      }
     }
     for (const s of keyPolicy(engine.account, key).statements) {
       if (s.effect === 'Allow' && s.principal?.any && s.conditions.length === 0) {

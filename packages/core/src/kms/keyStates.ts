@@ -7,6 +7,7 @@
  * The table leaves "DisabledException or KMSInvalidStateException" open for cryptographic
  * operations on a key pending deletion; we raise KMSInvalidStateException, as AWS does today.
  * RotateKeyOnDemand is newer than the table; its errors follow EnableKeyRotation's.
+ * DeleteImportedKeyMaterial works in every state (in PendingDeletion it leaves the state as it is).
  */
 import { DisabledException, KMSInvalidStateException } from './errors.js'
 import type { KeyRecord, KeyState } from '../keystore/records.js'
@@ -18,6 +19,8 @@ const cryptographic: Rule = { Disabled: 'disabled', PendingDeletion: 'pendingDel
 const management: Rule = { PendingDeletion: 'pendingDeletion' }
 const enableDisable: Rule = { PendingDeletion: 'pendingDeletion', PendingImport: 'pendingImport' }
 const rotation: Rule = { Disabled: 'disabled', PendingDeletion: 'pendingDeletion', PendingImport: 'pendingImport' }
+/** GetParametersForImport and ImportKeyMaterial: any state but PendingDeletion (a reimport may come while the key is in use). */
+const importing: Rule = { PendingDeletion: 'pendingDeletion' }
 
 export const keyStateRules = {
   UpdateKeyDescription: management,
@@ -38,6 +41,17 @@ export const keyStateRules = {
   ReEncrypt: cryptographic,
   GenerateDataKey: cryptographic,
   GenerateDataKeyWithoutPlaintext: cryptographic,
+  GenerateDataKeyPair: cryptographic,
+  GenerateDataKeyPairWithoutPlaintext: cryptographic,
+  Sign: cryptographic,
+  Verify: cryptographic,
+  GenerateMac: cryptographic,
+  VerifyMac: cryptographic,
+  GetPublicKey: cryptographic,
+  DeriveSharedSecret: cryptographic,
+  GetParametersForImport: importing,
+  ImportKeyMaterial: importing,
+  DeleteImportedKeyMaterial: {},
   CreateGrant: { Disabled: 'disabled', PendingDeletion: 'pendingDeletion' },
 } satisfies Record<string, Rule>
 

@@ -63,7 +63,7 @@ export function apiCallEvent(account: Account, call: ApiCall, generated: EventId
 }
 
 /** Events KMS itself causes: automatic rotation, key deletion at the end of the window. */
-export function serviceEvent(account: Account, eventName: 'RotateKey' | 'DeleteKey', keyArnValue: string, now: Date, ids: EventIds): Record<string, unknown> {
+export function serviceEvent(account: Account, eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', keyArnValue: string, now: Date, ids: EventIds): Record<string, unknown> {
   return {
     eventVersion: '1.08',
     userIdentity: { accountId: account.accountId, invokedBy: 'kms.amazonaws.com' },

@@ -2,9 +2,9 @@
  * Members and rules several operations share: their schemas (AWS's model constraints), paging,
  * grant tokens, DryRun, and the checks on what resolution found.
  */
-import { DryRunOperationException, InvalidGrantTokenException } from '../errors.js'
-import type { KeyRecord } from '../../keystore/records.js'
-import type { Call, Engine } from '../engine.js'
+import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException } from '../errors.js'
+import type { KeyRecord, KeyUsage, KeyVersionRecord } from '../../keystore/records.js'
+import { currentVersion, hasMaterial, type Call, type Engine } from '../engine.js'
 import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
 import type { RunContext } from '../operation.js'
 import { fromBase64 } from '../../util/bytes.js'
@@ -82,4 +82,16 @@ export function changeKey(ctx: RunContext, key: KeyRecord, operation: StateCheck
       change(k)
     }),
   )
+}
+
+/** The key's usage must be the one the operation needs (InvalidKeyUsageException, as AWS). */
+export function requireUsage(key: KeyRecord, usage: KeyUsage): void {
+  if (key.keyUsage !== usage) throw new InvalidKeyUsageException(`${key.arn} has KeyUsage ${key.keyUsage}; this operation needs a ${usage} key`)
+}
+
+/** The current version, which must hold material (an EXTERNAL key may be waiting for its material). */
+export function usableVersion(key: KeyRecord): KeyVersionRecord {
+  const version = currentVersion(key)
+  if (!version || !hasMaterial(version)) throw new KMSInvalidStateException(`${key.arn} is pending import.`)
+  return version
 }

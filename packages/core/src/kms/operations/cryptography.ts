@@ -1,20 +1,25 @@
 /**
  * Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom
- * (KMS API Reference). Ciphertext blobs are described in format/ciphertextBlob.ts.
+ * (KMS API Reference). Symmetric keys make the ciphertext blobs of format/ciphertextBlob.ts;
+ * RSA keys with ENCRYPT_DECRYPT usage make RSAES-OAEP ciphertexts (RFC 8017 §7.1) under their
+ * public key, which anyone can also make from GetPublicKey.
  */
 import {
   IncorrectKeyException,
   InvalidCiphertextException,
   InvalidKeyUsageException,
+  KMSInvalidStateException,
   NotFoundException,
   UnsupportedOperationException,
   ValidationException,
 } from '../errors.js'
+import { oaepDecrypt, oaepEncrypt } from '../crypto/asymmetric.js'
 import { openBlob, parseBlobHeader, sealBlob, type BlobHeader } from '../format/ciphertextBlob.js'
 import type { ContextPairs } from '../format/encryptionContext.js'
 import type { KeyRecord } from '../../keystore/records.js'
-import { currentVersion, type Call, type Engine } from '../engine.js'
+import type { Call, Engine } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
+import { oaepMaxPlaintext, SPECS, type AsymmetricEncryptionAlgorithm } from '../keySpecs.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { blob, enumOf, integer, string, structure, type Infer } from '../request/schema.js'
 import type * as T from '../types.js'
@@ -28,6 +33,8 @@ import {
   grantTokensMember,
   keyIdMember,
   optionalKeyIdMember,
+  requireUsage,
+  usableVersion,
   resolveKey,
   type KeyTarget,
 } from './common.js'
@@ -37,53 +44,89 @@ export const MAX_ENCRYPT_PLAINTEXT = 4096
 export const MAX_CIPHERTEXT_BLOB = 6144
 
 /** RecipientInfo (attested enclaves): accepted by the model, refused by this engine. */
-const recipientMember = () => structure({})
+export const recipientMember = () => structure({})
 
-function refuseRecipient(r: { Recipient?: unknown }): void {
+export function refuseRecipient(r: { Recipient?: unknown }): void {
   if (r.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (attested enclaves) is not supported')
 }
 
-/** Symmetric keys use SYMMETRIC_DEFAULT only; asking for another algorithm is a key-usage error. */
-function symmetricAlgorithm(alg: string | undefined): 'SYMMETRIC_DEFAULT' {
-  const a = alg ?? 'SYMMETRIC_DEFAULT'
-  if (a !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${a} is not supported by a symmetric encryption KMS key`)
-  return a
+type EncryptionAlgorithm = T.EncryptionAlgorithmSpec
+const isAsymmetric = (key: KeyRecord) => key.keySpec !== 'SYMMETRIC_DEFAULT'
+
+/**
+ * The algorithm a key encrypts or decrypts with, checked against its spec: symmetric keys use
+ * SYMMETRIC_DEFAULT only, RSA keys the RSAES_OAEP algorithms (InvalidKeyUsageException
+ * otherwise, as AWS). An encryption context is authenticated by symmetric keys only.
+ */
+function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): EncryptionAlgorithm {
+  requireUsage(key, 'ENCRYPT_DECRYPT')
+  if (!isAsymmetric(key)) {
+    if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by a symmetric encryption KMS key`)
+    return algorithm
+  }
+  if (!SPECS[key.keySpec]?.encryption?.[algorithm as AsymmetricEncryptionAlgorithm]) {
+    throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by ${key.arn} (${key.keySpec}); use RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256`)
+  }
+  if (context !== undefined) throw new ValidationException('EncryptionContext is supported only with symmetric encryption KMS keys')
+  return algorithm
 }
 
-async function seal(engine: Engine, key: KeyRecord, plaintext: Uint8Array, context: ContextPairs | undefined) {
-  const version = currentVersion(key)
-  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, version.material, plaintext, context, engine.random)
+/** Encrypts under `key` with a checked algorithm: a blob (symmetric) or an OAEP ciphertext (RSA). */
+async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, plaintext: Uint8Array, context: ContextPairs | undefined) {
+  const version = usableVersion(key)
+  if (isAsymmetric(key)) {
+    const params = SPECS[key.keySpec]!.encryption![algorithm as AsymmetricEncryptionAlgorithm]!
+    const max = oaepMaxPlaintext(SPECS[key.keySpec]!.modulusLength!, algorithm as AsymmetricEncryptionAlgorithm)
+    if (plaintext.byteLength > max) throw new ValidationException(`Plaintext is ${plaintext.byteLength} bytes; ${key.keySpec} with ${algorithm} encrypts at most ${max} bytes`)
+    return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
+  }
+  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, version.material!, plaintext, context, engine.random)
   return { blob: sealed, version }
 }
 
+/** Where a ciphertext's key comes from: the blob's header (symmetric), or the KeyId the caller gave (RSA). */
+type Source = { key: KeyRecord; header: BlobHeader } | { key: KeyRecord; header?: undefined }
+
 /**
- * The key a ciphertext names. A KeyId the caller gave only names the key it expects
- * (IncorrectKeyException when the blob names another); access is decided on the key the blob
- * names. A blob naming no key here (never existed, or deleted) is just invalid to the caller.
+ * The key a ciphertext is for. An RSA ciphertext names no key, so the caller's KeyId decides
+ * (KeyId is required for asymmetric keys). A symmetric blob names its key: a KeyId the caller
+ * gave only names the key it expects (IncorrectKeyException when the blob names another);
+ * access is decided on the key the blob names. A blob naming no key here (never existed, or
+ * deleted) is just invalid to the caller.
  */
-async function blobKey(engine: Engine, call: Call, ciphertext: Uint8Array, expectedKeyId: string | undefined): Promise<{ key: KeyRecord; header: BlobHeader }> {
+async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint8Array, keyId: string | undefined, algorithm: EncryptionAlgorithm): Promise<Source> {
+  const expected = keyId === undefined ? undefined : await engine.findKey(call, keyId, true)
+  if (expected && isAsymmetric(expected)) return { key: expected }
+  if (!expected && algorithm !== 'SYMMETRIC_DEFAULT') throw new ValidationException(`KeyId is required to decrypt with an asymmetric KMS key (EncryptionAlgorithm ${algorithm})`)
   const header = parseBlobHeader(ciphertext)
-  if (expectedKeyId !== undefined) {
-    const expected = await engine.findKey(call, expectedKeyId, true)
-    if (expected.keyId !== header.keyId) {
-      throw new IncorrectKeyException('The key ID in the request does not identify a KMS key that can perform this operation.')
-    }
+  if (expected && expected.keyId !== header.keyId) {
+    throw new IncorrectKeyException('The key ID in the request does not identify a KMS key that can perform this operation.')
   }
   try {
-    return { key: await engine.findKey(call, header.keyId, false), header }
+    return { key: expected ?? (await engine.findKey(call, header.keyId, false)), header }
   } catch (error) {
     if (error instanceof NotFoundException) throw new InvalidCiphertextException('The ciphertext is invalid.')
     throw error
   }
 }
 
-/** Checks the key's state and version, then decrypts; every cryptographic failure is the one opaque error. */
-async function open(key: KeyRecord, header: BlobHeader, ciphertext: Uint8Array, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
+/** Checks the key's state, algorithm and version, then decrypts; every cryptographic failure is the one opaque error. */
+async function decryptWith(source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
+  const { key, header } = source
   assertKeyState(key, operation)
+  algorithmFor(key, algorithm, context)
+  if (!header) {
+    const version = usableVersion(key)
+    dryRunStop(dryRun)
+    const plaintext = await oaepDecrypt(version.privateKeys![algorithm]!, ciphertext)
+    if (!plaintext) throw new InvalidCiphertextException('The ciphertext is invalid.')
+    return { version, plaintext, symmetric: false }
+  }
   const version = key.versions.find((v) => v.version === header.keyVersion)
   if (!version) throw new InvalidCiphertextException('The ciphertext is invalid.')
+  if (!version.material) throw new KMSInvalidStateException(`${key.arn} is pending import.`)
   dryRunStop(dryRun)
-  return { version, plaintext: await openBlob(ciphertext, version.material, context) }
+  return { version, plaintext: await openBlob(ciphertext, version.material, context), symmetric: true }
 }
 
 export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
@@ -96,15 +139,16 @@ export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
     EncryptionAlgorithm: encryptionAlgorithmMember(),
     DryRun: dryRunMember(),
   },
-  parse: (r) => (checkGrantTokens(r.GrantTokens), { ...r, algorithm: symmetricAlgorithm(r.EncryptionAlgorithm) }),
+  parse: (r) => (checkGrantTokens(r.GrantTokens), { ...r, algorithm: r.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' }),
   resolve: resolveKey(true),
   permissions: (r, { key }) => [{ on: key, requestKeyId: r.KeyId, encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition(r.algorithm) }],
   async run({ engine }, r, { key }) {
-    assertKeyState(key, 'Encrypt')
-    dryRunStop(r.DryRun)
     try {
-      const { blob: out } = await seal(engine, key, r.Plaintext, r.EncryptionContext)
-      return { CiphertextBlob: out, KeyId: key.arn, EncryptionAlgorithm: r.algorithm }
+      assertKeyState(key, 'Encrypt')
+      const algorithm = algorithmFor(key, r.algorithm, r.EncryptionContext)
+      dryRunStop(r.DryRun)
+      const { blob: out } = await encryptUnder(engine, key, algorithm, r.Plaintext, r.EncryptionContext)
+      return { CiphertextBlob: out, KeyId: key.arn, EncryptionAlgorithm: algorithm }
     } finally {
       r.Plaintext.fill(0) // the snapshot's copy
     }
@@ -122,12 +166,12 @@ export const decrypt = defineOperation<T.DecryptRequest, T.DecryptResponse>()({
     DryRun: dryRunMember(),
     Recipient: recipientMember(),
   },
-  parse: (r) => (checkGrantTokens(r.GrantTokens), refuseRecipient(r), { ...r, algorithm: symmetricAlgorithm(r.EncryptionAlgorithm) }),
-  resolve: (engine, call, r) => blobKey(engine, call, r.CiphertextBlob, r.KeyId),
+  parse: (r) => (checkGrantTokens(r.GrantTokens), refuseRecipient(r), { ...r, algorithm: r.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' }),
+  resolve: (engine, call, r) => ciphertextKey(engine, call, r.CiphertextBlob, r.KeyId, r.algorithm),
   permissions: (r, { key }) => [{ on: key, ...(r.KeyId === undefined ? {} : { requestKeyId: r.KeyId }), encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition(r.algorithm) }],
-  async run(_ctx, r, { key, header }) {
-    const { version, plaintext } = await open(key, header, r.CiphertextBlob, r.EncryptionContext, 'Decrypt', r.DryRun)
-    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: r.algorithm, KeyMaterialId: version.keyMaterialId }
+  async run(_ctx, r, source) {
+    const { version, plaintext, symmetric } = await decryptWith(source, r.CiphertextBlob, r.algorithm, r.EncryptionContext, 'Decrypt', r.DryRun)
+    return { KeyId: source.key.arn, Plaintext: plaintext, EncryptionAlgorithm: r.algorithm, ...(symmetric ? { KeyMaterialId: version.keyMaterialId } : {}) }
   },
 })
 
@@ -146,30 +190,31 @@ export const reEncrypt = defineOperation<T.ReEncryptRequest, T.ReEncryptResponse
   },
   parse: (r) => (
     checkGrantTokens(r.GrantTokens),
-    { ...r, sourceAlgorithm: symmetricAlgorithm(r.SourceEncryptionAlgorithm), destinationAlgorithm: symmetricAlgorithm(r.DestinationEncryptionAlgorithm) }
+    { ...r, sourceAlgorithm: r.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT', destinationAlgorithm: r.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' }
   ),
   async resolve(engine, call, r) {
     const destination = await engine.findKey(call, r.DestinationKeyId, true)
-    const { key: source, header } = await blobKey(engine, call, r.CiphertextBlob, r.SourceKeyId)
-    return { destination, source, header }
+    const source = await ciphertextKey(engine, call, r.CiphertextBlob, r.SourceKeyId, r.sourceAlgorithm)
+    return { destination, source: source.key, from: source }
   },
   permissions: (r, { destination, source }) => [
     { on: destination, action: 'kms:ReEncryptTo', requestKeyId: r.DestinationKeyId, encryptionContext: r.DestinationEncryptionContext ?? [], conditions: algorithmCondition(r.destinationAlgorithm) },
     { on: source, action: 'kms:ReEncryptFrom', ...(r.SourceKeyId === undefined ? {} : { requestKeyId: r.SourceKeyId }), encryptionContext: r.SourceEncryptionContext ?? [], conditions: algorithmCondition(r.sourceAlgorithm) },
   ],
-  async run({ engine }, r, { destination, source, header }) {
+  async run({ engine }, r, { destination, from }) {
     assertKeyState(destination, 'ReEncrypt')
-    const opened = await open(source, header, r.CiphertextBlob, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
+    const destinationAlgorithm = algorithmFor(destination, r.destinationAlgorithm, r.DestinationEncryptionContext)
+    const opened = await decryptWith(from, r.CiphertextBlob, r.sourceAlgorithm, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
     try {
-      const { blob: out, version } = await seal(engine, destination, opened.plaintext, r.DestinationEncryptionContext)
+      const { blob: out, version } = await encryptUnder(engine, destination, destinationAlgorithm, opened.plaintext, r.DestinationEncryptionContext)
       return {
         CiphertextBlob: out,
-        SourceKeyId: source.arn,
+        SourceKeyId: from.key.arn,
         KeyId: destination.arn,
         SourceEncryptionAlgorithm: r.sourceAlgorithm,
-        DestinationEncryptionAlgorithm: r.destinationAlgorithm,
-        SourceKeyMaterialId: opened.version.keyMaterialId,
-        DestinationKeyMaterialId: version.keyMaterialId,
+        DestinationEncryptionAlgorithm: destinationAlgorithm,
+        ...(opened.symmetric ? { SourceKeyMaterialId: opened.version.keyMaterialId } : {}),
+        ...(isAsymmetric(destination) ? {} : { DestinationKeyMaterialId: version.keyMaterialId }),
       }
     } finally {
       opened.plaintext.fill(0) // the plaintext never leaves the engine in ReEncrypt
@@ -197,11 +242,22 @@ function parseDataKeyRequest<R extends { KeySpec?: string; NumberOfBytes?: numbe
 
 async function makeDataKey(engine: Engine, key: KeyRecord, r: { length: number; EncryptionContext?: ContextPairs; DryRun?: boolean }, operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
   assertKeyState(key, operation)
+  symmetricKeyFor(key, operation)
   dryRunStop(r.DryRun)
   const plaintext = engine.random(r.length).slice()
-  const { blob: out, version } = await seal(engine, key, plaintext, r.EncryptionContext)
+  const { blob: out, version } = await encryptUnder(engine, key, 'SYMMETRIC_DEFAULT', plaintext, r.EncryptionContext)
   return { plaintext, blob: out, version }
 }
+
+/** Data keys and data key pairs are encrypted under a symmetric encryption key only. */
+export function symmetricKeyFor(key: KeyRecord, operation: string): void {
+  if (key.keyUsage !== 'ENCRYPT_DECRYPT' || isAsymmetric(key)) {
+    throw new InvalidKeyUsageException(`${key.arn} is a ${key.keySpec} key with KeyUsage ${key.keyUsage}; ${operation} needs a symmetric encryption KMS key`)
+  }
+}
+
+/** A plaintext sealed under a symmetric key's current version (GenerateDataKeyPair). */
+export const sealUnder = (engine: Engine, key: KeyRecord, plaintext: Uint8Array, context: ContextPairs | undefined) => encryptUnder(engine, key, 'SYMMETRIC_DEFAULT', plaintext, context)
 
 /** What the two GenerateDataKey rows share: the request, the key, the permission. */
 const dataKeyRow = {

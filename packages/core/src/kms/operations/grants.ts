@@ -30,11 +30,35 @@ import {
 
 /** KMS quota "Grants per KMS key". */
 export const MAX_GRANTS_PER_KEY = 50_000
-/** Operations a grant may name on a symmetric encryption key (the others need asymmetric or HMAC keys). */
-const SYMMETRIC_GRANT_OPERATIONS = new Set<string>([
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo',
-  'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
-])
+/** Operations a grant may name on every key. */
+const COMMON_GRANT_OPERATIONS = ['CreateGrant', 'RetireGrant', 'DescribeKey']
+/**
+ * Operations a grant may name, by the kind of key ("Grant operations" in "Grants in AWS KMS"):
+ * each key type's own operations, plus the common ones.
+ */
+function grantOperationsFor(key: KeyRecord): Set<string> {
+  const own =
+    key.keySpec === 'SYMMETRIC_DEFAULT'
+      ? ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext']
+      : key.keyUsage === 'ENCRYPT_DECRYPT'
+        ? ['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey']
+        : key.keyUsage === 'SIGN_VERIFY'
+          ? ['Sign', 'Verify', 'GetPublicKey']
+          : key.keyUsage === 'GENERATE_VERIFY_MAC'
+            ? ['GenerateMac', 'VerifyMac']
+            : ['DeriveSharedSecret', 'GetPublicKey']
+  return new Set([...own, ...COMMON_GRANT_OPERATIONS])
+}
+
+/** The grant's operations and constraints must suit the key (ValidationException as AWS). */
+function checkGrantForKey(key: KeyRecord, operations: readonly string[], constrained: boolean): void {
+  const allowed = grantOperationsFor(key)
+  for (const op of operations) {
+    if (!allowed.has(op)) throw new ValidationException(`Grant operation ${op} is not valid for a ${key.keySpec} KMS key with KeyUsage ${key.keyUsage}`)
+  }
+  // Encryption context constraints apply to symmetric encryption only (asymmetric and HMAC operations take no context).
+  if (constrained && key.keySpec !== 'SYMMETRIC_DEFAULT') throw new ValidationException(`Grant constraints are not valid for a ${key.keySpec} KMS key: only symmetric encryption keys take an encryption context`)
+}
 const PRINCIPAL = { min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/ }
 const PRINCIPAL_ARN = /^arn:[a-z-]+:(iam|sts)::\d{12}:.+$/
 const GRANT_ID_FORMAT = /^[0-9a-f]{64}$/
@@ -130,9 +154,6 @@ export const createGrant = defineOperation<T.CreateGrantRequest, T.CreateGrantRe
   parse(r) {
     checkPrincipal('GranteePrincipal', r.GranteePrincipal)
     checkPrincipal('RetiringPrincipal', r.RetiringPrincipal)
-    for (const op of r.Operations) {
-      if (!SYMMETRIC_GRANT_OPERATIONS.has(op)) throw new ValidationException(`Grant operation ${op} is not valid for a symmetric encryption KMS key`)
-    }
     if (r.Operations.every((op) => op === 'CreateGrant')) throw new ValidationException('Grants must not contain only the CreateGrant operation.')
     checkGrantTokens(r.GrantTokens)
     return { ...r, operations: [...new Set(r.Operations)], constraints: constraints(r.Constraints) }
@@ -155,6 +176,7 @@ export const createGrant = defineOperation<T.CreateGrantRequest, T.CreateGrantRe
     ]
   },
   async run({ engine, call, commit }, r, { key }, [decision]) {
+    checkGrantForKey(key, r.operations, r.constraints !== undefined)
     const wanted: WantedGrant = {
       keyId: key.keyId,
       granteePrincipal: r.GranteePrincipal,

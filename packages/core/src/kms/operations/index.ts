@@ -5,6 +5,11 @@
  */
 import type { Operation } from '../operation.js'
 import * as aliases from './aliases.js'
+import * as asymmetric from './asymmetric.js'
+import * as dataKeyPairs from './dataKeyPairs.js'
+import * as importKeyMaterial from './importKeyMaterial.js'
+import * as mac from './mac.js'
+import * as recovery from './recovery.js'
 import * as auditLog from './auditLog.js'
 import * as cryptography from './cryptography.js'
 import * as grants from './grants.js'
@@ -41,6 +46,17 @@ export const operations = [
   cryptography.generateDataKey,
   cryptography.generateDataKeyWithoutPlaintext,
   cryptography.generateRandom,
+  dataKeyPairs.generateDataKeyPair,
+  dataKeyPairs.generateDataKeyPairWithoutPlaintext,
+  asymmetric.sign,
+  asymmetric.verify,
+  asymmetric.getPublicKey,
+  asymmetric.deriveSharedSecret,
+  mac.generateMac,
+  mac.verifyMac,
+  importKeyMaterial.getParametersForImport,
+  importKeyMaterial.importKeyMaterial,
+  importKeyMaterial.deleteImportedKeyMaterial,
   policies.getKeyPolicy,
   policies.putKeyPolicy,
   policies.listKeyPolicies,
@@ -55,6 +71,7 @@ export const operations = [
   auditLog.exportAuditLog,
   auditLog.getAuditPublicKeys,
   auditLog.rotateAuditSigningKey,
+  recovery.exportRecoveryBundle,
 ] as const satisfies readonly Operation[]
 
 export type OperationRow = (typeof operations)[number]

@@ -3,10 +3,10 @@
  * ScheduleKeyDeletion, CancelKeyDeletion (KMS API Reference; states per kms/keyStates.ts).
  */
 import { UnsupportedOperationException, ValidationException } from '../errors.js'
-import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
-import type { KeyRecord } from '../../keystore/records.js'
+import type { KeyRecord, KeySpec } from '../../keystore/records.js'
 import { uuidFromRandom, UUID_PATTERN } from '../../util/bytes.js'
 import { addDays } from '../engine.js'
+import { ALL_KEY_SPECS, SPECS, UNSUPPORTED_SPECS } from '../keySpecs.js'
 import { keyMetadata } from '../keyMetadata.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
@@ -18,11 +18,6 @@ import { checkNewKeyPolicy } from './policies.js'
 import { mergeTags } from './tags.js'
 
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
-const KEY_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'ECC_NIST_EDWARDS25519', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
-  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
-] as const
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const
 const DESCRIPTION = { min: 0, max: 8192 }
 
@@ -44,8 +39,8 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
     Policy: string({ min: 1, max: MAX_KEY_POLICY_BYTES }),
     Description: string(DESCRIPTION),
     KeyUsage: enumOf(KEY_USAGES),
-    KeySpec: enumOf(KEY_SPECS),
-    CustomerMasterKeySpec: enumOf(KEY_SPECS),
+    KeySpec: enumOf(ALL_KEY_SPECS),
+    CustomerMasterKeySpec: enumOf(ALL_KEY_SPECS),
     Origin: enumOf(ORIGINS),
     CustomKeyStoreId: string({ min: 1, max: 64 }),
     BypassPolicyLockoutSafetyCheck: boolean(),
@@ -57,35 +52,40 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
     if (r.KeySpec && r.CustomerMasterKeySpec) {
       throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.')
     }
-    const spec = r.KeySpec ?? r.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
-    if (spec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`KeySpec ${spec} is not supported: webkms creates symmetric encryption keys (SYMMETRIC_DEFAULT)`)
-    const usage = r.KeyUsage ?? 'ENCRYPT_DECRYPT'
-    if (usage !== 'ENCRYPT_DECRYPT') throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT`)
+    const requested = r.KeySpec ?? r.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
+    const info = SPECS[requested as KeySpec]
+    if (!info) throw new UnsupportedOperationException(`KeySpec ${requested} is not supported: ${UNSUPPORTED_SPECS[requested] ?? 'unknown key spec'}`)
+    // KeyUsage is required for asymmetric keys (CreateKey API reference); symmetric keys default to ENCRYPT_DECRYPT, HMAC keys to GENERATE_VERIFY_MAC.
+    const usage = r.KeyUsage ?? (info.family === 'symmetric' || info.family === 'hmac' ? info.usages[0]! : undefined)
+    if (usage === undefined) throw new ValidationException(`KeyUsage is required for KeySpec ${info.spec}: one of ${info.usages.join(', ')}`)
+    if (!info.usages.includes(usage)) throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${info.spec}`)
     const origin = r.Origin ?? 'AWS_KMS'
-    if (origin !== 'AWS_KMS') throw new UnsupportedOperationException(`Origin ${origin} is not supported: webkms generates its own key material (AWS_KMS)`)
+    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new UnsupportedOperationException(`Origin ${origin} is not supported: webkms makes key material (AWS_KMS) or imports yours (EXTERNAL)`)
     if (r.CustomKeyStoreId !== undefined || r.XksKeyId !== undefined) throw new UnsupportedOperationException('Custom key stores are not supported')
     if (r.MultiRegion) throw new UnsupportedOperationException('Multi-Region keys are not supported')
-    return { ...r, tags: mergeTags([], r.Tags ?? []) }
+    return { ...r, spec: info.spec, usage, origin, tags: mergeTags([], r.Tags ?? []) }
   },
   resolve: noTarget,
   permissions: (r) => [{ on: '*', conditions: createKeyConditions(r) }],
   async run({ engine, call, commit }, r) {
-    const material = await generateMasterKeyMaterial(engine.store)
     const keyId = uuidFromRandom(engine.random(16))
+    const arn = engine.keyArn(keyId)
+    // An EXTERNAL key has no material until ImportKeyMaterial: it waits in PendingImport.
+    const made = r.origin === 'AWS_KMS' ? await engine.newMaterial({ arn, keySpec: r.spec, keyUsage: r.usage }) : undefined
     const key: KeyRecord = {
       keyId,
-      arn: engine.keyArn(keyId),
+      arn,
       accountId: engine.account.accountId,
       region: engine.account.region,
       creationDate: call.now,
       description: r.Description ?? '',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      keySpec: 'SYMMETRIC_DEFAULT',
-      origin: 'AWS_KMS',
-      keyState: 'Enabled',
+      keyUsage: r.usage,
+      keySpec: r.spec,
+      origin: r.origin,
+      keyState: made ? 'Enabled' : 'PendingImport',
       rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 },
       tags: r.tags,
-      versions: [engine.newVersion(1, material, call.now)],
+      versions: made ? [engine.newVersion(1, made, call.now)] : [],
       policy: r.Policy ?? defaultKeyPolicy(engine.account.partition, engine.account.accountId),
     }
     if (r.Policy !== undefined) await checkNewKeyPolicy(engine, call, key, r.Policy, r.BypassPolicyLockoutSafetyCheck ?? false)
@@ -139,7 +139,7 @@ export const enableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
     // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
     // passed, it is rotated at once. Make the material now, outside the store transaction.
     const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
-    const material = overdue(key) ? await generateMasterKeyMaterial(engine.store) : undefined
+    const material = overdue(key) ? await engine.newMaterial(key) : undefined
     await changeKey(ctx, key, 'EnableKey', (k) => {
       if (k.keyState === 'Enabled') return
       k.keyState = 'Enabled'

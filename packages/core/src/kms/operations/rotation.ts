@@ -4,9 +4,9 @@
  * Rotation adds a key version; every older version keeps decrypting what it encrypted, because
  * the ciphertext blob names its version.
  */
-import { LimitExceededException } from '../errors.js'
-import { generateMasterKeyMaterial } from '../crypto/keyMaterial.js'
-import { addDays, DAY_MS } from '../engine.js'
+import { KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors.js'
+import type { KeyRecord } from '../../keystore/records.js'
+import { addDays, currentVersion, DAY_MS, hasMaterial } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
 import { defineOperation } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
@@ -18,12 +18,23 @@ import { changeKey, keyIdMember, onKey, pagingMembers, resolveKey } from './comm
 export const MAX_ON_DEMAND_ROTATIONS = 25
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365
 
+/**
+ * Only symmetric encryption keys rotate; automatic rotation only when KMS made the material
+ * ("Rotate AWS KMS keys": asymmetric, HMAC and imported keys cannot rotate automatically;
+ * imported symmetric keys rotate on demand to new imported material).
+ */
+function rotatable(key: KeyRecord, what: 'Automatic rotation' | 'On-demand rotation'): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`${what} is supported only for symmetric encryption KMS keys; ${key.arn} is ${key.keySpec}`)
+  if (what === 'Automatic rotation' && key.origin !== 'AWS_KMS') throw new UnsupportedOperationException(`${what} is not supported for KMS keys with imported key material (${key.arn}); rotate on demand after importing new key material`)
+}
+
 export const enableKeyRotation = defineOperation<T.EnableKeyRotationRequest, T.EmptyResponse>()({
   name: 'EnableKeyRotation',
   schema: { KeyId: keyIdMember(), RotationPeriodInDays: integer(90, 2560) },
   resolve: resolveKey(false),
   permissions: onKey,
   async run(ctx, r, { key }) {
+    rotatable(key, 'Automatic rotation')
     const period = r.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS
     const now = ctx.call.now
     await changeKey(ctx, key, 'EnableKeyRotation', (k) => {
@@ -49,6 +60,7 @@ export const disableKeyRotation = defineOperation<T.KeyIdRequest, T.EmptyRespons
   resolve: resolveKey(false),
   permissions: onKey,
   async run(ctx, _r, { key }) {
+    rotatable(key, 'Automatic rotation')
     await changeKey(ctx, key, 'DisableKeyRotation', (k) => {
       k.rotation.enabled = false
       delete k.rotation.nextRotationDate
@@ -85,15 +97,27 @@ export const rotateKeyOnDemand = defineOperation<T.KeyIdRequest, T.RotateKeyOnDe
   permissions: onKey,
   async run(ctx, _r, { key }) {
     assertKeyState(key, 'RotateKeyOnDemand')
-    const material = await generateMasterKeyMaterial(ctx.engine.store)
+    rotatable(key, 'On-demand rotation')
+    // AWS_KMS keys get new material; EXTERNAL keys rotate to the material imported as NEW_KEY_MATERIAL.
+    const material = key.origin === 'AWS_KMS' ? await ctx.engine.newMaterial(key) : undefined
     await changeKey(ctx, key, 'RotateKeyOnDemand', (k) => {
       if (k.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new LimitExceededException(
           `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${k.arn}`,
         )
       }
+      if (material) {
+        ctx.engine.addVersion(k, material, ctx.call.now, 'ON_DEMAND')
+      } else {
+        const pending = k.versions.find((v) => v.pendingRotation)
+        if (!pending) throw new KMSInvalidStateException(`${k.arn} has no key material in PENDING_ROTATION state: import new key material (ImportType NEW_KEY_MATERIAL) first`)
+        // The pending material becomes current: it moves to the end of the list, keeping its version number.
+        k.versions = [...k.versions.filter((v) => v !== pending), pending]
+        delete pending.pendingRotation
+        pending.rotationType = 'ON_DEMAND'
+        pending.createdAt = ctx.call.now
+      }
       k.rotation.onDemandCount += 1
-      ctx.engine.addVersion(k, material, ctx.call.now, 'ON_DEMAND')
     })
     return { KeyId: key.arn }
   },
@@ -109,7 +133,8 @@ export const listKeyRotations = defineOperation<T.ListKeyRotationsRequest, T.Lis
   resolve: resolveKey(false),
   permissions: onKey,
   async run(_ctx, r, { key }) {
-    const current = key.versions[key.versions.length - 1]!.version
+    if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new UnsupportedOperationException(`ListKeyRotations is supported only for symmetric encryption KMS keys; ${key.arn} is ${key.keySpec}`)
+    const current = currentVersion(key)?.version
     const listed = (r.IncludeKeyMaterial ?? 'ROTATIONS_ONLY') === 'ROTATIONS_ONLY' ? key.versions.filter((v) => v.rotationType) : key.versions
     const page = paginate(listed, (v) => String(v.version).padStart(10, '0'), r.Limit ?? 100, r.Marker, (m) => /^\d{10}$/.test(m))
     return {
@@ -117,10 +142,16 @@ export const listKeyRotations = defineOperation<T.ListKeyRotationsRequest, T.Lis
         const entry: T.RotationsListEntry = {
           KeyId: key.arn,
           KeyMaterialId: v.keyMaterialId,
-          KeyMaterialState: v.version === current ? 'CURRENT' : 'NON_CURRENT',
-          RotationDate: v.createdAt,
+          KeyMaterialState: v.pendingRotation ? 'PENDING_ROTATION' : v.version === current ? 'CURRENT' : 'NON_CURRENT',
         }
+        if (!v.pendingRotation) entry.RotationDate = v.createdAt
         if (v.rotationType) entry.RotationType = v.rotationType
+        if (key.origin === 'EXTERNAL' && v.imported) {
+          entry.ImportState = hasMaterial(v) ? 'IMPORTED' : 'PENDING_IMPORT'
+          entry.ExpirationModel = v.imported.expirationModel
+          if (v.imported.validTo) entry.ValidTo = v.imported.validTo
+          if (v.imported.description !== undefined) entry.KeyMaterialDescription = v.imported.description
+        }
         return entry
       }),
       ...pageOut(page),

@@ -43,6 +43,10 @@ export interface BlobMember extends MemberBase {
   readonly min: number
   readonly max: number
 }
+/** A timestamp: a `Date` (the wire protocol turns epoch seconds into one). */
+export interface TimestampMember extends MemberBase {
+  readonly kind: 'timestamp'
+}
 /** A string-to-string map (EncryptionContext), validated into its entries, so no key can be lost. */
 export interface MapMember extends MemberBase {
   readonly kind: 'map'
@@ -57,7 +61,7 @@ export interface StructureMember extends MemberBase {
   readonly kind: 'structure'
   readonly members: Schema
 }
-export type Member = StringMember | IntegerMember | BooleanMember | EnumMember | BlobMember | MapMember | ListMember | StructureMember
+export type Member = StringMember | IntegerMember | BooleanMember | EnumMember | BlobMember | TimestampMember | MapMember | ListMember | StructureMember
 
 export interface Schema {
   readonly [member: string]: Member
@@ -84,6 +88,7 @@ export const boolean = <O extends Options>(o?: O) => ({ kind: 'boolean', ...base
 export const enumOf = <const E extends string, O extends Options>(values: readonly E[], o?: O) => ({ kind: 'enum', values, ...base(o) }) as unknown as Member_<EnumMember, E, O>
 /** Binary members are never recorded, whatever `audited` says. */
 export const blob = <O extends Options>(min: number, max: number, o?: O) => ({ kind: 'blob', min, max, ...base(o), audited: false }) as unknown as Member_<BlobMember, Uint8Array, O>
+export const timestamp = <O extends Options>(o?: O) => ({ kind: 'timestamp', ...base(o) }) as unknown as Member_<TimestampMember, Date, O>
 export const map = <O extends Options>(o?: O) => ({ kind: 'map', ...base(o) }) as unknown as Member_<MapMember, readonly (readonly [string, string])[], O>
 export const list = <I extends Member, O extends Options>(item: I, rule: { min?: number; max?: number } = {}, o?: O) =>
   ({ kind: 'list', item, ...rule, ...base(o) }) as unknown as Member_<ListMember, TypeOf<I>[], O>
@@ -122,7 +127,7 @@ export function raiseViolations(violations: string[]): never {
 }
 
 const isRecord = (v: SnapshotValue): v is SnapshotRecord =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Unsupported)
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !(v instanceof Unsupported)
 
 /** Checks one value; returns its validated form, or undefined after adding violations. */
 function check(path: string, m: Member, v: SnapshotValue, out: string[]): unknown {
@@ -155,6 +160,8 @@ function check(path: string, m: Member, v: SnapshotValue, out: string[]): unknow
       if (v.byteLength > m.max) return bad(`Member must have length less than or equal to ${m.max}`)
       return v
     }
+    case 'timestamp':
+      return v instanceof Date && Number.isFinite(v.getTime()) ? v : bad('Member must be a timestamp (a valid Date)')
     case 'map': {
       if (!isRecord(v)) return bad('Member must be a map of string keys to string values')
       const entries = Object.entries(v)
@@ -243,6 +250,8 @@ function auditedValue(m: Member, v: SnapshotValue): unknown {
     }
     case 'structure':
       return isRecord(v) ? recordAudited(m.members, v) : undefined
+    case 'timestamp':
+      return v instanceof Date && Number.isFinite(v.getTime()) ? v.toISOString() : undefined
     default:
       return check('', m, v, ignored)
   }

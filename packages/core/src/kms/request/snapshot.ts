@@ -8,7 +8,8 @@
  *   `__proto__` (as `JSON.parse` and structured clone produce it) is an ordinary key here.
  * - `Uint8Array` views (Node's `Buffer` included) are copied into fresh `Uint8Array`s of exactly
  *   the view's bytes, so `byteOffset` is respected.
- * - Anything that is not JSON-like data or bytes (a BigInt, a function, a Map, another typed
+ * - `Date`s (timestamps such as ImportKeyMaterial's ValidTo) are copied by their time value.
+ * - Anything that is not JSON-like data, bytes or a date (a BigInt, a function, a Map, another typed
  *   array, a cycle, nesting deeper than any KMS request) becomes an `Unsupported` marker: the
  *   schema then refuses it if the operation has such a member, and ignores it otherwise. The
  *   copy is bounded in depth and in the number of values, so no input makes it hang or recurse.
@@ -19,7 +20,7 @@ export class Unsupported {
   constructor(readonly type: string) {}
 }
 
-export type SnapshotValue = string | number | boolean | null | undefined | Uint8Array | Unsupported | SnapshotValue[] | SnapshotRecord
+export type SnapshotValue = string | number | boolean | null | undefined | Uint8Array | Date | Unsupported | SnapshotValue[] | SnapshotRecord
 export interface SnapshotRecord {
   readonly [member: string]: SnapshotValue
 }
@@ -58,6 +59,7 @@ export function snapshotRequest(input: unknown): SnapshotRecord {
     if (value === null) return null
     if (depth >= MAX_DEPTH) return new Unsupported('nested too deeply')
     if (value instanceof Uint8Array) return new Uint8Array(value)
+    if (value instanceof Date) return new Date(Date.prototype.getTime.call(value))
     if (Array.isArray(value)) {
       // By index, with the length read once: no iterator of the caller's runs.
       const length = value.length

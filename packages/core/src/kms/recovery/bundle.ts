@@ -1,0 +1,242 @@
+/**
+ * Keys that survive a lost store. An engine given a recovery public key (createKms's
+ * `recovery`) seals every key material it makes or imports to that key (recovery/jwe.ts) and
+ * keeps the copy beside the material. `ExportRecoveryBundle` collects everything a store would
+ * need to be rebuilt: keys with their versions' recovery copies (and public keys), key
+ * policies, aliases and grants. (Identity policies are the IAM stand-in's configuration, not the
+ * store's keys: createKms's `identityPolicies` sets them again.) The bundle holds no usable secret without the recovery private
+ * key, so an app may keep it anywhere (its server, a download); it must be kept outside the
+ * store it protects, since losing the store loses the copies in it.
+ *
+ * `restoreRecoveryBundle` runs where the recovery private key is brought (the worker, or a
+ * Node script): it opens each copy, checks it names the key, KeyMaterialId and spec it is
+ * restored as, and writes the records into a store as non-extractable keys, with one audit
+ * event, in one transaction: all of it or none. Ciphertexts, signatures and MACs made before
+ * work again, since the same material is back under the same key IDs and versions.
+ */
+import { CodedError } from '../../codedError.js'
+import type { KeyStore } from '../../keystore/KeyStore.js'
+import type { AliasRecord, GrantRecord, KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
+import { fromBase64, toBase64, uuidFromRandom } from '../../util/bytes.js'
+import { AuditTrail } from '../audit/trail.js'
+import { apiCallEvent } from '../audit/events.js'
+import { rootCaller } from '../caller.js'
+import { importVersionMaterial } from '../crypto/versionMaterial.js'
+import { SPECS } from '../keySpecs.js'
+import type { Account } from '../keyIds.js'
+import { openJwe, readJweHeader } from './jwe.js'
+
+export const RECOVERY_BUNDLE_FORMAT = 'webkms-recovery-1'
+
+/** A restore that cannot be done: the bundle is malformed, a copy does not open or does not match, or the store already has what it would write. */
+export class RecoveryError extends CodedError {
+  static override code = 'ERR_WEBKMS_RECOVERY'
+  static override errorName = 'RecoveryError'
+}
+
+/** A key version as a bundle carries it: metadata, the public key, the recovery copy. */
+export interface BundledVersion {
+  version: number
+  keyMaterialId: string
+  createdAt: string
+  rotationType?: KeyVersionRecord['rotationType']
+  pendingRotation?: boolean
+  imported?: { expirationModel: string; validTo?: string; importedAt: string; description?: string }
+  /** Base64 DER SubjectPublicKeyInfo (RSA and ECC keys). */
+  publicKey?: string
+  /** The JWE recovery copy; absent when the version had no material or was made before the engine had a recovery key. */
+  recovery?: string
+}
+
+/** A key as a bundle carries it: its record, dates as ISO strings, versions without key material. */
+export type BundledKey = Omit<KeyRecord, 'creationDate' | 'deletionDate' | 'rotation' | 'versions'> & {
+  creationDate: string
+  deletionDate?: string
+  rotation: Omit<KeyRecord['rotation'], 'nextRotationDate'> & { nextRotationDate?: string }
+  versions: BundledVersion[]
+}
+
+export interface RecoveryBundle {
+  format: typeof RECOVERY_BUNDLE_FORMAT
+  exportedAt: string
+  account: Account
+  keys: BundledKey[]
+  aliases: (Omit<AliasRecord, 'creationDate' | 'lastUpdatedDate'> & { creationDate: string; lastUpdatedDate: string })[]
+  grants: (Omit<GrantRecord, 'creationDate'> & { creationDate: string })[]
+  /** Versions that hold material but have no recovery copy (made before the engine had a recovery key): a restore cannot bring them back. */
+  unrecoverable: { keyArn: string; keyMaterialId: string }[]
+}
+
+const iso = (d: Date) => d.toISOString()
+const hasMaterial = (v: KeyVersionRecord) => v.material !== undefined || v.privateKeys !== undefined
+
+/** The bundle of everything in a store (the ExportRecoveryBundle operation). */
+export async function exportBundle(store: KeyStore, account: Account, now: Date): Promise<RecoveryBundle> {
+  const { keys, aliases, grants } = await store.transaction('readonly', async (tx) => ({ keys: await tx.listKeys(), aliases: await tx.listAliases(), grants: await tx.listAllGrants() }))
+  const unrecoverable: RecoveryBundle['unrecoverable'] = []
+  const bundledKeys = keys.map((k): BundledKey => {
+    const { versions, creationDate, deletionDate, rotation, ...rest } = k
+    const { nextRotationDate, ...rot } = rotation
+    return {
+      ...rest,
+      creationDate: iso(creationDate),
+      ...(deletionDate ? { deletionDate: iso(deletionDate) } : {}),
+      rotation: { ...rot, ...(nextRotationDate ? { nextRotationDate: iso(nextRotationDate) } : {}) },
+      versions: versions.map((v) => {
+        if (hasMaterial(v) && !v.recovery) unrecoverable.push({ keyArn: k.arn, keyMaterialId: v.keyMaterialId })
+        const out: BundledVersion = { version: v.version, keyMaterialId: v.keyMaterialId, createdAt: iso(v.createdAt) }
+        if (v.rotationType) out.rotationType = v.rotationType
+        if (v.pendingRotation) out.pendingRotation = true
+        if (v.imported) {
+          const { validTo, importedAt, ...imp } = v.imported
+          out.imported = { ...imp, importedAt: iso(importedAt), ...(validTo ? { validTo: iso(validTo) } : {}) }
+        }
+        if (v.publicKey) out.publicKey = toBase64(v.publicKey)
+        if (v.recovery && hasMaterial(v)) out.recovery = v.recovery
+        return out
+      }),
+    }
+  })
+  return {
+    format: RECOVERY_BUNDLE_FORMAT,
+    exportedAt: iso(now),
+    account,
+    keys: bundledKeys,
+    aliases: aliases.map((a) => ({ ...a, creationDate: iso(a.creationDate), lastUpdatedDate: iso(a.lastUpdatedDate) })),
+    grants: grants.map((g) => ({ ...g, creationDate: iso(g.creationDate) })),
+    unrecoverable,
+  }
+}
+
+export interface RestoreOptions {
+  /** The recovery private key: RSA-OAEP with SHA-256, usage "decrypt" (it may be non-extractable). */
+  privateKey: CryptoKey
+  /** The store to restore into; none of the bundle's keys or aliases may be in it. */
+  keyStore: KeyStore
+  /** The clock for the audit event. Default: the system clock. */
+  now?: () => Date
+}
+
+export interface RestoreResult {
+  /** The ARNs of the keys restored. */
+  keys: string[]
+  /** Versions whose material came back. */
+  restoredVersions: number
+  /** Versions restored without material (no recovery copy; imported material can be imported again): their keys are PendingImport. */
+  unrecoverable: { keyArn: string; keyMaterialId: string }[]
+}
+
+const fail = (message: string, cause?: unknown): never => {
+  throw new RecoveryError(message, cause === undefined ? undefined : { cause })
+}
+const date = (s: unknown, what: string): Date => {
+  const d = typeof s === 'string' ? new Date(s) : new Date(Number.NaN)
+  return Number.isFinite(d.getTime()) ? d : fail(`${what} is not an ISO 8601 date`)
+}
+
+/**
+ * Rebuilds a store from a recovery bundle with the recovery private key (see the top of this
+ * file). Rejects with RecoveryError, having written nothing, when the bundle is malformed, a copy
+ * does not open with `privateKey` or names another key, material or spec, or the store already
+ * has one of the keys or aliases.
+ */
+export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: RestoreOptions): Promise<RestoreResult> {
+  const { privateKey, keyStore } = options ?? ({} as RestoreOptions)
+  if (typeof CryptoKey === 'undefined' || !(privateKey instanceof CryptoKey) || privateKey.type !== 'private' || privateKey.algorithm.name !== 'RSA-OAEP') {
+    throw new TypeError('"privateKey" expected the RSA-OAEP recovery private key (a CryptoKey with usage "decrypt")')
+  }
+  if (!keyStore || typeof keyStore.transaction !== 'function') throw new TypeError('"keyStore" expected a KeyStore')
+  if (!bundle || typeof bundle !== 'object' || bundle.format !== RECOVERY_BUNDLE_FORMAT) fail(`not a recovery bundle (format ${RECOVERY_BUNDLE_FORMAT})`)
+  if (![bundle.keys, bundle.aliases, bundle.grants].every(Array.isArray) || typeof bundle.account?.accountId !== 'string') fail('the recovery bundle lacks its account, keys, aliases or grants')
+  const now = (options.now ?? (() => new Date()))()
+
+  const keys: KeyRecord[] = []
+  const unrecoverable: RestoreResult['unrecoverable'] = []
+  let restoredVersions = 0
+  // WebCrypto first (opening copies, making non-extractable keys); then one atomic write.
+  for (const b of bundle.keys) {
+    const spec = SPECS[b.keySpec]
+    if (!spec || !spec.usages.includes(b.keyUsage) || typeof b.arn !== 'string' || typeof b.keyId !== 'string' || !Array.isArray(b.versions)) fail(`key ${String(b?.arn)} has no supported spec, usage, ID or versions`)
+    const versions: KeyVersionRecord[] = []
+    for (const bv of b.versions) {
+      const v: KeyVersionRecord = { version: bv.version, keyMaterialId: bv.keyMaterialId, createdAt: date(bv.createdAt, `version ${bv.version} of ${b.arn}: createdAt`) }
+      if (bv.rotationType) v.rotationType = bv.rotationType
+      if (bv.pendingRotation) v.pendingRotation = true
+      if (bv.imported) {
+        v.imported = { expirationModel: bv.imported.expirationModel as 'KEY_MATERIAL_EXPIRES', importedAt: date(bv.imported.importedAt, 'importedAt') }
+        if (bv.imported.validTo) v.imported.validTo = date(bv.imported.validTo, 'validTo')
+        if (bv.imported.description !== undefined) v.imported.description = bv.imported.description
+      }
+      if (bv.publicKey) v.publicKey = fromBase64(bv.publicKey)
+      if (bv.recovery) {
+        let header
+        try {
+          header = readJweHeader(bv.recovery)
+        } catch (error) {
+          fail(`the recovery copy of ${b.arn} material ${bv.keyMaterialId} is malformed`, error)
+        }
+        if (header!.key !== b.arn || header!.kmid !== bv.keyMaterialId || header!.spec !== b.keySpec) {
+          fail(`the recovery copy listed for ${b.arn} material ${bv.keyMaterialId} is sealed for ${header!.key} material ${header!.kmid} (${header!.spec})`)
+        }
+        let plaintext: Uint8Array
+        try {
+          plaintext = (await openJwe(bv.recovery, privateKey)).plaintext
+        } catch (error) {
+          return fail(`the recovery copy of ${b.arn} material ${bv.keyMaterialId} does not open with this private key (kid ${header!.kid})`, error)
+        }
+        try {
+          const made = await importVersionMaterial(keyStore, b.keySpec, b.keyUsage, plaintext)
+          if (made.publicKey && v.publicKey && toBase64(made.publicKey) !== toBase64(v.publicKey)) fail(`the recovered private key of ${b.arn} does not match its public key`)
+          Object.assign(v, made)
+          v.recovery = bv.recovery
+          restoredVersions++
+        } catch (error) {
+          if (error instanceof RecoveryError) throw error
+          fail(`the recovered material of ${b.arn} is not a ${b.keySpec} key`, error)
+        } finally {
+          plaintext.fill(0)
+        }
+      } else {
+        unrecoverable.push({ keyArn: b.arn, keyMaterialId: bv.keyMaterialId })
+      }
+      versions.push(v)
+    }
+    const { creationDate, deletionDate, rotation, ...rest } = b
+    const { nextRotationDate, ...rot } = rotation
+    const key: KeyRecord = {
+      ...rest,
+      creationDate: date(creationDate, `${b.arn}: creationDate`),
+      rotation: { ...rot, ...(nextRotationDate ? { nextRotationDate: date(nextRotationDate, 'nextRotationDate') } : {}) },
+      versions,
+    }
+    if (deletionDate) key.deletionDate = date(deletionDate, 'deletionDate')
+    // A key with a version that did not come back cannot be used until that material is imported again.
+    if (versions.some((v) => !v.material && !v.privateKeys && !v.pendingRotation) && key.keyState !== 'PendingDeletion') key.keyState = 'PendingImport'
+    keys.push(key)
+  }
+
+  const trail = new AuditTrail(keyStore, () => now)
+  const caller = rootCaller(bundle.account.partition, bundle.account.accountId)
+  await keyStore.transaction('readwrite', async (tx) => {
+    for (const k of keys) {
+      if (await tx.getKey(k.keyId)) fail(`the store already has key ${k.arn}: restore into a store without it`)
+      await tx.putKey(k)
+    }
+    for (const a of bundle.aliases) {
+      if (await tx.getAlias(a.aliasName)) fail(`the store already has alias ${a.aliasName}`)
+      await tx.putAlias({ ...a, creationDate: date(a.creationDate, 'alias creationDate'), lastUpdatedDate: date(a.lastUpdatedDate, 'alias lastUpdatedDate') })
+    }
+    for (const g of bundle.grants) await tx.putGrant({ ...g, creationDate: date(g.creationDate, 'grant creationDate') })
+    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+    await trail.append(
+      tx,
+      apiCallEvent(
+        bundle.account,
+        { service: 'webkms', operation: 'RestoreRecoveryBundle', readOnly: false, caller, now, parameters: { exportedAt: bundle.exportedAt, keys: keys.length }, resources: keys.map((k) => k.arn) },
+        { requestID: uuidFromRandom(random(16)), eventID: uuidFromRandom(random(16)) },
+      ),
+      now,
+    )
+  })
+  return { keys: keys.map((k) => k.arn), restoredVersions, unrecoverable }
+}
