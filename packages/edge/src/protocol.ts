@@ -2,7 +2,7 @@
  * The AWS JSON 1.1 protocol as AWS KMS speaks it (the Smithy `awsJson1_1` protocol):
  *
  *   POST /   Content-Type: application/x-amz-json-1.1   X-Amz-Target: TrentService.<Operation>
- *   body     the request's members as JSON; blobs as base64 strings
+ *   body     the request's members as JSON; blobs as base64 strings, timestamps as epoch seconds
  *   200      the response's members as JSON; blobs as base64, timestamps as epoch seconds
  *   4xx/5xx  {"__type": "<ExceptionName>", "message": "..."}, with x-amzn-RequestId on every answer
  *
@@ -32,6 +32,10 @@ function decodeMember(m: Member, value: unknown, path: string): unknown {
   switch (m.kind) {
     case 'blob':
       return decodeBase64(value, path)
+    case 'timestamp':
+      // awsJson1_1 timestamps are epoch seconds, fractional allowed.
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ProtocolError('SerializationException', `${path} must be a timestamp in epoch seconds`)
+      return new Date(value * 1000)
     case 'list':
       return Array.isArray(value) ? value.map((v, i) => decodeMember(m.item, v, `${path}[${i}]`)) : value
     case 'structure':

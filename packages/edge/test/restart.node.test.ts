@@ -39,6 +39,12 @@ describe('persistence across restarts', () => {
     await kms.send(new Kms.RotateKeyOnDemandCommand({ KeyId }))
     await kms.send(new Kms.CreateGrantCommand({ KeyId, GranteePrincipal: KEYS.alice.principal, Operations: ['Decrypt'] }))
     const { CiphertextBlob } = await kms.send(new Kms.EncryptCommand({ KeyId: 'alias/kept', Plaintext: new TextEncoder().encode('before the restart') }))
+    // An RSA signing key (one wrapped private key per signing algorithm) and an HMAC key come back too.
+    const signer = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!
+    const message = new TextEncoder().encode('signed before the restart')
+    const { Signature } = await kms.send(new Kms.SignCommand({ KeyId: signer.KeyId, Message: message, SigningAlgorithm: 'RSASSA_PSS_SHA_384' }))
+    const hmac = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'HMAC_512', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!
+    const { Mac } = await kms.send(new Kms.GenerateMacCommand({ KeyId: hmac.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }))
     const { Keys } = await webkms<{ Keys: { Fingerprint: string }[] }>(first.url, 'GetAuditPublicKeys', {})
     await first.stop()
 
@@ -51,6 +57,10 @@ describe('persistence across restarts', () => {
     const alice = new Kms.KMSClient({ endpoint: second.url, region: 'us-east-1', credentials: KEYS.alice, maxAttempts: 1 })
     expect(new TextDecoder().decode((await alice.send(new Kms.DecryptCommand({ CiphertextBlob, KeyId: Arn }))).Plaintext)).toBe('before the restart')
     expect((await again.send(new Kms.ListKeyRotationsCommand({ KeyId }))).Rotations).toHaveLength(1)
+    expect((await again.send(new Kms.VerifyCommand({ KeyId: signer.KeyId, Message: message, Signature, SigningAlgorithm: 'RSASSA_PSS_SHA_384' }))).SignatureValid).toBe(true)
+    const resigned = await again.send(new Kms.SignCommand({ KeyId: signer.KeyId, Message: message, SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' }))
+    expect((await again.send(new Kms.VerifyCommand({ KeyId: signer.KeyId, Message: message, Signature: resigned.Signature, SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' }))).SignatureValid).toBe(true)
+    expect((await again.send(new Kms.GenerateMacCommand({ KeyId: hmac.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }))).Mac).toEqual(Mac)
     const log = await webkms<ExportedAuditLog>(second.url, 'ExportAuditLog', {})
     expect(log.events.map((e) => e.eventName).slice(0, 5)).toEqual(['CreateKey', 'CreateAlias', 'RotateKeyOnDemand', 'CreateGrant', 'Encrypt'])
     expect(await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).toMatchObject({ valid: true })

@@ -4,6 +4,7 @@
  * JavaScript. Every KMS operation of the engine, the refusals an attacker meets, and load.
  */
 import { spawnSync } from 'node:child_process'
+import { constants, createCipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, publicEncrypt, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -134,6 +135,77 @@ describe('@aws-sdk/client-kms drives every KMS operation of the engine', () => {
     expect(log.events.some((e) => e.eventName === 'GenerateRandom' && (e.userIdentity as { accessKeyId?: string }).accessKeyId === KEYS.alice.accessKeyId)).toBe(true)
   })
 
+  it('asymmetric and HMAC keys: Sign, Verify, GetPublicKey, DeriveSharedSecret, GenerateMac, VerifyMac, GenerateDataKeyPair*; RSA encryption', async () => {
+    const kms = client()
+    const signer = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!
+    expect(signer.SigningAlgorithms).toEqual(['ECDSA_SHA_256'])
+    const message = bytes('signed at the edge')
+    const { Signature } = await kms.send(new Kms.SignCommand({ KeyId: signer.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }))
+    expect((await kms.send(new Kms.VerifyCommand({ KeyId: signer.KeyId, Message: message, Signature, SigningAlgorithm: 'ECDSA_SHA_256' }))).SignatureValid).toBe(true)
+    const { PublicKey } = await kms.send(new Kms.GetPublicKeyCommand({ KeyId: signer.KeyId }))
+    // node:crypto, from the DER SPKI the wire carried, verifies the DER signature.
+    expect(cryptoVerify('sha256', message, { key: createPublicKey({ key: Buffer.from(PublicKey!), format: 'der', type: 'spki' }), dsaEncoding: 'der' }, Signature!)).toBe(true)
+    const bad = await refusal(kms.send(new Kms.VerifyCommand({ KeyId: signer.KeyId, Message: bytes('other'), Signature, SigningAlgorithm: 'ECDSA_SHA_256' })))
+    expect(bad.name).toBe('KMSInvalidSignatureException')
+
+    const agreement = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'KEY_AGREEMENT' }))).KeyMetadata!
+    const peer = generateKeyPairSync('ec', { namedCurve: 'P-384' })
+    const { SharedSecret } = await kms.send(new Kms.DeriveSharedSecretCommand({ KeyId: agreement.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer.publicKey.export({ format: 'der', type: 'spki' }) }))
+    const theirs = (await kms.send(new Kms.GetPublicKeyCommand({ KeyId: agreement.KeyId }))).PublicKey!
+    expect(Buffer.from(SharedSecret!)).toEqual(diffieHellman({ privateKey: peer.privateKey, publicKey: createPublicKey({ key: Buffer.from(theirs), format: 'der', type: 'spki' }) }))
+
+    const rsa = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!
+    const rsaPublic = (await kms.send(new Kms.GetPublicKeyCommand({ KeyId: rsa.KeyId }))).PublicKey!
+    const ciphertext = publicEncrypt({ key: createPublicKey({ key: Buffer.from(rsaPublic), format: 'der', type: 'spki' }), oaepHash: 'sha256', padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from('oaep over the wire'))
+    expect(text((await kms.send(new Kms.DecryptCommand({ KeyId: rsa.KeyId, CiphertextBlob: ciphertext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }))).Plaintext)).toBe('oaep over the wire')
+
+    const hmac = (await kms.send(new Kms.CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!
+    const { Mac } = await kms.send(new Kms.GenerateMacCommand({ KeyId: hmac.KeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }))
+    expect((await kms.send(new Kms.VerifyMacCommand({ KeyId: hmac.KeyId, Message: message, Mac, MacAlgorithm: 'HMAC_SHA_256' }))).MacValid).toBe(true)
+    expect((await refusal(kms.send(new Kms.VerifyMacCommand({ KeyId: hmac.KeyId, Message: bytes('x'), Mac, MacAlgorithm: 'HMAC_SHA_256' })))).name).toBe('KMSInvalidMacException')
+
+    const symmetric = (await kms.send(new Kms.CreateKeyCommand({}))).KeyMetadata!
+    const pair = await kms.send(new Kms.GenerateDataKeyPairCommand({ KeyId: symmetric.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { use: 'pair' } }))
+    const opened = await kms.send(new Kms.DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: { use: 'pair' } }))
+    expect(Buffer.from(opened.Plaintext!)).toEqual(Buffer.from(pair.PrivateKeyPlaintext!))
+    const pairSignature = cryptoSign('sha256', message, createPrivateKey({ key: Buffer.from(pair.PrivateKeyPlaintext!), format: 'der', type: 'pkcs8' }))
+    expect(cryptoVerify('sha256', message, createPublicKey({ key: Buffer.from(pair.PublicKey!), format: 'der', type: 'spki' }), pairSignature)).toBe(true)
+    const withoutPlaintext = await kms.send(new Kms.GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: symmetric.KeyId, KeyPairSpec: 'RSA_2048' }))
+    expect(withoutPlaintext).not.toHaveProperty('PrivateKeyPlaintext')
+    expect(withoutPlaintext.PublicKey!.length).toBeGreaterThan(256)
+  })
+
+  it('import of key material: GetParametersForImport, ImportKeyMaterial (ValidTo as a wire timestamp), expiry model, DeleteImportedKeyMaterial', async () => {
+    const kms = client()
+    const key = (await kms.send(new Kms.CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!
+    expect(key.KeyState).toBe('PendingImport')
+    const material = randomBytes(32)
+    const importOnce = async (validTo: Date) => {
+      const params = await kms.send(new Kms.GetParametersForImportCommand({ KeyId: key.KeyId, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_3072' }))
+      expect(params.ParametersValidTo!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000)
+      const wrappingKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' })
+      const ephemeral = randomBytes(32)
+      const wrapped = Buffer.concat([
+        publicEncrypt({ key: wrappingKey, oaepHash: 'sha256', padding: constants.RSA_PKCS1_OAEP_PADDING }, ephemeral),
+        (() => {
+          const c = createCipheriv('id-aes256-wrap-pad', ephemeral, Buffer.from('A65959A6', 'hex'))
+          return Buffer.concat([c.update(material), c.final()])
+        })(),
+      ])
+      return kms.send(new Kms.ImportKeyMaterialCommand({ KeyId: key.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo }))
+    }
+    const validTo = new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000)
+    const imported = await importOnce(validTo)
+    const described = (await kms.send(new Kms.DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!
+    expect(described).toMatchObject({ KeyState: 'Enabled', Origin: 'EXTERNAL', ExpirationModel: 'KEY_MATERIAL_EXPIRES', CurrentKeyMaterialId: imported.KeyMaterialId })
+    expect(described.ValidTo!.getTime()).toBe(validTo.getTime())
+    const { CiphertextBlob } = await kms.send(new Kms.EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('byok') }))
+    await kms.send(new Kms.DeleteImportedKeyMaterialCommand({ KeyId: key.KeyId }))
+    expect((await refusal(kms.send(new Kms.DecryptCommand({ CiphertextBlob })))).name).toBe('KMSInvalidStateException')
+    await importOnce(validTo)
+    expect(text((await kms.send(new Kms.DecryptCommand({ CiphertextBlob }))).Plaintext)).toBe('byok')
+  })
+
   it('every KMS operation of the engine was driven by the SDK here', () => {
     const kmsOperations = operationTable.filter((o) => o.service === 'kms').map((o) => o.name)
     expect(kmsOperations.filter((o) => !called.has(o))).toEqual([])
@@ -198,7 +270,7 @@ describe('refusals, with AWS\'s exception names as the SDK reports them', () => 
 describe('the AWS CLI', () => {
   const aws = '/usr/bin/aws'
   // Skipped only where /usr/bin/aws is missing outside CI (npm test installs Debian's awscli as root).
-  it.runIf(existsSync(aws) || inject('ci'))('creates a key, encrypts and decrypts (aws kms ... --endpoint-url; needs /usr/bin/aws)', () => {
+  it.runIf(existsSync(aws) || inject('ci'))('creates keys, encrypts, decrypts, signs and verifies (aws kms ... --endpoint-url; needs /usr/bin/aws)', () => {
     const env = { ...process.env, AWS_ACCESS_KEY_ID: KEYS.root.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.root.secretAccessKey, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' }
     const run = (...args: string[]) => {
       const r = spawnSync(aws, ['kms', ...args, '--endpoint-url', server.url, '--output', 'json'], { env, encoding: 'utf8' })
@@ -211,9 +283,16 @@ describe('the AWS CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'webkms-cli-'))
     writeFileSync(join(dir, 'ct'), Buffer.from(CiphertextBlob, 'base64'))
     const { Plaintext, KeyId } = run('decrypt', '--ciphertext-blob', `fileb://${join(dir, 'ct')}`, '--encryption-context', 'purpose=test')
-    rmSync(dir, { recursive: true, force: true })
     expect(Buffer.from(Plaintext, 'base64').toString()).toBe('hello cli')
     expect(KeyId).toBe(KeyMetadata.Arn)
+    // An asymmetric key through the CLI: sign, then verify the signature the CLI returned.
+    const signer = run('create-key', '--key-spec', 'ECC_NIST_P384', '--key-usage', 'SIGN_VERIFY').KeyMetadata
+    writeFileSync(join(dir, 'msg'), 'signed by the CLI')
+    const { Signature } = run('sign', '--key-id', signer.KeyId, '--message', `fileb://${join(dir, 'msg')}`, '--message-type', 'RAW', '--signing-algorithm', 'ECDSA_SHA_384')
+    writeFileSync(join(dir, 'sig'), Buffer.from(Signature, 'base64'))
+    const verified = run('verify', '--key-id', signer.KeyId, '--message', `fileb://${join(dir, 'msg')}`, '--signature', `fileb://${join(dir, 'sig')}`, '--signing-algorithm', 'ECDSA_SHA_384')
+    expect(verified.SignatureValid).toBe(true)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

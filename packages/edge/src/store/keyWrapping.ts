@@ -87,7 +87,9 @@ export class KeyWrapper {
       const pair = made as CryptoKeyPair
       return { privateKey: await this.#keep(pair.privateKey, 'pkcs8'), publicKey: await this.#keep(pair.publicKey, 'spki') } as K
     }
-    return (await this.#keep(made as CryptoKey, 'raw')) as K
+    const key = made as CryptoKey
+    // Secrets export raw; a lone private key (imported from PKCS#8) exports as PKCS#8.
+    return (await this.#keep(key, key.type === 'private' ? 'pkcs8' : key.type === 'public' ? 'spki' : 'raw')) as K
   }
 
   async #keep(key: CryptoKey, format: 'raw' | 'pkcs8' | 'spki'): Promise<CryptoKey> {
