@@ -12,7 +12,7 @@
  * the worker: the caller travels with each call (protocol.ts, CallContext), so the worker
  * holds no state per view.
  */
-import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader } from '@webkms/core'
+import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader, type RecoveryBundle, type RestoreResult } from '@webkms/core'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { registerErrorTransfer, reviveError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
@@ -39,6 +39,13 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(options: EncryptMessageOptions & { plaintextLength?: number; onProgress?: Progress }): Promise<MessageStreamPair>
   decryptMessageStream(options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<MessageStreamPair>
+  /**
+   * Rebuilds a lost store from a recovery bundle (`exportRecoveryBundle` of an engine created
+   * with `recovery`), holding the recovery private key for the duration of the call only: the
+   * worker opens the copies and stores non-extractable keys. Rejects with RecoveryError, having
+   * written nothing, on a wrong key, a tampered bundle or keys the store already has.
+   */
+  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
   /** Stops the worker (for every view of it). Its store stays consistent whatever was in flight. */
   terminate(): void
 }
@@ -108,6 +115,7 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     },
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
+    restoreRecoveryBundle: (bundle: RecoveryBundle, privateKey: CryptoKey) => remote.restoreRecoveryBundle(bundle, privateKey),
     terminate,
   }
   // Every operation of the engine's table, explain and findings: one request each, the same

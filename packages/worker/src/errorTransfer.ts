@@ -10,6 +10,7 @@ import {
   InsecureContextError,
   KeyringError,
   kmsErrorClasses,
+  RecoveryError,
 } from '@webkms/core'
 import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError, KeyStoreError } from '@webkms/keystore-idb'
 import { transferHandlers, type TransferHandler } from 'comlink'
@@ -39,6 +40,7 @@ const classes: Record<string, Rebuild> = {
   DecryptionError: () => new DecryptionError(),
   KeyringError: (m) => new KeyringError(m),
   EnvelopeError: (m) => new EnvelopeError(m),
+  RecoveryError: (m) => new RecoveryError(m),
   InsecureContextError: () => new InsecureContextError(),
   KeyStoreError: (m) => new KeyStoreError(m),
   CryptoKeyStorageUnsupportedError: (m) => new CryptoKeyStorageUnsupportedError(m),

@@ -3,7 +3,7 @@
  * receives key material: KMS operations return what AWS KMS returns, and the envelope methods
  * do all their work (data keys included) inside the worker.
  */
-import type { Caller, DecryptOptions, EncryptOptions, Kms, MessageHeader, SuiteId } from '@webkms/core'
+import type { Caller, DecryptOptions, EncryptOptions, Kms, MessageHeader, RecoveryBundle, RecoveryOptions, RestoreResult, SuiteId } from '@webkms/core'
 import type { Persistence } from '@webkms/keystore-idb'
 import type { SerializedError } from './errorTransfer.js'
 
@@ -21,6 +21,12 @@ export interface InitOptions {
   /** Account ID and region in key ARNs. */
   accountId?: string
   region?: string
+  /**
+   * Opt-in recovery: every key material the engine makes or imports is also sealed to this
+   * RSA-OAEP (SHA-256, ≥ 3072-bit) public key; `exportRecoveryBundle` returns the copies and
+   * `restoreRecoveryBundle` rebuilds a lost store from them with the private key.
+   */
+  recovery?: RecoveryOptions
 }
 
 /** Envelope options: the keys come from this worker's engine, by KeyId (any form) or ARN. */
@@ -68,6 +74,8 @@ export type EngineMethods = { [K in EngineMethodName]: WithCallContext<Kms[K]> }
 /** What the worker exposes (Comlink). `context` is always the last argument. */
 export interface WorkerApi extends EngineMethods {
   init(options: InitOptions): Promise<StoreInfo>
+  /** Rebuilds keys, versions, key policies, aliases and grants from a recovery bundle into this worker's store (core's restoreRecoveryBundle). */
+  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
   encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(

@@ -3,7 +3,7 @@
  * engine's keys, all inside the worker. What goes back to the page is transferred (Comlink's
  * transfer), not copied: the buffers are fresh and the worker keeps no reference to them.
  */
-import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, type Kms, type KeyStore, type OperationName } from '@webkms/core'
+import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, restoreRecoveryBundle, type Kms, type KeyStore, type OperationName } from '@webkms/core'
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
 import { serializeError } from './errorTransfer.js'
@@ -37,6 +37,7 @@ const methodName = (op: OperationName) => (op.charAt(0).toLowerCase() + op.slice
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
   let info: StoreInfo | undefined
+  let keyStore: KeyStore | undefined
   const engine = () => {
     if (!kms) throw new TypeError('the webkms worker is not initialised: call init() first')
     return kms
@@ -66,13 +67,18 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     async init(o: InitOptions = {}) {
       if (info) return info
       const store = await (options.openStore ?? ((x) => openIdbKeyStore({ ...(x.name ? { name: x.name } : {}) })))(o)
-      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}) })
+      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}), ...(o.recovery ? { recovery: o.recovery } : {}) })
+      keyStore = store
       info = {
         name: store instanceof IdbKeyStore ? store.name : (o.name ?? 'memory'),
         persistence: store instanceof IdbKeyStore ? store.persistence : 'unknown',
         schemaVersion: SCHEMA_VERSION,
       }
       return info
+    },
+    async restoreRecoveryBundle(bundle, privateKey) {
+      engine()
+      return restoreRecoveryBundle(bundle, { privateKey, keyStore: keyStore! })
     },
     async encryptMessage(plaintext, o, onProgress, context) {
       const client = buildClient(o.commitmentPolicy)

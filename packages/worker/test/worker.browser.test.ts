@@ -3,7 +3,12 @@
  */
 import { AccessDeniedException, NotFoundException } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
+import { aeskwp } from '@noble/ciphers/aes.js'
+import { p256 } from '@noble/curves/nist.js'
 import { createWorkerKms, type WorkerKms } from '../src/index.js'
+
+/** KMS returns ECDSA signatures in DER; WebCrypto verifies IEEE P1363. */
+const derToP1363 = (der: Uint8Array) => p256.Signature.fromBytes(der, 'der').toBytes('compact') as Uint8Array<ArrayBuffer>
 
 const start = (name: string): Promise<WorkerKms> =>
   createWorkerKms({ worker: new Worker(new URL('./fixtures/kms.worker.ts', import.meta.url), { type: 'module' }), name })
@@ -127,5 +132,57 @@ describe('the webkms worker in Chromium', () => {
     const current = (await after.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.CurrentKeyMaterialId
     expect(rotations.length === 0 || rotations.at(-1)!.KeyMaterialId === current).toBe(true)
     after.terminate()
+  })
+
+  it('bring your own key, sign, lose the database, restore from the recovery bundle: old signatures and ciphertexts work again', async () => {
+    const name = freshName()
+    const recovery = (await crypto.subtle.generateKey({ name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]) }, false, ['encrypt', 'decrypt'])) as CryptoKeyPair
+    const kms = await createWorkerKms({ worker: new Worker(new URL('./fixtures/kms.worker.ts', import.meta.url), { type: 'module' }), name, recovery: { publicKey: recovery.publicKey } })
+
+    // BYOK: an ECDSA key pair made here, wrapped with RSA_AES_KEY_WRAP_SHA_256 and imported.
+    const { KeyMetadata: signer } = await kms.createKey({ Origin: 'EXTERNAL', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })
+    expect(signer.KeyState).toBe('PendingImport')
+    const own = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', own.privateKey))
+    const params = await kms.getParametersForImport({ KeyId: signer.KeyId, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_2048' })
+    const wrappingKey = await crypto.subtle.importKey('spki', params.PublicKey as Uint8Array<ArrayBuffer>, { name: 'RSA-OAEP', hash: 'SHA-256' }, false, ['encrypt'])
+    const ephemeral = crypto.getRandomValues(new Uint8Array(32))
+    const wrapped = new Uint8Array([...new Uint8Array(await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, wrappingKey, ephemeral)), ...aeskwp(ephemeral).encrypt(pkcs8)])
+    await kms.importKeyMaterial({ KeyId: signer.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })
+    const message = new TextEncoder().encode('signed before the store was lost')
+    const { Signature } = await kms.sign({ KeyId: signer.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' })
+    // The signature is the imported key's: the page's own public key verifies it (DER -> P1363).
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, own.publicKey, derToP1363(Signature), message)).toBe(true)
+
+    const { KeyMetadata: vault } = await kms.createKey({ Description: 'made by the engine' })
+    await kms.createAlias({ AliasName: 'alias/vault', TargetKeyId: vault.KeyId })
+    await kms.rotateKeyOnDemand({ KeyId: vault.KeyId })
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: 'alias/vault', Plaintext: new TextEncoder().encode('kept'), EncryptionContext: { app: 'demo' } })
+    const bundleJson = JSON.stringify(await kms.exportRecoveryBundle())
+    expect(bundleJson).not.toContain(btoa(String.fromCharCode(...pkcs8)).slice(0, 40))
+    kms.terminate()
+
+    // The browser loses the store (site data cleared, or evicted).
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.deleteDatabase(name)
+      r.onsuccess = () => resolve()
+      r.onerror = () => reject(r.error)
+    })
+    const fresh = await start(name)
+    expect((await fresh.listKeys()).Keys).toEqual([])
+    await expect(fresh.decrypt({ CiphertextBlob, EncryptionContext: { app: 'demo' } })).rejects.toMatchObject({ name: 'InvalidCiphertextException' })
+
+    const restored = await fresh.restoreRecoveryBundle(JSON.parse(bundleJson), recovery.privateKey)
+    expect(restored.keys.sort()).toEqual([signer.Arn, vault.Arn].sort())
+    expect(restored.unrecoverable).toEqual([])
+    expect((await fresh.verify({ KeyId: signer.KeyId, Message: message, Signature, SigningAlgorithm: 'ECDSA_SHA_256' })).SignatureValid).toBe(true)
+    const again = await fresh.sign({ KeyId: signer.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' })
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, own.publicKey, derToP1363(again.Signature), message)).toBe(true)
+    expect(new TextDecoder().decode((await fresh.decrypt({ CiphertextBlob, EncryptionContext: { app: 'demo' } })).Plaintext)).toBe('kept')
+    expect((await fresh.describeKey({ KeyId: 'alias/vault' })).KeyMetadata.KeyId).toBe(vault.KeyId)
+    // A second restore into the same store is refused, with its class across the worker boundary.
+    await expect(fresh.restoreRecoveryBundle(JSON.parse(bundleJson), recovery.privateKey)).rejects.toMatchObject({ name: 'RecoveryError', code: 'ERR_WEBKMS_RECOVERY' })
+    fresh.terminate()
+    for (const key of await allStoredCryptoKeys()) expect(key.extractable).toBe(false)
   })
 })

@@ -190,6 +190,8 @@ export interface RotateKeyOnDemandResponse {
 }
 export interface ListKeyRotationsRequest extends Paged {
   KeyId: string
+  /** ROTATIONS_ONLY (default) or ALL_KEY_MATERIAL (the original material too). */
+  IncludeKeyMaterial?: 'ALL_KEY_MATERIAL' | 'ROTATIONS_ONLY'
 }
 export interface RotationsListEntry {
   KeyId: string
