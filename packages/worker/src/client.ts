@@ -12,7 +12,7 @@
  * the worker: the caller travels with each call (protocol.ts, CallContext), so the worker
  * holds no state per view.
  */
-import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader, type RecoveryBundle, type RestoreResult } from '@webkms/core'
+import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader, type RecoveryBundle, type RestoreResult, type AuditVerification, type VerifyAuditLogOptions } from '@webkms/core'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { registerErrorTransfer, reviveError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
@@ -46,6 +46,12 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * written nothing, on a wrong key, a tampered bundle or keys the store already has.
    */
   restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
+  /** Moves the engine's clock forward (a worker started with `movableClock: true`); the engine's time now. */
+  advanceClock(ms: number): Promise<Date>
+  /** The engine's time now. */
+  clockNow(): Promise<Date>
+  /** Core's `verifyAuditLog`, run in the worker, so a page needs no engine code to check an export. */
+  verifyAuditLog(log: unknown, options: VerifyAuditLogOptions): Promise<AuditVerification>
   /** Stops the worker (for every view of it). Its store stays consistent whatever was in flight. */
   terminate(): void
 }
@@ -116,6 +122,9 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
     restoreRecoveryBundle: (bundle: RecoveryBundle, privateKey: CryptoKey) => remote.restoreRecoveryBundle(bundle, privateKey),
+    advanceClock: (ms: number) => remote.advanceClock(ms),
+    clockNow: () => remote.clockNow(),
+    verifyAuditLog: (log: unknown, o: VerifyAuditLogOptions) => remote.verifyAuditLog(log, o),
     terminate,
   }
   // Every operation of the engine's table, explain and findings: one request each, the same

@@ -3,7 +3,7 @@
  * receives key material: KMS operations return what AWS KMS returns, and the envelope methods
  * do all their work (data keys included) inside the worker.
  */
-import type { Caller, DecryptOptions, EncryptOptions, Kms, MessageHeader, RecoveryBundle, RecoveryOptions, RestoreResult, SuiteId } from '@webkms/core'
+import type { AuditVerification, Caller, DecryptOptions, EncryptOptions, Kms, MessageHeader, RecoveryBundle, RecoveryOptions, RestoreResult, SuiteId, VerifyAuditLogOptions } from '@webkms/core'
 import type { Persistence } from '@webkms/keystore-idb'
 import type { SerializedError } from './errorTransfer.js'
 
@@ -27,6 +27,12 @@ export interface InitOptions {
    * `restoreRecoveryBundle` rebuilds a lost store from them with the private key.
    */
   recovery?: RecoveryOptions
+  /**
+   * For teaching and tests: the engine's clock is the system clock plus an offset that
+   * `advanceClock` moves forward, so rotation dates, deletion windows and import expiry can be
+   * shown happening. Off by default (`advanceClock` then refuses).
+   */
+  movableClock?: boolean
 }
 
 /** Envelope options: the keys come from this worker's engine, by KeyId (any form) or ARN. */
@@ -76,6 +82,12 @@ export interface WorkerApi extends EngineMethods {
   init(options: InitOptions): Promise<StoreInfo>
   /** Rebuilds keys, versions, key policies, aliases and grants from a recovery bundle into this worker's store (core's restoreRecoveryBundle). */
   restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
+  /** Moves the engine's clock forward by `ms` (init with `movableClock: true`); resolves to the engine's time now. */
+  advanceClock(ms: number): Promise<Date>
+  /** The engine's time now (the system clock, plus what `advanceClock` added). */
+  clockNow(): Promise<Date>
+  /** Core's verifyAuditLog, run in the worker: checks an export offline against pinned keys. */
+  verifyAuditLog(log: unknown, options: VerifyAuditLogOptions): Promise<AuditVerification>
   encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   encryptMessageStream(

@@ -3,7 +3,7 @@
  * engine's keys, all inside the worker. What goes back to the page is transferred (Comlink's
  * transfer), not copied: the buffers are fresh and the worker keeps no reference to them.
  */
-import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, restoreRecoveryBundle, type Kms, type KeyStore, type OperationName } from '@webkms/core'
+import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, restoreRecoveryBundle, verifyAuditLog, type Kms, type KeyStore, type OperationName } from '@webkms/core'
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
 import { serializeError } from './errorTransfer.js'
@@ -38,6 +38,9 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
   let info: StoreInfo | undefined
   let keyStore: KeyStore | undefined
+  let clockOffsetMs = 0
+  let movable = false
+  const now = () => new Date(Date.now() + clockOffsetMs)
   const engine = () => {
     if (!kms) throw new TypeError('the webkms worker is not initialised: call init() first')
     return kms
@@ -67,8 +70,9 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     async init(o: InitOptions = {}) {
       if (info) return info
       const store = await (options.openStore ?? ((x) => openIdbKeyStore({ ...(x.name ? { name: x.name } : {}) })))(o)
-      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}), ...(o.recovery ? { recovery: o.recovery } : {}) })
+      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}), ...(o.recovery ? { recovery: o.recovery } : {}), now })
       keyStore = store
+      movable = o.movableClock === true
       info = {
         name: store instanceof IdbKeyStore ? store.name : (o.name ?? 'memory'),
         persistence: store instanceof IdbKeyStore ? store.persistence : 'unknown',
@@ -78,8 +82,19 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     },
     async restoreRecoveryBundle(bundle, privateKey) {
       engine()
-      return restoreRecoveryBundle(bundle, { privateKey, keyStore: keyStore! })
+      return restoreRecoveryBundle(bundle, { privateKey, keyStore: keyStore!, now })
     },
+    async advanceClock(ms) {
+      engine()
+      if (!movable) throw new TypeError('the clock is not movable: init with { movableClock: true }')
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError('"ms" expected a finite number of milliseconds, 0 or more: the clock only moves forward')
+      clockOffsetMs += ms
+      return now()
+    },
+    async clockNow() {
+      return now()
+    },
+    verifyAuditLog: async (log, o) => verifyAuditLog(log as Parameters<typeof verifyAuditLog>[0], o),
     async encryptMessage(plaintext, o, onProgress, context) {
       const client = buildClient(o.commitmentPolicy)
       const out = await client.encrypt(encryptKeyring(o, engineFor(context)), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })

@@ -21,10 +21,10 @@ import { createWorkerApi, createWorkerKms, registerErrorTransfer, type WorkerKms
 
 registerErrorTransfer()
 
-async function connect(): Promise<WorkerKms> {
+async function connect(init: { movableClock?: boolean } = {}): Promise<WorkerKms> {
   const { port1, port2 } = new MessageChannel()
   expose(createWorkerApi({ openStore: async () => new MemoryKeyStore() }), port1)
-  return createWorkerKms({ worker: port2 })
+  return createWorkerKms({ worker: port2, ...init })
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -42,6 +42,23 @@ describe('the worker client over a MessageChannel', () => {
     const log = await kms.exportAuditLog()
     expect(log.events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt', 'GetAuditPublicKeys'])
     expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+  })
+
+  it('a movable clock (opt-in) moves the engine\'s time: a rotation falls due; without the option the clock stays put', async () => {
+    const kms = await connect({ movableClock: true })
+    const { KeyMetadata } = await kms.createKey()
+    await kms.enableKeyRotation({ KeyId: KeyMetadata.KeyId, RotationPeriodInDays: 90 })
+    const before = await kms.clockNow()
+    const after = await kms.advanceClock(91 * 86_400_000)
+    expect(after.getTime() - before.getTime()).toBeGreaterThanOrEqual(91 * 86_400_000)
+    const { Rotations } = await kms.listKeyRotations({ KeyId: KeyMetadata.KeyId })
+    expect(Rotations.map((r) => r.RotationType)).toEqual(['AUTOMATIC'])
+    await expect(kms.advanceClock(-1)).rejects.toBeInstanceOf(RangeError)
+    const fixed = await connect()
+    await expect(fixed.advanceClock(1000)).rejects.toThrow(/not movable/)
+    // verifyAuditLog runs in the worker too.
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await kms.verifyAuditLog(await kms.exportAuditLog(), { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
   })
 
   it('a NotFoundException thrown in the worker arrives as a NotFoundException with its code', async () => {
