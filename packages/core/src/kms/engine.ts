@@ -112,7 +112,7 @@ export class Engine {
         if (expired.length) {
           // AWS deletes expired imported material; the key is unusable until it is imported again.
           for (const v of expired) dropMaterial(v)
-          if (key.keyState !== 'PendingDeletion') key.keyState = 'PendingImport'
+          if (key.keyState !== 'PendingDeletion' && lacksMaterial(key)) key.keyState = 'PendingImport'
           await tx.putKey(key)
           for (const v of expired) await this.audit.append(tx, serviceEvent(this.account, 'DeleteExpiredKeyMaterial', key.arn, v.imported!.validTo!, this.eventIds()), call.now)
         }
@@ -191,6 +191,13 @@ export const currentVersion = (key: KeyRecord): KeyVersionRecord | undefined => 
 
 /** Whether a version holds material (imported material may have expired or been deleted). */
 export const hasMaterial = (v: KeyVersionRecord) => v.material !== undefined || v.privateKeys !== undefined
+
+/**
+ * Whether material permanently associated with the key (every version not in PENDING_ROTATION)
+ * is missing: then the key is PendingImport. The deletion or expiry of material pending rotation
+ * changes no key state ("Delete imported key material" in the KMS developer guide).
+ */
+export const lacksMaterial = (key: KeyRecord) => key.versions.some((v) => !v.pendingRotation && !hasMaterial(v))
 
 /** Forgets a version's material (expiry, DeleteImportedKeyMaterial); its ID stays, so the same material can come back. */
 export function dropMaterial(v: KeyVersionRecord): void {

@@ -27,7 +27,7 @@ import { importedKeyMaterialId, importVersionMaterial } from '../crypto/versionM
 import type { KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { ExpirationModel, KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
 import { toHex, utf8 } from '../../util/bytes.js'
-import { addDays, dropMaterial, hasMaterial, importTokensMetaId, nextVersionNumber, type NewMaterial } from '../engine.js'
+import { addDays, dropMaterial, importTokensMetaId, lacksMaterial, nextVersionNumber, type NewMaterial } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
 import { defineOperation } from '../operation.js'
 import { blob, enumOf, string, timestamp } from '../request/schema.js'
@@ -228,7 +228,7 @@ async function checkToken(tokens: Promise<ImportParameters[]>, key: KeyRecord, t
  *   it comes back (after expiry or DeleteImportedKeyMaterial) with the new expiration;
  * - NEW_KEY_MATERIAL (symmetric keys) adds a version in PENDING_ROTATION, made current by
  *   RotateKeyOnDemand.
- * When no version lacks material any more, a PendingImport key becomes Enabled.
+ * When no permanently associated version lacks material any more, a PendingImport key becomes Enabled.
  */
 function applyImport(k: KeyRecord, made: NewMaterial, imported: NonNullable<KeyVersionRecord['imported']>, importType: T.ImportType | undefined, description: string | undefined): void {
   const withMaterial = (v: KeyVersionRecord) => {
@@ -257,7 +257,7 @@ function applyImport(k: KeyRecord, made: NewMaterial, imported: NonNullable<KeyV
     withMaterial(v)
     k.versions.push(v)
   }
-  if (k.keyState === 'PendingImport' && k.versions.every(hasMaterial)) k.keyState = 'Enabled'
+  if (k.keyState === 'PendingImport' && !lacksMaterial(k)) k.keyState = 'Enabled'
 }
 
 export const deleteImportedKeyMaterial = defineOperation<T.DeleteImportedKeyMaterialRequest, T.DeleteImportedKeyMaterialResponse>()({

@@ -111,6 +111,8 @@ export const rotateKeyOnDemand = defineOperation<T.KeyIdRequest, T.RotateKeyOnDe
       } else {
         const pending = k.versions.find((v) => v.pendingRotation)
         if (!pending) throw new KMSInvalidStateException(`${k.arn} has no key material in PENDING_ROTATION state: import new key material (ImportType NEW_KEY_MATERIAL) first`)
+        // Pending material that expired (or was never re-imported) cannot become current: nothing could encrypt.
+        if (!hasMaterial(pending)) throw new KMSInvalidStateException(`The key material ${pending.keyMaterialId} in PENDING_ROTATION state of ${k.arn} has expired: import it again first`)
         // The pending material becomes current: it moves to the end of the list, keeping its version number.
         k.versions = [...k.versions.filter((v) => v !== pending), pending]
         delete pending.pendingRotation

@@ -4,9 +4,12 @@
  * keeps the copy beside the material. `ExportRecoveryBundle` collects everything a store would
  * need to be rebuilt: keys with their versions' recovery copies (and public keys), key
  * policies, aliases and grants. (Identity policies are the IAM stand-in's configuration, not the
- * store's keys: createKms's `identityPolicies` sets them again.) The bundle holds no usable secret without the recovery private
- * key, so an app may keep it anywhere (its server, a download); it must be kept outside the
- * store it protects, since losing the store loses the copies in it.
+ * store's keys: createKms's `identityPolicies` sets them again.) The bundle holds no usable
+ * secret without the recovery private key, so it may be stored outside the browser (an app's
+ * server, a download), as it must be: losing the store loses the copies in it. Nothing signs it,
+ * though: whoever can change a bundle can change its policies and grants, or seal material of
+ * their own under a key ID (the public key is not secret). Keep it where only its owner can
+ * change it, as a database backup.
  *
  * `restoreRecoveryBundle` runs where the recovery private key is brought (the worker, or a
  * Node script): it opens each copy, checks it names the key, KeyMaterialId and spec it is
@@ -23,7 +26,7 @@ import { apiCallEvent } from '../audit/events.js'
 import { rootCaller } from '../caller.js'
 import { importVersionMaterial } from '../crypto/versionMaterial.js'
 import { SPECS } from '../keySpecs.js'
-import type { Account } from '../keyIds.js'
+import { keyArn, type Account } from '../keyIds.js'
 import { openJwe, readJweHeader } from './jwe.js'
 
 export const RECOVERY_BUNDLE_FORMAT = 'webkms-recovery-1'
@@ -122,13 +125,19 @@ export interface RestoreResult {
   keys: string[]
   /** Versions whose material came back. */
   restoredVersions: number
-  /** Versions restored without material (no recovery copy; imported material can be imported again): their keys are PendingImport. */
+  /**
+   * Versions restored without material (no recovery copy). An imported key with one is
+   * PendingImport until the material is imported again; a key KMS made is PendingImport only
+   * when its current version is among them (otherwise only these versions' ciphertexts are lost).
+   */
   unrecoverable: { keyArn: string; keyMaterialId: string }[]
 }
 
 const fail = (message: string, cause?: unknown): never => {
   throw new RecoveryError(message, cause === undefined ? undefined : { cause })
 }
+/** A bundle is read from outside (a file, a server): every record is checked before it is used. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const date = (s: unknown, what: string): Date => {
   const d = typeof s === 'string' ? new Date(s) : new Date(Number.NaN)
   return Number.isFinite(d.getTime()) ? d : fail(`${what} is not an ISO 8601 date`)
@@ -155,10 +164,15 @@ export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: Res
   let restoredVersions = 0
   // WebCrypto first (opening copies, making non-extractable keys); then one atomic write.
   for (const b of bundle.keys) {
-    const spec = SPECS[b.keySpec]
-    if (!spec || !spec.usages.includes(b.keyUsage) || typeof b.arn !== 'string' || typeof b.keyId !== 'string' || !Array.isArray(b.versions)) fail(`key ${String(b?.arn)} has no supported spec, usage, ID or versions`)
+    const spec = isObject(b) ? SPECS[b.keySpec] : undefined
+    if (!spec || !spec.usages.includes(b.keyUsage) || typeof b.arn !== 'string' || typeof b.keyId !== 'string' || !Array.isArray(b.versions) || !isObject(b.rotation)) {
+      fail(`key ${String(isObject(b) ? b.arn : b)} has no supported spec, usage, ID, rotation or versions`)
+    }
+    // The copies are bound to the ARN: the key ID they are restored under must be the ARN's.
+    if (b.arn !== keyArn(bundle.account, b.keyId)) fail(`key ${b.arn} is listed with key ID ${b.keyId}`)
     const versions: KeyVersionRecord[] = []
     for (const bv of b.versions) {
+      if (!isObject(bv) || !Number.isSafeInteger(bv.version) || typeof bv.keyMaterialId !== 'string' || (bv.imported !== undefined && !isObject(bv.imported))) fail(`a version of ${b.arn} has no number or KeyMaterialId`)
       const v: KeyVersionRecord = { version: bv.version, keyMaterialId: bv.keyMaterialId, createdAt: date(bv.createdAt, `version ${bv.version} of ${b.arn}: createdAt`) }
       if (bv.rotationType) v.rotationType = bv.rotationType
       if (bv.pendingRotation) v.pendingRotation = true
@@ -210,10 +224,18 @@ export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: Res
       versions,
     }
     if (deletionDate) key.deletionDate = date(deletionDate, 'deletionDate')
-    // A key with a version that did not come back cannot be used until that material is imported again.
-    if (versions.some((v) => !v.material && !v.privateKeys && !v.pendingRotation) && key.keyState !== 'PendingDeletion') key.keyState = 'PendingImport'
+    // Imported keys without all their material wait for it to be imported again (as after expiry).
+    // A key whose material KMS made cannot take an import: it stays usable when its current
+    // version came back, and only what the lost versions encrypted stays unreadable.
+    const missing = (v: KeyVersionRecord) => !v.material && !v.privateKeys && !v.pendingRotation
+    const unusable = key.origin === 'EXTERNAL' ? versions.some(missing) : versions.length > 0 && missing(versions.findLast((v) => !v.pendingRotation)!)
+    if (unusable && key.keyState !== 'PendingDeletion') key.keyState = 'PendingImport'
     keys.push(key)
   }
+
+  const restoredIds = new Set(keys.map((k) => k.keyId))
+  for (const a of bundle.aliases) if (!isObject(a) || typeof a.aliasName !== 'string' || !restoredIds.has(a.targetKeyId)) fail(`alias ${String(isObject(a) ? a.aliasName : a)} does not name a key in the bundle`)
+  for (const g of bundle.grants) if (!isObject(g) || typeof g.grantId !== 'string' || !restoredIds.has(g.keyId)) fail(`grant ${String(isObject(g) ? g.grantId : g)} is not on a key in the bundle`)
 
   const trail = new AuditTrail(keyStore, () => now)
   const caller = rootCaller(bundle.account.partition, bundle.account.accountId)

@@ -3,7 +3,7 @@
  * option). Only its owner, holding the private half offline, can open the copies; the engine,
  * the page and anyone who reads the store or an exported bundle cannot.
  */
-import { rsaThumbprint, sealJwe, type RecoveryHeader } from './jwe.js'
+import { rsaThumbprint, sealJwe, unb64url, type RecoveryHeader } from './jwe.js'
 
 export interface RecoveryOptions {
   /**
@@ -14,6 +14,19 @@ export interface RecoveryOptions {
 }
 
 export const MIN_RECOVERY_MODULUS = 3072
+
+/** The bit length of a JWK's base64url modulus (RFC 7518 §6.3.1.1: big-endian, no leading zero octets). */
+function modulusBits(n: string): number {
+  let bytes: Uint8Array
+  try {
+    bytes = unb64url(n)
+  } catch {
+    return 0
+  }
+  let i = 0
+  while (i < bytes.length && bytes[i] === 0) i++
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!))
+}
 
 export class RecoveryKey {
   private constructor(
@@ -38,7 +51,11 @@ export class RecoveryKey {
         throw new TypeError('"recovery.publicKey" expected a CryptoKey or an RSA public JWK')
       }
       if ('d' in jwk) throw new TypeError('"recovery.publicKey" is a private key: give the engine the public key only and keep the private key offline')
-      if (Math.floor((jwk.n.length * 6) / 8) < MIN_RECOVERY_MODULUS / 8 - 1) throw new TypeError(`"recovery.publicKey" must be at least ${MIN_RECOVERY_MODULUS} bits`)
+      // A JWK that declares another use (RFC 7517 §4.2-4.4) is not used for RSA-OAEP-256 encryption, as a CryptoKey bound to another algorithm is not.
+      if ((jwk.alg !== undefined && jwk.alg !== 'RSA-OAEP-256') || (jwk.use !== undefined && jwk.use !== 'enc') || (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('encrypt')))) {
+        throw new TypeError(`"recovery.publicKey" expected a JWK for RSA-OAEP-256 encryption, got alg ${String(jwk.alg)}, use ${String(jwk.use)}, key_ops ${JSON.stringify(jwk.key_ops)}`)
+      }
+      if (modulusBits(jwk.n) < MIN_RECOVERY_MODULUS) throw new TypeError(`"recovery.publicKey" must be at least ${MIN_RECOVERY_MODULUS} bits`)
     }
     return (async () => {
       const imported = isCryptoKey
