@@ -1,5 +1,6 @@
 // Screenshots of the built demo (`pnpm build` first), for looking at what learners see:
 //   node scripts/demo-screenshots.mjs [section ...] [--out DIR]
+// (DEMO_DIST=dir and SHOTS_PORT=n: another build, another port.)
 // Every section given (default: all), in English and Japanese, at desktop (1280 px) and phone
 // (390 px) widths, full page, into DIR (default: a new folder under the system temp dir).
 import { spawn } from 'node:child_process'
@@ -13,14 +14,14 @@ const outAt = args.indexOf('--out')
 const out = outAt >= 0 ? args.splice(outAt, 2)[1] : mkdtempSync(join(tmpdir(), 'webkms-shots-'))
 mkdirSync(out, { recursive: true })
 const sections = args.length ? args : ['home', 'envelope', 'hsm', 'lifecycle', 'policies', 'audit', 'byok', 'files', 'cost']
-const PORT = 4188
+const PORT = Number(process.env.SHOTS_PORT ?? 4188)
 // As playwright.config.ts launches it: Debian's Chromium, no sandbox, no background networking.
 const chromiumLaunch = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 }
 
-const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { cwd: 'apps/demo', stdio: 'ignore' })
+const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', ...(process.env.DEMO_DIST ? ['--outDir', process.env.DEMO_DIST] : [])], { cwd: 'apps/demo', stdio: 'ignore' })
 try {
   for (let i = 0; i < 100; i++) {
     if (await fetch(`http://127.0.0.1:${PORT}/`).then((r) => r.ok, () => false)) break
