@@ -79,13 +79,7 @@ export async function generateVersionMaterial(
       bytes.fill(0)
     }
   }
-  const pair = (await subtle().generateKey(
-    info.family === 'rsa'
-      ? { name: 'RSA-PSS', hash: 'SHA-256', modulusLength: info.modulusLength!, publicExponent: new Uint8Array([1, 0, 1]) }
-      : { name: 'ECDSA', namedCurve: info.curve! },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair
+  const pair = await generateExtractablePair(info)
   const pkcs8 = new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey))
   try {
     const made = await importVersionMaterial(store, spec, usage, pkcs8)
@@ -93,6 +87,20 @@ export async function generateVersionMaterial(
   } finally {
     pkcs8.fill(0)
   }
+}
+
+/**
+ * A fresh RSA or ECC key pair whose private key can be exported as PKCS#8 (rsaEncryption or
+ * id-ecPublicKey, whichever WebCrypto algorithm made it), for a version's material or a data key pair.
+ */
+export function generateExtractablePair(info: SpecInfo): Promise<CryptoKeyPair> {
+  return subtle().generateKey(
+    info.family === 'rsa'
+      ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: info.modulusLength!, publicExponent: new Uint8Array([1, 0, 1]) }
+      : { name: 'ECDSA', namedCurve: info.curve! },
+    true,
+    ['sign', 'verify'],
+  ) as Promise<CryptoKeyPair>
 }
 
 /**

@@ -5,6 +5,7 @@
  * it; the public key as DER SubjectPublicKeyInfo.
  */
 import { UnsupportedOperationException } from '../errors.js'
+import { generateExtractablePair } from '../crypto/versionMaterial.js'
 import type { KeyRecord } from '../../keystore/records.js'
 import { assertKeyState } from '../keyStates.js'
 import { ALL_KEY_PAIR_SPECS, SPECS } from '../keySpecs.js'
@@ -42,14 +43,7 @@ async function makePair(engine: Engine, key: KeyRecord, r: ReturnType<typeof par
   symmetricKeyFor(key, operation)
   dryRunStop(r.DryRun)
   const { info } = r
-  // Any WebCrypto algorithm of the family exports the same PKCS#8 (rsaEncryption or id-ecPublicKey): the pair is for use elsewhere.
-  const pair = (await subtle().generateKey(
-    info.family === 'rsa'
-      ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: info.modulusLength!, publicExponent: new Uint8Array([1, 0, 1]) }
-      : { name: 'ECDSA', namedCurve: info.curve! },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair
+  const pair = await generateExtractablePair(info)
   const privateKey = new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey))
   const publicKey = new Uint8Array(await subtle().exportKey('spki', pair.publicKey))
   const sealed = await sealUnder(engine, key, privateKey, r.EncryptionContext as ContextPairs | undefined)
