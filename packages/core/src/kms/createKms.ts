@@ -76,7 +76,26 @@ export interface Kms extends KmsOperations {
   as(caller: Caller): Kms
 }
 
-const defaultRandom = (length: number) => globalThis.crypto.getRandomValues(new Uint8Array(length))
+/**
+ * The platform's CSPRNG, drawn 4 KiB at a time: most calls want 12 to 32 bytes, and one
+ * getRandomValues call per call costs more than the bytes. Each answer is a copy, and the pool's
+ * bytes are zeroed as they are handed out, so none is given twice or left behind.
+ */
+function pooledRandom(): (length: number) => Uint8Array {
+  const pool = new Uint8Array(4096)
+  let used = pool.length
+  return (length) => {
+    if (length > pool.length) return globalThis.crypto.getRandomValues(new Uint8Array(length))
+    if (used + length > pool.length) {
+      globalThis.crypto.getRandomValues(pool)
+      used = 0
+    }
+    const out = pool.slice(used, used + length)
+    pool.fill(0, used, used + length)
+    used += length
+    return out
+  }
+}
 
 /** The random source, checked on every use: a short or wrong answer must never become a key or a nonce. */
 function checkedRandom(random: (length: number) => Uint8Array): (length: number) => Uint8Array {
@@ -106,7 +125,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   })
   const recovery = options.recovery === undefined ? undefined : RecoveryKey.from(options.recovery)
   recovery?.catch(() => undefined) // reported by every call that makes key material
-  const engine = new Engine(store, checkedRandom(options.random ?? defaultRandom), account, new Authorizer(account, store), audit, recovery)
+  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store), audit, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, options.identityPolicies)
 

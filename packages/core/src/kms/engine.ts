@@ -12,6 +12,7 @@ import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
 import { generateVersionMaterial, materialFormat, type VersionMaterial } from './crypto/versionMaterial.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
+import { BlobKeys } from './crypto/blobKeys.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
 import type { AuditTrail } from './audit/trail.js'
 import { serviceEvent } from './audit/events.js'
@@ -30,6 +31,9 @@ export interface Call {
 }
 
 export class Engine {
+  /** The derived keys of blob format 2, this engine's own (crypto/blobKeys.ts). */
+  readonly blobKeys: BlobKeys
+
   constructor(
     readonly store: KeyStore,
     readonly random: (n: number) => Uint8Array,
@@ -38,7 +42,9 @@ export class Engine {
     readonly audit: AuditTrail,
     /** When set, every new key material is also sealed to this key (kms/recovery). */
     readonly recovery?: Promise<RecoveryKey>,
-  ) {}
+  ) {
+    this.blobKeys = new BlobKeys(random)
+  }
 
   keyArn = (keyId: string) => keyArn(this.account, keyId)
   aliasArn = (aliasName: string) => aliasArn(this.account, aliasName)
@@ -112,6 +118,7 @@ export class Engine {
         if (expired.length) {
           // AWS deletes expired imported material; the key is unusable until it is imported again.
           for (const v of expired) dropMaterial(v)
+          this.blobKeys.forget(keyId)
           if (key.keyState !== 'PendingDeletion' && lacksMaterial(key)) key.keyState = 'PendingImport'
           await tx.putKey(key)
           for (const v of expired) await this.audit.append(tx, serviceEvent(this.account, 'DeleteExpiredKeyMaterial', key.arn, v.imported!.validTo!, this.eventIds()), call.now)
@@ -130,11 +137,13 @@ export class Engine {
 
   /** Fresh request and event IDs for an audit event. */
   eventIds() {
-    return { requestID: uuidFromRandom(this.random(16)), eventID: uuidFromRandom(this.random(16)) }
+    const bytes = this.random(32)
+    return { requestID: uuidFromRandom(bytes.subarray(0, 16)), eventID: uuidFromRandom(bytes.subarray(16)) }
   }
 
   /** The end of a deletion window: the key, all its material, its aliases and its grants are gone. */
   private async destroyKey(tx: KeyStoreTransaction, keyId: string): Promise<void> {
+    this.blobKeys.forget(keyId)
     await tx.deleteKey(keyId)
     await tx.deleteMeta(importTokensMetaId(keyId))
     for (const grant of await tx.listGrants(keyId)) await tx.deleteGrant(grant.grantId)

@@ -2,11 +2,10 @@
  * Master key material and the per-ciphertext keys derived from it.
  *
  * Following AWS KMS's published design (AWS KMS cryptographic details, "Encrypt"): a master key
- * version is a 256-bit secret that never encrypts data itself; each Encrypt derives a fresh
- * 256-bit AES-GCM key from it with the NIST SP 800-108 KDF in counter mode, HMAC-SHA256 as the
- * PRF, and a random 256-bit nonce in the context. Because every derived key is used for exactly
- * one message, the AES-GCM IV can be fixed (as the AWS Encryption SDK does for its per-message
- * keys) and there is no 2^32 random-IV limit on the master key.
+ * version is a 256-bit secret that never encrypts data itself; AES-256-GCM keys are derived from
+ * it with the NIST SP 800-108 KDF in counter mode, HMAC-SHA256 as the PRF: per blob from a
+ * random nonce (blob format 1), or per engine-chosen salt, cached, with a random IV per blob and
+ * a usage limit per derived key (format 2; the argument is in format/ciphertextBlob.ts).
  *
  * The master secret is a WebCrypto HMAC key created with `extractable: false`, so its bytes are
  * never visible to JavaScript: `exportKey` fails on it, in the worker as anywhere else.
@@ -34,15 +33,16 @@ export async function importMasterKeyMaterial(raw: Uint8Array): Promise<CryptoKe
   return subtle().importKey('raw', concatBytes(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
 }
 
-const LABEL = utf8('webkms ciphertext blob key v1')
+/** The KDF label of each blob format version (format/ciphertextBlob.ts). */
+const LABELS = { 1: utf8('webkms ciphertext blob key v1'), 2: utf8('webkms ciphertext blob key v2') } as const
 
 /**
  * SP 800-108r1 §4.1 KDF in counter mode, one block (L = 256 = the PRF output):
  * K = HMAC(KI, [1]_32 || Label || 0x00 || Context || [L]_32).
  * The result is imported as a non-extractable AES-GCM key; its bytes are dropped.
  */
-export async function deriveBlobKey(master: CryptoKey, context: Uint8Array): Promise<CryptoKey> {
-  const input = concatBytes(uint32be(1), LABEL, new Uint8Array([0]), context, uint32be(256))
+export async function deriveBlobKey(master: CryptoKey, context: Uint8Array, format: 1 | 2): Promise<CryptoKey> {
+  const input = concatBytes(uint32be(1), LABELS[format], new Uint8Array([0]), context, uint32be(256))
   const derived = new Uint8Array(await subtle().sign('HMAC', master, input))
   try {
     return await subtle().importKey('raw', derived, 'AES-GCM', false, ['encrypt', 'decrypt'])

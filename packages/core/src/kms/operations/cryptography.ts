@@ -80,7 +80,8 @@ async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: Encryptio
     if (plaintext.byteLength > max) throw new ValidationException(`Plaintext is ${plaintext.byteLength} bytes; ${key.keySpec} with ${algorithm} encrypts at most ${max} bytes`)
     return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
   }
-  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, version.material!, plaintext, context, engine.random)
+  const derived = await engine.blobKeys.forSealing(key.keyId, version)
+  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, derived, plaintext, context, engine.random)
   return { blob: sealed, version }
 }
 
@@ -111,7 +112,7 @@ async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint8Array,
 }
 
 /** Checks the key's state, algorithm and version, then decrypts; every cryptographic failure is the one opaque error. */
-async function decryptWith(source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
+async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
   const { key, header } = source
   assertKeyState(key, operation)
   algorithmFor(key, algorithm, context)
@@ -126,7 +127,7 @@ async function decryptWith(source: Source, ciphertext: Uint8Array, algorithm: En
   if (!version) throw new InvalidCiphertextException('The ciphertext is invalid.')
   if (!version.material) throw new KMSInvalidStateException(`${key.arn} is pending import.`)
   dryRunStop(dryRun)
-  return { version, plaintext: await openBlob(ciphertext, version.material, context), symmetric: true }
+  return { version, plaintext: await openBlob(ciphertext, version.material, context, (salt) => engine.blobKeys.derived(key.keyId, version, salt)), symmetric: true }
 }
 
 export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
@@ -169,8 +170,8 @@ export const decrypt = defineOperation<T.DecryptRequest, T.DecryptResponse>()({
   parse: (r) => (checkGrantTokens(r.GrantTokens), refuseRecipient(r), { ...r, algorithm: r.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' }),
   resolve: (engine, call, r) => ciphertextKey(engine, call, r.CiphertextBlob, r.KeyId, r.algorithm),
   permissions: (r, { key }) => [{ on: key, ...(r.KeyId === undefined ? {} : { requestKeyId: r.KeyId }), encryptionContext: r.EncryptionContext ?? [], conditions: algorithmCondition(r.algorithm) }],
-  async run(_ctx, r, source) {
-    const { version, plaintext, symmetric } = await decryptWith(source, r.CiphertextBlob, r.algorithm, r.EncryptionContext, 'Decrypt', r.DryRun)
+  async run({ engine }, r, source) {
+    const { version, plaintext, symmetric } = await decryptWith(engine, source, r.CiphertextBlob, r.algorithm, r.EncryptionContext, 'Decrypt', r.DryRun)
     return { KeyId: source.key.arn, Plaintext: plaintext, EncryptionAlgorithm: r.algorithm, ...(symmetric ? { KeyMaterialId: version.keyMaterialId } : {}) }
   },
 })
@@ -204,7 +205,7 @@ export const reEncrypt = defineOperation<T.ReEncryptRequest, T.ReEncryptResponse
   async run({ engine }, r, { destination, from }) {
     assertKeyState(destination, 'ReEncrypt')
     const destinationAlgorithm = algorithmFor(destination, r.destinationAlgorithm, r.DestinationEncryptionContext)
-    const opened = await decryptWith(from, r.CiphertextBlob, r.sourceAlgorithm, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
+    const opened = await decryptWith(engine, from, r.CiphertextBlob, r.sourceAlgorithm, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
     try {
       const { blob: out, version } = await encryptUnder(engine, destination, destinationAlgorithm, opened.plaintext, r.DestinationEncryptionContext)
       return {

@@ -278,6 +278,7 @@ export const deleteImportedKeyMaterial = defineOperation<T.DeleteImportedKeyMate
         return
       }
       dropMaterial(v)
+      ctx.engine.blobKeys.forget(k.keyId)
       if (k.keyState !== 'PendingDeletion') k.keyState = 'PendingImport'
     })
     return { KeyId: key.arn, KeyMaterialId: deleted }
