@@ -4,17 +4,15 @@
  * from the version's SubjectPublicKeyInfo (cached per SPKI and algorithm, as they are public).
  *
  * ECDSA: WebCrypto signs and verifies IEEE P1363 (r || s); KMS returns and accepts DER
- * (ECDSA-Sig-Value, RFC 3279 §2.2.3), so signatures are converted with @noble/curves, and a
- * signature that is not strict DER is invalid.
+ * (ECDSA-Sig-Value, RFC 3279 §2.2.3), so signatures are converted with @noble/curves' DER
+ * helpers (only those: the curves themselves are not needed here), and a signature that is not
+ * strict DER is invalid.
  */
-import { p256, p384, p521 } from '@noble/curves/nist.js'
-import { concatBytes, toHex } from '../../util/bytes.js'
+import { DER } from '@noble/curves/abstract/der.js'
+import { concatBytes, fromHex, toHex } from '../../util/bytes.js'
 import type { SigningParams, SpecInfo } from '../keySpecs.js'
 
 const subtle = () => globalThis.crypto.subtle
-
-type Curve = typeof p256
-const CURVES: Record<string, Curve> = { 'P-256': p256, 'P-384': p384 as unknown as Curve, 'P-521': p521 as unknown as Curve }
 
 /** WebCrypto takes views of ArrayBuffers; anything else is copied. */
 const bytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : concatBytes(b))
@@ -38,14 +36,14 @@ export function publicKeyFor(spki: Uint8Array, params: AlgorithmIdentifier | Rsa
 /** Signs a message (RAW): the signature as KMS returns it (DER for ECDSA). */
 export async function signMessage(privateKey: CryptoKey, params: SigningParams, info: SpecInfo, message: Uint8Array): Promise<Uint8Array> {
   const signature = new Uint8Array(await subtle().sign(params.sign, privateKey, bytes(message)))
-  return info.family === 'ecc' ? CURVES[info.curve!]!.Signature.fromBytes(signature, 'compact').toBytes('der') : signature
+  return info.family === 'ecc' ? p1363ToDer(signature) : signature
 }
 
 /** Verifies a signature made by `signMessage` (or anyone holding the private key). Never throws for a malformed signature: false. */
 export async function verifyMessage(spki: Uint8Array, params: SigningParams, info: SpecInfo, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   let raw: Uint8Array = signature
   if (info.family === 'ecc') {
-    const p1363 = derToP1363(CURVES[info.curve!]!, signature)
+    const p1363 = derToP1363(signature, info.fieldBytes!)
     if (!p1363) return false
     raw = p1363
   } else if (signature.byteLength !== info.modulusLength! / 8) {
@@ -55,13 +53,27 @@ export async function verifyMessage(spki: Uint8Array, params: SigningParams, inf
   return subtle().verify(params.sign, key, bytes(raw), bytes(message))
 }
 
-/** Strict DER to P1363; undefined for anything else (BER variants, trailing bytes, out-of-range integers). */
-function derToP1363(curve: Curve, der: Uint8Array): Uint8Array | undefined {
+const bigintOf = (b: Uint8Array) => (b.length ? BigInt(`0x${toHex(b)}`) : 0n)
+const fixedWidth = (n: bigint, width: number): Uint8Array | undefined => {
+  const hex = n.toString(16).padStart(width * 2, '0')
+  return hex.length > width * 2 ? undefined : fromHex(hex)
+}
+
+/** P1363 (r || s, each the field's width) to DER. */
+function p1363ToDer(p1363: Uint8Array): Uint8Array {
+  const half = p1363.length / 2
+  return fromHex(DER.hexFromSig({ r: bigintOf(p1363.subarray(0, half)), s: bigintOf(p1363.subarray(half)) }))
+}
+
+/** Strict DER to P1363; undefined for anything else (BER variants, trailing bytes, integers wider than the field). */
+function derToP1363(der: Uint8Array, width: number): Uint8Array | undefined {
   try {
-    const sig = curve.Signature.fromBytes(der, 'der')
-    const canonical = sig.toBytes('der')
-    if (canonical.byteLength !== der.byteLength || canonical.some((b, i) => b !== der[i])) return undefined
-    return sig.toBytes('compact')
+    const { r, s } = DER.toSig(der)
+    // Re-encoding must give the same bytes: only the one DER form of (r, s) is accepted.
+    if (toHex(fromHex(DER.hexFromSig({ r, s }))) !== toHex(der)) return undefined
+    const rb = fixedWidth(r, width)
+    const sb = fixedWidth(s, width)
+    return rb && sb ? concatBytes(rb, sb) : undefined
   } catch {
     return undefined
   }
