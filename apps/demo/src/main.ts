@@ -92,7 +92,8 @@ async function startOver(): Promise<void> {
   })
   kms = await startWorker()
   Object.assign(globalThis, { webkms: kms })
-  location.hash = ''
+  // Back to the home page without a hashchange (whose render would drop the notice below).
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`)
   await render()
   app.querySelector('main')?.prepend(h('p', { class: 'notice', role: 'status' }, common[lang].startedOver))
 }

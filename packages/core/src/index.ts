@@ -32,7 +32,7 @@ export {
 } from './envelope/options.js'
 export type { RandomSource } from './envelope/random.js'
 export { algorithmSuites, CommitmentPolicy, type AlgorithmSuite, type SuiteId } from './envelope/suites.js'
-export { DecryptionError, EnvelopeError, KeyringError } from './envelope/errors.js'
+export { DecryptionError, EnvelopeError, KeyringError, type EnvelopeErrorCode } from './envelope/errors.js'
 export type { EncryptedDataKey, MessageHeader } from './envelope/format/header.js'
 export type { DecryptionMaterials, DecryptionRequest, EncryptionMaterials, EncryptionRequest, Keyring, MaterialsManager } from './envelope/materials/types.js'
 export { DefaultMaterialsManager } from './envelope/materials/DefaultMaterialsManager.js'

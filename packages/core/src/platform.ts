@@ -7,7 +7,8 @@ import { CodedError } from './codedError.js'
 
 /** `crypto.subtle` is missing: browsers expose it only in secure contexts. */
 export class InsecureContextError extends CodedError {
-  static override code = 'ERR_WEBCRYPTO_UNAVAILABLE'
+  static override code = 'ERR_WEBCRYPTO_UNAVAILABLE' as const
+  declare readonly code: 'ERR_WEBCRYPTO_UNAVAILABLE'
   static override errorName = 'InsecureContextError'
   constructor() {
     super(

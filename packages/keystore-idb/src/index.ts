@@ -3,7 +3,7 @@
  * CryptoKeys, shared safely by every tab and worker of the origin.
  */
 export { IdbKeyStore, type IdbKeyStoreOptions, type Persistence, type StoreChange } from './IdbKeyStore.js'
-export { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError, KeyStoreError } from './errors.js'
+export { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError, KeyStoreError, type KeyStoreErrorCode } from './errors.js'
 export { SCHEMA_VERSION, type WebKmsSchema } from './schema.js'
 
 import { IdbKeyStore, type IdbKeyStoreOptions } from './IdbKeyStore.js'

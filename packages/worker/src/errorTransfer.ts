@@ -60,6 +60,27 @@ export function reviveError(value: unknown): unknown {
   return error
 }
 
+/**
+ * A stream that passes `source`'s chunks on and, if it fails, fails with `mapError(reason)`:
+ * errors of a transferred stream cross by structured clone, which keeps only the standard error
+ * types, so the worker sends them serialized and the page revives them.
+ */
+export function mapStreamError<T>(source: ReadableStream<T>, mapError: (reason: unknown) => unknown): ReadableStream<T> {
+  const reader = source.getReader()
+  return new ReadableStream<T>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      } catch (reason) {
+        controller.error(mapError(reason))
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+}
+
 let registered = false
 
 /** Installs the handler. Both the worker and the page call it (it is idempotent). */

@@ -6,7 +6,7 @@
 import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, restoreRecoveryBundle, verifyAuditLog, type Kms, type KeyStore, type OperationName } from '@webkms/core'
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
-import { serializeError } from './errorTransfer.js'
+import { mapStreamError, serializeError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
 
 export interface WorkerApiOptions {
@@ -33,6 +33,12 @@ const everyMethodForwarded: [Unforwarded] extends [never] ? true : { notForwarde
 void everyMethodForwarded
 
 const methodName = (op: OperationName) => (op.charAt(0).toLowerCase() + op.slice(1)) as Uncapitalize<OperationName>
+
+/** A message stream's two ends, moved to the page; the readable's failure keeps its class and code. */
+function transferPair(s: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) {
+  const readable = mapStreamError(s.readable, serializeError)
+  return transfer({ readable, writable: s.writable }, [readable, s.writable] as unknown as Transferable[])
+}
 
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
@@ -108,12 +114,12 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     async encryptMessageStream(o, onHeader, onError, onProgress, context) {
       const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
-      return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
+      return transferPair(s)
     },
     async decryptMessageStream(o, onHeader, onError, onProgress, context) {
       const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o, engineFor(context)), { ...envelopeOptions(o ?? {}), ...(onProgress ? { onProgress } : {}) })
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
-      return transfer({ readable: s.readable, writable: s.writable }, [s.readable, s.writable] as unknown as Transferable[])
+      return transferPair(s)
     },
   }
   // Every operation (the engine's own table, so new ones need nothing here) and the others.

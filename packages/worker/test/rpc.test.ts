@@ -99,6 +99,18 @@ describe('the worker client over a MessageChannel', () => {
     expect(decrypted).toEqual(plaintext)
   })
 
+  it('a stream failing in the message body arrives as a DecryptionError with its code', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const enc = await kms.encryptMessageStream({ keyId: KeyMetadata.KeyId, frameLength: 1024 })
+    const encrypted = new Uint8Array(await new Response(new Blob([new Uint8Array(10_000)]).stream().pipeThrough(enc)).arrayBuffer())
+    encrypted[encrypted.length - 200]! ^= 1 // a byte of the last frames: the header is fine, the body is not
+    const dec = await kms.decryptMessageStream()
+    const error = await new Response(new Blob([encrypted]).stream().pipeThrough(dec)).arrayBuffer().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect((error as DecryptionError).code).toBe('ERR_ENVELOPE_DECRYPTION_FAILED')
+  })
+
   it('the client counts as a webkms engine for a page-side KmsKeyring (provider id webkms)', async () => {
     const kms = await connect()
     const { KeyMetadata } = await kms.createKey()

@@ -73,6 +73,8 @@ export const okView = (title: string, ...body: Child[]) => h('div', { class: 'ou
 
 /** Runs `work`, showing its result (or its error) in `out`; buttons in `busy` are disabled meanwhile. */
 export async function run(out: HTMLElement, work: () => Promise<Child>, busy: HTMLElement[] = []): Promise<boolean> {
+  // A disabled button loses focus; the keyboard user gets it back when the work is done.
+  const focused = busy.find((b) => b === document.activeElement)
   for (const b of busy) b.setAttribute('disabled', '')
   try {
     const shown = await work()
@@ -84,6 +86,7 @@ export async function run(out: HTMLElement, work: () => Promise<Child>, busy: HT
     return false
   } finally {
     for (const b of busy) b.removeAttribute('disabled')
+    if (focused?.isConnected && (document.activeElement === document.body || document.activeElement === null)) focused.focus()
   }
 }
 

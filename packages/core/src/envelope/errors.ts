@@ -6,14 +6,19 @@
  */
 import { CodedError } from '../codedError.js'
 
+/** Every envelope error code, so `switch (e.code)` on an EnvelopeError narrows. */
+export type EnvelopeErrorCode = 'ERR_ENVELOPE' | 'ERR_ENVELOPE_DECRYPTION_FAILED' | 'ERR_ENVELOPE_KEYRING'
+
 export class EnvelopeError extends CodedError {
-  static override code = 'ERR_ENVELOPE'
+  static override code: EnvelopeErrorCode = 'ERR_ENVELOPE'
+  declare readonly code: EnvelopeErrorCode
   static override errorName = 'EnvelopeError'
 }
 
 /** The message could not be decrypted and authenticated. Nothing was released. */
 export class DecryptionError extends EnvelopeError {
-  static override code = 'ERR_ENVELOPE_DECRYPTION_FAILED'
+  static override code = 'ERR_ENVELOPE_DECRYPTION_FAILED' as const
+  declare readonly code: 'ERR_ENVELOPE_DECRYPTION_FAILED'
   static override errorName = 'DecryptionError'
   constructor(options?: { cause?: unknown }) {
     super('decryption operation failed', options)
@@ -22,6 +27,7 @@ export class DecryptionError extends EnvelopeError {
 
 /** A keyring could not produce or wrap a data key when encrypting (e.g. its KMS refused). */
 export class KeyringError extends EnvelopeError {
-  static override code = 'ERR_ENVELOPE_KEYRING'
+  static override code = 'ERR_ENVELOPE_KEYRING' as const
+  declare readonly code: 'ERR_ENVELOPE_KEYRING'
   static override errorName = 'KeyringError'
 }
