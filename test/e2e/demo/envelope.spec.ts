@@ -42,7 +42,7 @@ for (const lang of LANGS) {
       await next.click()
       await expect(status).toContainText(t.step3Title)
       expect(await hexOf(page, t.bMessage)).toMatch(/^02 04 78 /)
-      expect(await hexOf(page, t.bHeaderKey)).toMatch(/^01 /)
+      expect(await hexOf(page, t.bHeaderKey)).toMatch(/^02 /) // the KMS ciphertext blob, format 2
 
       // 4: the page's plaintext data key is zeroed and drawn as wiped.
       await next.click()

@@ -42,13 +42,13 @@ export const uid = (prefix: string) => `${prefix}-${++ids}`
 
 export const hex = (b: Uint8Array, max = 32) => Array.from(b.subarray(0, max), (x) => x.toString(16).padStart(2, '0')).join(' ') + (b.length > max ? ' …' : '')
 
-/** A labelled byte view: the size, and the first bytes in hex. */
-export function bytesView(label: string, bytes: Uint8Array | undefined, bytesWord: (n: number) => string, extra: Child = null): HTMLElement {
+/** A labelled byte view: the size, and the first `max` bytes in hex. */
+export function bytesView(label: string, bytes: Uint8Array | undefined, bytesWord: (n: number) => string, extra: Child = null, max = 32): HTMLElement {
   return h(
     'figure',
     { class: 'bytes' },
     h('figcaption', {}, h('strong', {}, label), ' ', h('span', { class: 'size' }, bytes ? bytesWord(bytes.length) : '—'), extra),
-    h('code', { class: 'hex' }, bytes ? hex(bytes) : ''),
+    h('code', { class: 'hex' }, bytes ? hex(bytes, max) : ''),
   )
 }
 

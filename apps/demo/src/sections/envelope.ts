@@ -15,6 +15,9 @@ import { common } from '../text/common.js'
 import { envelopeText } from '../text/envelope.js'
 import { keyByAlias } from './keyByAlias.js'
 
+/** An encrypted data key (a KMS ciphertext blob of a 32-byte key) is 97 bytes: shown whole, since its first 37 (format, key, version, salt) are the same for every blob one engine makes under a key. */
+const BLOB_BYTES = 100
+
 const KEY_A = 'alias/demo-envelope-a'
 const KEY_B = 'alias/demo-envelope-b'
 /** Non-secret pairs that say what the data is; every call below sends the same ones. */
@@ -199,16 +202,16 @@ class Steps {
     const body: (Node | string | null)[][] = [
       [h('p', {}, t.step0Body), keyArn(this.keyArn)],
       [h('p', {}, t.step1Body), call(`GenerateDataKey ${json({ KeyId: KEY_A, KeySpec: 'AES_256', EncryptionContext: CONTEXT })}`)],
-      [h('p', {}, t.step2Body), plainKeyView(), bytesView(t.bEncKey, g?.ciphertextBlob, bytes), g ? keyArn(g.keyId) : null],
+      [h('p', {}, t.step2Body), plainKeyView(), bytesView(t.bEncKey, g?.ciphertextBlob, bytes, null, BLOB_BYTES), g ? keyArn(g.keyId) : null],
       [
         h('p', {}, t.step3Body),
         call(`encryptMessage(data, ${json({ keyId: KEY_A, encryptionContext: CONTEXT, suiteId: `0x${SUITE.toString(16).padStart(4, '0')}` })})`),
         bytesView(t.bData, utf8(this.data.value), bytes),
         bytesView(t.bMessage, m?.bytes, bytes),
-        bytesView(t.bHeaderKey, m?.header.encryptedDataKeys[0]?.encryptedDataKey, bytes),
+        bytesView(t.bHeaderKey, m?.header.encryptedDataKeys[0]?.encryptedDataKey, bytes, null, BLOB_BYTES),
       ],
       [h('p', {}, t.step4Body), h('p', {}, h('strong', {}, t.noCall)), plainKeyView(), this.wiped ? h('p', { class: 'outcome ok' }, t.wipedNote) : null],
-      [h('p', {}, t.step5Body), bytesView(t.bStoredKey, g?.ciphertextBlob, bytes), bytesView(t.bStoredData, m?.bytes, bytes)],
+      [h('p', {}, t.step5Body), bytesView(t.bStoredKey, g?.ciphertextBlob, bytes, null, BLOB_BYTES), bytesView(t.bStoredData, m?.bytes, bytes)],
       [
         h('p', {}, t.step6Body),
         call(`Decrypt ${json({ CiphertextBlob: t.edkPlaceholder, EncryptionContext: CONTEXT })}`, `decryptMessage(message, ${json({ encryptionContext: CONTEXT })})`),
@@ -411,8 +414,8 @@ function reEncrypt(ctx: DemoContext, steps: Steps): HTMLElement {
         h(
           'div',
           { class: 'grid' },
-          h('div', { class: 'card' }, h('h3', {}, t.reBefore), bytesView(t.reEdkA, underA, c.bytes), bytesView(t.reData, dataBefore, c.bytes)),
-          h('div', { class: 'card' }, h('h3', {}, t.reAfter), bytesView(t.reEdkB, underB, c.bytes), h('div', { class: unchanged ? 'unchanged' : '' }, bytesView(t.reData, message.bytes, c.bytes, unchanged ? h('span', { class: 'tag' }, ` ✓ ${t.reUnchanged}`) : null))),
+          h('div', { class: 'card' }, h('h3', {}, t.reBefore), bytesView(t.reEdkA, underA, c.bytes, null, BLOB_BYTES), bytesView(t.reData, dataBefore, c.bytes)),
+          h('div', { class: 'card' }, h('h3', {}, t.reAfter), bytesView(t.reEdkB, underB, c.bytes, null, BLOB_BYTES), h('div', { class: unchanged ? 'unchanged' : '' }, bytesView(t.reData, message.bytes, c.bytes, unchanged ? h('span', { class: 'tag' }, ` ✓ ${t.reUnchanged}`) : null))),
         ),
         h('p', {}, t.reResponse(fields.join(', '))),
         h('p', {}, t.reUnderB, ' ', h('code', { class: 'arn' }, b.KeyId!)),
