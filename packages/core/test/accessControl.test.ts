@@ -51,7 +51,16 @@ describe('key policies', () => {
     expect(await kms.listKeyPolicies({ KeyId })).toEqual({ PolicyNames: ['default'], Truncated: false })
     const alice = kms.as({ principal: ALICE })
     const denied = await expectKmsError(alice.encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException)
-    expect(denied.message).toBe(`User: ${ALICE} is not authorized to perform: kms:Encrypt on resource: ${Arn} because no resource-based policy allows the kms:Encrypt action`)
+    // The key policy lets IAM decide and alice has no identity policy: AWS says identity-based.
+    expect(denied.message).toBe(`User: ${ALICE} is not authorized to perform: kms:Encrypt on resource: ${Arn} because no identity-based policy allows the kms:Encrypt action`)
+    // A key policy that does not delegate (or name alice) is the resource-based policy missing.
+    const { KeyMetadata: own } = await kms.createKey({
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OnlyBob', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/bob' }, Action: 'kms:*', Resource: '*' }] }),
+      BypassPolicyLockoutSafetyCheck: true,
+    })
+    await kms.putIdentityPolicy({ Principal: ALICE, PolicyName: 'encrypt', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' } }) })
+    const refused = await expectKmsError(alice.encrypt({ KeyId: own.KeyId, Plaintext: bytes('x') }), AccessDeniedException)
+    expect(refused.message).toMatch(/because no resource-based policy allows the kms:Encrypt action$/)
     await expectKmsError(alice.createKey(), AccessDeniedException, /identity-based policy/)
     await expectKmsError(alice.listKeys(), AccessDeniedException)
     await expectKmsError(alice.generateRandom({ NumberOfBytes: 8 }), AccessDeniedException)

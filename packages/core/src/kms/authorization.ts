@@ -175,7 +175,7 @@ export class Authorizer {
     const resource = key?.arn ?? (permission.on as string)
     const why = decision.decision === 'ExplicitDeny'
       ? `with an explicit deny in ${decision.decidedBy?.source === 'identity policy' ? 'an identity-based' : 'a resource-based'} policy`
-      : `because no ${key ? 'resource-based' : 'identity-based'} policy allows the ${action} action`
+      : `because no ${decision.missing === 'resource' ? 'resource-based' : 'identity-based'} policy allows the ${action} action`
     throw new AccessDeniedException(`User: ${call.caller.principal} is not authorized to perform: ${action} on resource: ${resource} ${why}`)
   }
 }

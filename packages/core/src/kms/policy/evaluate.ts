@@ -69,6 +69,12 @@ export interface Decision {
   decidedBy?: DecidedBy
   /** A sentence saying why, for people. */
   reason: string
+  /**
+   * An implicit deny: which kind of policy would have had to allow the call. 'identity' when the
+   * key policy lets identity policies decide (or names the caller's account) and none allows it;
+   * 'resource' when the key policy itself does not allow it (AccessDeniedException's wording).
+   */
+  missing?: 'identity' | 'resource'
 }
 
 const ACCOUNT_ID = /^\d{12}$/
@@ -217,7 +223,7 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
   if (!req.keyPolicy) {
     if (p.isRoot && p.accountId === req.resourceAccount) return { decision: 'Allow', decidedBy: { source: 'account root' }, reason: `${who} is the account root, which may always call ${action}` }
     if (identityAllow && p.accountId === req.resourceAccount) return { decision: 'Allow', decidedBy: identityAllow, reason: `${describeDecidedBy(identityAllow)} allows ${what}` }
-    return { decision: 'ImplicitDeny', reason: `no identity policy of ${who} allows ${what}` }
+    return { decision: 'ImplicitDeny', reason: `no identity policy of ${who} allows ${what}`, missing: 'identity' }
   }
 
   // 2./3. The key policy, with delegation to identity policies.
@@ -259,7 +265,13 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
 
   // 5. Nothing allowed it: say what came closest.
   let reason = `no statement in the key policy, no identity policy and no grant allows ${who} ${what}`
-  if (sameAccount && delegation) reason = `key policy ${label(found(delegation))} lets the account's identity policies decide, but no identity policy of ${who} allows ${what}, and no grant does`
-  else if (!sameAccount && (direct ?? delegation)) reason = `key policy ${label(found((direct ?? delegation)!))} allows account ${p.accountId}, but no identity policy of ${who} in that account allows ${what}, and no grant does`
-  return { decision: 'ImplicitDeny', reason }
+  let missing: Decision['missing'] = 'resource'
+  if (sameAccount && delegation) {
+    reason = `key policy ${label(found(delegation))} lets the account's identity policies decide, but no identity policy of ${who} allows ${what}, and no grant does`
+    missing = 'identity'
+  } else if (!sameAccount && (direct ?? delegation)) {
+    reason = `key policy ${label(found((direct ?? delegation)!))} allows account ${p.accountId}, but no identity policy of ${who} in that account allows ${what}, and no grant does`
+    missing = 'identity'
+  }
+  return { decision: 'ImplicitDeny', reason, missing }
 }
