@@ -14,7 +14,7 @@
  */
 import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader, type RecoveryBundle, type RestoreResult, type AuditVerification, type VerifyAuditLogOptions } from '@webkms/core'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
-import { mapStreamError, registerErrorTransfer, reviveError } from './errorTransfer.js'
+import { mapStreamError, mapWritableError, registerErrorTransfer, reviveError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
 
 export interface MessageStreamPair {
@@ -103,7 +103,7 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
       readable: ReadableStream<Uint8Array>
       writable: WritableStream<Uint8Array>
     }
-    return { readable: mapStreamError(pair.readable, reviveError), writable: pair.writable, messageHeader }
+    return { readable: mapStreamError(pair.readable, reviveError), writable: mapWritableError(pair.writable, reviveError), messageHeader }
   }
 
   const client: Record<string | symbol, unknown> = {

@@ -81,6 +81,22 @@ export function mapStreamError<T>(source: ReadableStream<T>, mapError: (reason: 
   })
 }
 
+/** The writable counterpart of `mapStreamError`: writes go to `target`; its failures come out as `mapError(reason)`. */
+export function mapWritableError<T>(target: WritableStream<T>, mapError: (reason: unknown) => unknown): WritableStream<T> {
+  const writer = target.getWriter()
+  // Once `target` has failed, its own error says why; closing it then only says "errored".
+  let failure: { reason: unknown } | undefined
+  writer.closed.catch((reason: unknown) => void (failure = { reason }))
+  const mapped = (reason: unknown) => {
+    throw mapError(failure ? failure.reason : reason)
+  }
+  return new WritableStream<T>({
+    write: (chunk) => writer.write(chunk).catch(mapped),
+    close: () => writer.close().catch(mapped),
+    abort: (reason) => writer.abort(reason),
+  })
+}
+
 let registered = false
 
 /** Installs the handler. Both the worker and the page call it (it is idempotent). */

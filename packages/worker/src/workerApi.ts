@@ -6,7 +6,7 @@
 import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, restoreRecoveryBundle, verifyAuditLog, type Kms, type KeyStore, type OperationName } from '@webkms/core'
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
-import { mapStreamError, serializeError } from './errorTransfer.js'
+import { mapStreamError, mapWritableError, serializeError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
 
 export interface WorkerApiOptions {
@@ -34,10 +34,11 @@ void everyMethodForwarded
 
 const methodName = (op: OperationName) => (op.charAt(0).toLowerCase() + op.slice(1)) as Uncapitalize<OperationName>
 
-/** A message stream's two ends, moved to the page; the readable's failure keeps its class and code. */
+/** A message stream's two ends, moved to the page; a failure on either keeps its class and code. */
 function transferPair(s: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) {
   const readable = mapStreamError(s.readable, serializeError)
-  return transfer({ readable, writable: s.writable }, [readable, s.writable] as unknown as Transferable[])
+  const writable = mapWritableError(s.writable, serializeError)
+  return transfer({ readable, writable }, [readable, writable] as unknown as Transferable[])
 }
 
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {

@@ -105,7 +105,7 @@ export const files: Section = async (ctx) => {
           plaintextLength: file.size,
           onProgress: (done) => encryptProgress.set(done, file.size),
         })
-        const [blob] = await Promise.all([new Response(readable).blob(), file.stream().pipeTo(writable)])
+        const [blob] = await Promise.all([collect(readable), file.stream().pipeTo(writable)])
         const header = await messageHeader
         encryptProgress.set(file.size, file.size)
         last = { original: file, blob, name: file.name + SUFFIX, header }
@@ -179,7 +179,7 @@ export const files: Section = async (ctx) => {
         })
         let blob: Blob
         try {
-          ;[blob] = await Promise.all([new Response(readable).blob(), source.stream().pipeThrough(counted).pipeTo(writable)])
+          ;[blob] = await Promise.all([collect(readable), source.stream().pipeThrough(counted).pipeTo(writable)])
         } catch (e) {
           return [errorView(await betterError(e, messageHeader)), h('p', {}, t.refused)]
         }
@@ -261,17 +261,29 @@ export const files: Section = async (ctx) => {
 }
 
 /**
- * The error to show for a failed decryption. A failure in the header arrives through
- * messageHeader with its class and code: prefer it. A failure in the body crosses the
- * transferred stream as a plain Error (structured clone keeps only the message); the envelope
- * has one opaque decryption error, so that message is a DecryptionError and is shown as one.
+ * The error to show for a failed decryption: the header's own when the header failed (it
+ * arrives through messageHeader), else the stream's. Both keep their class and code across the
+ * worker.
  */
 async function betterError(e: unknown, messageHeader: Promise<MessageHeader>): Promise<unknown> {
   const settled = messageHeader.then(
     () => e,
     (headerError: unknown) => headerError,
   )
-  const shown = await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve(e), 1000))])
-  const opaque = new DecryptionError()
-  return shown instanceof Error && shown.name === 'Error' && shown.message === opaque.message ? opaque : shown
+  return Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve(e), 1000))])
+}
+
+/**
+ * The stream's chunks as a Blob (parts kept as they come: the browser may page them out). Read
+ * directly rather than through `new Response(readable).blob()`, which reports a failed stream as
+ * its own TypeError and loses the engine's error.
+ */
+async function collect(readable: ReadableStream<Uint8Array>): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = []
+  const reader = readable.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return new Blob(parts)
+    parts.push(value as Uint8Array<ArrayBuffer>)
+  }
 }
