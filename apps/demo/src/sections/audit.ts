@@ -8,6 +8,7 @@ import './audit.css'
 import type { AuditVerification, ExportedAuditLog, Finding } from '@webkms/core'
 import type { Section } from '../app/context.js'
 import { button, errorView, field, h, okView, run, utf8 } from '../app/dom.js'
+import { sectionHead } from '../app/section.js'
 import { common } from '../text/common.js'
 import { auditText } from '../text/audit.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -258,8 +259,7 @@ export const audit: Section = async ({ kms, lang }) => {
   const article = h(
     'article',
     { class: 'section audit' },
-    h('h1', {}, c.audit),
-    h('p', { class: 'practice' }, c.practice, ': ', c.practiceAudit),
+    ...sectionHead({ lang }, 'audit'),
     h('p', { class: 'lead' }, t.lead),
 
     h('h2', {}, t.trailHeading),

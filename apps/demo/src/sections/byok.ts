@@ -11,6 +11,7 @@ import './byok.css'
 import type { GetParametersForImportResponse, KeyMetadata } from '@webkms/core'
 import type { Section } from '../app/context.js'
 import { bytesView, button, errorView, field, fromUtf8, h, okView, run, utf8 } from '../app/dom.js'
+import { sectionHead, fact } from '../app/section.js'
 import { common } from '../text/common.js'
 import { byokText } from '../text/byok.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -270,8 +271,7 @@ export const byok: Section = async ({ kms, lang }) => {
   return h(
     'article',
     { class: 'section byok' },
-    h('h1', {}, c.byok),
-    h('p', { class: 'practice' }, c.practice, ': ', c.practiceByok),
+    ...sectionHead({ lang }, 'byok'),
     h('p', { class: 'lead' }, t.lead),
     h('p', {}, t.origins),
     fact(t.factImport, t.factImportOld),

@@ -8,6 +8,7 @@ import type { KeyMetadata, KeyState } from '@webkms/core'
 import type { WorkerKms } from '@webkms/worker'
 import type { DemoContext, Section } from '../app/context.js'
 import { button, errorView, h, okView, run, uid } from '../app/dom.js'
+import { sectionHead, part, fact } from '../app/section.js'
 import { common } from '../text/common.js'
 import { costText } from '../text/cost.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -30,23 +31,14 @@ export const cost: Section = async (ctx) => {
   return h(
     'article',
     { class: 'section cost' },
-    h('h1', {}, c.cost),
-    h('p', { class: 'practice' }, c.practiceCost),
+    ...sectionHead(ctx, 'cost'),
     h('p', { class: 'lead' }, t.lead),
     await meter(ctx, t),
     quiz(ctx, t),
   )
 }
 
-function part(title: string, ...children: (Node | string | null)[]): HTMLElement {
-  const id = uid('part')
-  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children)
-}
 
-function fact(ctx: DemoContext, current: string, older?: string): HTMLElement {
-  const c = common[ctx.lang]
-  return h('div', { class: 'fact' }, h('strong', {}, c.currentFact), h('p', {}, current), older ? h('p', {}, h('em', {}, `${c.olderMaterial}: `), older) : null)
-}
 
 const link = (href: string, text: string) => h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text)
 

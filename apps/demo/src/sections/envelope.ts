@@ -11,6 +11,7 @@ import './envelope.css'
 import type { MessageHeader } from '@webkms/core'
 import type { DemoContext, Section } from '../app/context.js'
 import { button, bytesView, errorView, field, fromUtf8, h, okView, run, svg, uid, utf8 } from '../app/dom.js'
+import { sectionHead } from '../app/section.js'
 import { common } from '../text/common.js'
 import { envelopeText } from '../text/envelope.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -53,8 +54,7 @@ export const envelope: Section = async (ctx) => {
   return h(
     'article',
     { class: 'section envelope' },
-    h('h1', {}, c.envelope),
-    h('p', { class: 'practice' }, c.practiceEnvelope),
+    ...sectionHead(ctx, 'envelope'),
     h('p', { class: 'lead' }, t.lead),
     h('p', { class: 'hint' }, c.runsReal),
     s.element(keyA.Arn!),

@@ -11,6 +11,7 @@ import './files.css'
 import { algorithmSuites, DecryptionError, type MessageHeader } from '@webkms/core'
 import type { Section } from '../app/context.js'
 import { button, bytesView, errorView, h, okView, run, uid } from '../app/dom.js'
+import { sectionHead } from '../app/section.js'
 import { common } from '../text/common.js'
 import { filesText } from '../text/files.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -241,8 +242,7 @@ export const files: Section = async (ctx) => {
   return h(
     'article',
     { class: 'section files' },
-    h('h1', {}, c.files),
-    h('p', { class: 'practice' }, c.practiceFiles),
+    ...sectionHead(ctx, 'files'),
     h('p', { class: 'lead' }, t.lead),
     h('p', { class: 'hint' }, c.runsReal),
     h('h2', {}, t.encryptTitle),

@@ -1,10 +1,10 @@
 // The home page: what the demo is, and each section with the best practice it teaches.
 import { SECTION_IDS, type Section } from '../app/context.js'
 import { h } from '../app/dom.js'
+import { PRACTICE } from '../app/section.js'
 import { common } from '../text/common.js'
 
 const learn = { envelope: 'learnEnvelope', hsm: 'learnHsm', lifecycle: 'learnLifecycle', policies: 'learnPolicies', audit: 'learnAudit', byok: 'learnByok', files: 'learnFiles', cost: 'learnCost' } as const
-const practice = { envelope: 'practiceEnvelope', hsm: 'practiceHsm', lifecycle: 'practiceLifecycle', policies: 'practicePolicies', audit: 'practiceAudit', byok: 'practiceByok', files: 'practiceFiles', cost: 'practiceCost' } as const
 
 export const home: Section = ({ lang, store }) => {
   const t = common[lang]
@@ -22,7 +22,7 @@ export const home: Section = ({ lang, store }) => {
       h(
         'tbody',
         {},
-        SECTION_IDS.map((id) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: `#${id}` }, t[id])), h('td', {}, t[learn[id]]), h('td', {}, t[practice[id]]))),
+        SECTION_IDS.map((id) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: `#${id}` }, t[id])), h('td', {}, t[learn[id]]), h('td', {}, t[PRACTICE[id]]))),
       ),
     ),
     h('p', { class: 'hint' }, t.homeStore, ' ', t.persistence(store.persistence)),

@@ -9,6 +9,7 @@
  */
 import type { DemoContext, Section } from '../app/context.js'
 import { button, errorView, h, okView, run, svg, uid } from '../app/dom.js'
+import { sectionHead, part, fact } from '../app/section.js'
 import { common } from '../text/common.js'
 import { hsmText } from '../text/hsm.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -29,8 +30,7 @@ export const hsm: Section = async (ctx) => {
   return h(
     'article',
     { class: 'section hsm' },
-    h('h1', {}, c.hsm),
-    h('p', { class: 'practice' }, c.practiceHsm),
+    ...sectionHead(ctx, 'hsm'),
     h('p', { class: 'lead' }, t.lead),
     h('p', {}, t.keysMade(SYMMETRIC_ALIAS, SIGNING_ALIAS)),
     await apiView(ctx, t, symmetric),
@@ -40,15 +40,7 @@ export const hsm: Section = async (ctx) => {
   )
 }
 
-function part(title: string, ...children: (Node | string | null)[]): HTMLElement {
-  const id = uid('part')
-  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children)
-}
 
-function fact(ctx: DemoContext, current: string, older?: string): HTMLElement {
-  const c = common[ctx.lang]
-  return h('div', { class: 'fact' }, h('strong', {}, c.currentFact), h('p', {}, current), older ? h('p', {}, h('em', {}, `${c.olderMaterial}: `), older) : null)
-}
 
 /** A two-column comparison that becomes cards on a phone (each cell names its column). */
 function comparison(caption: string, columns: [string, string, string], rows: [string, string, string][]): HTMLElement {

@@ -9,7 +9,8 @@
 import type { KeyMetadata, RotationsListEntry } from '@webkms/core'
 import type { WorkerKms } from '@webkms/worker'
 import type { DemoContext, Section } from '../app/context.js'
-import { button, bytesView, errorView, field, fromUtf8, h, okView, run, uid, utf8 } from '../app/dom.js'
+import { button, bytesView, errorView, field, fromUtf8, h, okView, run, utf8 } from '../app/dom.js'
+import { sectionHead, part, fact } from '../app/section.js'
 import { common } from '../text/common.js'
 import { lifecycleText } from '../text/lifecycle.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -30,8 +31,7 @@ export const lifecycle: Section = async (ctx) => {
   return h(
     'article',
     { class: 'section lifecycle' },
-    h('h1', {}, c.lifecycle),
-    h('p', { class: 'practice' }, c.practiceLifecycle),
+    ...sectionHead(ctx, 'lifecycle'),
     h('p', { class: 'lead' }, t.lead),
     h('p', {}, c.runsReal),
     keyTypes(t),
@@ -49,17 +49,7 @@ const when = (ctx: DemoContext, d: Date) => d.toLocaleString(ctx.lang === 'ja' ?
 /** KeyMaterialIds are 64 hex digits: the first 12 tell them apart on screen. */
 const short = (id: string | undefined) => (id ? `${id.slice(0, 12)}…` : '—')
 
-/** A section part: an <h2> and its content, labelled by the heading. */
-function part(title: string, ...children: (Node | string | null)[]): HTMLElement {
-  const id = uid('part')
-  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children)
-}
 
-/** A "current AWS fact / older study material says" note. */
-function fact(ctx: DemoContext, current: string, older?: string): HTMLElement {
-  const c = common[ctx.lang]
-  return h('div', { class: 'fact' }, h('strong', {}, c.currentFact), h('p', {}, current), older ? h('p', {}, h('em', {}, `${c.olderMaterial}: `), older) : null)
-}
 
 /** An error as every section shows it, with a sentence saying why it was refused. */
 const refused = (e: unknown, why: string) => h('div', {}, errorView(e), h('p', { class: 'why' }, why))

@@ -8,6 +8,7 @@ import './policies.css'
 import type { Caller, CreateGrantRequest, DecidedBy, Explanation, GrantListEntry } from '@webkms/core'
 import type { Section } from '../app/context.js'
 import { bytesView, button, errorView, field, fromUtf8, h, okView, run, utf8 } from '../app/dom.js'
+import { sectionHead, fact } from '../app/section.js'
 import { common } from '../text/common.js'
 import { policiesText } from '../text/policies.js'
 import { keyByAlias } from './keyByAlias.js'
@@ -358,8 +359,7 @@ export const policies: Section = async ({ kms, lang, signal }) => {
   const article = h(
     'article',
     { class: 'section policies' },
-    h('h1', {}, c.policies),
-    h('p', { class: 'practice' }, c.practice, ': ', c.practicePolicies),
+    ...sectionHead({ lang }, 'policies'),
     h('p', { class: 'lead' }, t.lead),
     h('p', {}, t.keyIs, ' ', h('code', { class: 'arn' }, key.Arn), ' (alias/demo-policies)'),
 
