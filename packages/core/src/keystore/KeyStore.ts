@@ -77,7 +77,8 @@ export interface KeyStore {
   /**
    * Runs `fn` atomically and resolves to its result. Rejects with whatever `fn` threw (and
    * then nothing it wrote is kept), or with a backend error if the commit fails.
-   * Records read are copies: changing one changes nothing until it is put back.
+   * Records read are copies, or (audit records, which are append-only) frozen: changing one
+   * changes nothing until it is put back.
    */
   transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T>
 }

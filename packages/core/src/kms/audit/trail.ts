@@ -33,6 +33,7 @@
 import type { KeyStore, KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AuditRecord } from '../../keystore/records.js'
 import { toBase64 as b64 } from '../../util/bytes.js'
+import { cloneRecord } from '../../keystore/cloneRecord.js'
 import { makeStoredKey } from '../crypto/keyMaterial.js'
 import { checkpointBytes, checkpointHash, chainHash, GENESIS_HASH, keyFingerprint, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
 
@@ -357,7 +358,8 @@ export class AuditTrail {
     const keys = await readKeys(tx)
     const out: ExportedAuditLog = {
       format: AUDIT_FORMAT,
-      events: records.map((r) => ({ ...r.event, webkms: { sequence: r.sequence, previousHash: r.previousHash, hash: r.hash } })),
+      // Copies: the caller owns the export (a store may hand out its records frozen).
+      events: records.map((r) => ({ ...cloneRecord(r.event), webkms: { sequence: r.sequence, previousHash: r.previousHash, hash: r.hash } })),
       checkpoints,
       signingKeys: keys.map(({ fingerprint, publicKey }) => ({ fingerprint, publicKey })),
     }
@@ -402,10 +404,11 @@ export class AuditTrail {
         if (aged || enough) cut = { index: n, checkpoint: c }
         if (!aged && (target === undefined || enough)) break
       }
-      return cut && { cut, base, segment: await this.segment(tx, cut.index) }
+      // The pruned segment is read only for an archive to keep.
+      return cut && { cut, base, segment: this.archive ? await this.segment(tx, cut.index) : undefined }
     })
     if (!plan) return
-    if (this.archive) await this.archive(plan.segment)
+    if (this.archive && plan.segment) await this.archive(plan.segment)
     await this.store.transaction('readwrite', async (tx) => {
       const base = (await tx.getMeta(BASE)) as Base | undefined
       if ((base?.index ?? 0) !== (plan.base?.index ?? 0)) return // another tab pruned meanwhile
