@@ -59,8 +59,15 @@ function serveVectors(): Plugin {
   }
 }
 
-/** Tests run against the packages' sources, as `pnpm typecheck` does (tsconfig.json paths). */
+/**
+ * Tests run against the packages' sources, as `pnpm typecheck` does (tsconfig.json paths).
+ * Subpaths come before their package: an alias also matches `<name>/...`, and the first match wins.
+ */
 const packageSources = {
+  '@webkms/core/kms': fileURLToPath(new URL('packages/core/src/kms.ts', import.meta.url)),
+  '@webkms/core/envelope': fileURLToPath(new URL('packages/core/src/envelope.ts', import.meta.url)),
+  '@webkms/core/errors': fileURLToPath(new URL('packages/core/src/errors.ts', import.meta.url)),
+  '@webkms/core/internal': fileURLToPath(new URL('packages/core/src/internal.ts', import.meta.url)),
   '@webkms/core': fileURLToPath(new URL('packages/core/src/index.ts', import.meta.url)),
   '@webkms/keystore-idb': fileURLToPath(new URL('packages/keystore-idb/src/index.ts', import.meta.url)),
   '@webkms/worker/worker': fileURLToPath(new URL('packages/worker/src/worker.ts', import.meta.url)),

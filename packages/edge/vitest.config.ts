@@ -12,11 +12,19 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 import { TEST_VARS } from './test/support/testVars.js'
 
-const core = fileURLToPath(new URL('../core/src/index.ts', import.meta.url))
+/** @webkms/core's sources: each subpath export before the package (an alias also matches `<name>/...`; the first match wins). */
+const core = (file: string) => fileURLToPath(new URL(`../core/src/${file}`, import.meta.url))
+const coreSources = {
+  '@webkms/core/kms': core('kms.ts'),
+  '@webkms/core/envelope': core('envelope.ts'),
+  '@webkms/core/errors': core('errors.ts'),
+  '@webkms/core/internal': core('internal.ts'),
+  '@webkms/core': core('index.ts'),
+}
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  resolve: { alias: { '@webkms/core': core } },
+  resolve: { alias: coreSources },
   test: {
     provide: { ci: process.env.CI === 'true' },
     projects: [

@@ -13,7 +13,7 @@ declare global {
   // What the demo page exposes (apps/demo/src/main.ts).
   var webkms: import('@webkms/worker').WorkerKms
   var webkmsReady: Promise<unknown>
-  var webkmsErrors: typeof import('@webkms/core')
+  var webkmsErrors: typeof import('@webkms/core/errors')
 }
 
 async function open(page: Page): Promise<void> {

@@ -6,8 +6,7 @@
  * For the console and for end-to-end tests, as on every page: `globalThis.webkms` (the worker
  * client), `webkmsReady` (resolves when it is), `webkmsErrors` (the error classes).
  */
-import { DecryptionError, EnvelopeError, KeyringError, kmsErrorClasses, RecoveryError } from '@webkms/core'
-import { createWorkerKms, type WorkerKms } from '@webkms/worker'
+import { createWorkerKms, DecryptionError, EnvelopeError, KeyringError, kmsErrorClasses, RecoveryError, type WorkerKms } from '@webkms/worker'
 import { SECTION_IDS, type DemoContext, type SectionId } from './app/context.js'
 import { button, errorView, h } from './app/dom.js'
 import { applyLanguage, detectLanguage, type Lang } from './app/i18n.js'

@@ -1,7 +1,19 @@
 // The playground page: starts the KMS worker and drives it. No crypto code of its own
 // (DESIGN.md §6); everything goes through the @webkms/worker client.
-import * as core from '@webkms/core'
-import { createWorkerKms, type WorkerKms } from '@webkms/worker'
+import {
+  CodedError,
+  createWorkerKms,
+  CryptoKeyStorageUnsupportedError,
+  DecryptionError,
+  EnvelopeError,
+  IndexedDbUnavailableError,
+  InsecureContextError,
+  KeyringError,
+  KeyStoreError,
+  kmsErrorClasses,
+  RecoveryError,
+  type WorkerKms,
+} from '@webkms/worker'
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 
@@ -94,7 +106,8 @@ async function main(): Promise<WorkerKms> {
 
 // For the console and for end-to-end tests: the client, its error classes, and readiness.
 const ready = main()
-Object.assign(globalThis, { webkmsReady: ready, webkmsErrors: core })
+const webkmsErrors = { ...kmsErrorClasses, CodedError, CryptoKeyStorageUnsupportedError, DecryptionError, EnvelopeError, IndexedDbUnavailableError, InsecureContextError, KeyringError, KeyStoreError, RecoveryError }
+Object.assign(globalThis, { webkmsReady: ready, webkmsErrors })
 ready.then(
   (kms) => Object.assign(globalThis, { webkms: kms }),
   (e) => showError($('store'), e),

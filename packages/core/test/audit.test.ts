@@ -1,6 +1,7 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import { describe, expect, it } from 'vitest'
-import { AccessDeniedException, canonicalJson, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { canonicalJson } from '../src/internal.js'
 import { AuditTrail } from '../src/kms/audit/trail.js'
 import { chainHash } from '../src/kms/audit/chain.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'

@@ -14,16 +14,44 @@ import { parseRegion, parseRootKey, type EdgeVars } from './config.js'
 import { DurableObjectKeyStore } from './store/DurableObjectKeyStore.js'
 import { deriveWrappingKey, KeyWrapper } from './store/keyWrapping.js'
 
-/** What the front Worker sends: the operation, its decoded input, and who calls. */
+/**
+ * What the front Worker sends to `KmsDurableObject.call`: the operation, its decoded input, and
+ * who calls.
+ *
+ * @example
+ * ```ts
+ * import type { EngineCall } from '@webkms/edge'
+ *
+ * const call: EngineCall = {
+ *   accountId: '111122223333',
+ *   operation: 'DescribeKey',
+ *   input: { KeyId: 'alias/orders' },
+ *   caller: { principal: 'arn:aws:iam::111122223333:user/alice' },
+ * }
+ * ```
+ */
 export interface EngineCall {
   /** The account whose object this is (pinned on first use). */
   accountId: string
+  /** The AWS operation name (`Encrypt`), or webkms's own (`ExportAuditLog`). */
   operation: string
+  /** The request, as the engine takes it (blobs as `Uint8Array`, timestamps as `Date`). */
   input: unknown
+  /** Who calls, from the access key's principal, and the request's context. */
   caller: Caller
 }
 
-/** The engine's answer, as plain data (errors by name, message and fault). */
+/**
+ * The engine's answer to an `EngineCall`, as plain data that crosses Durable Object RPC: the
+ * response, or the error by AWS exception name, message and fault.
+ *
+ * @example
+ * ```ts
+ * import type { EngineOutcome } from '@webkms/edge'
+ *
+ * const status = (o: EngineOutcome) => (o.ok ? 200 : o.error.fault === 'server' ? 500 : 400)
+ * ```
+ */
 export type EngineOutcome = { ok: true; output: unknown } | { ok: false; error: { name: string; message: string; fault: 'client' | 'server' } }
 
 const ACCOUNT = 'account'
@@ -32,9 +60,29 @@ export const AUDIT_EVENTS_KEPT = 5000
 const known = new Set<string>(operationNames)
 const methodName = (op: string) => op.charAt(0).toLowerCase() + op.slice(1)
 
+/**
+ * One account's KMS as a Durable Object: the account's keys, aliases, grants, identity policies
+ * and audit chain in its storage (`DurableObjectKeyStore`, key material wrapped under a key
+ * derived from `WEBKMS_ROOT_KEY`), and the engine over them. Export it from your Worker and bind
+ * it as `KMS`; `createKmsHandler` addresses one object per account (`idFromName(accountId)`).
+ *
+ * @example
+ * ```ts
+ * // worker.ts, with wrangler.toml:
+ * //   [[durable_objects.bindings]]  name = "KMS"  class_name = "KmsDurableObject"
+ * //   [[migrations]]  tag = "v1"  new_sqlite_classes = ["KmsDurableObject"]
+ * export { KmsDurableObject } from '@webkms/edge'
+ * ```
+ */
 export class KmsDurableObject extends DurableObject<EdgeVars> {
   #kms: Promise<Kms> | undefined
 
+  /**
+   * Runs one call on this account's engine (over Durable Object RPC, from `createKmsHandler`).
+   * Never rejects: the engine's errors come back by name in the outcome, anything else as
+   * `KMSInternalException` (details logged here, not returned), an operation the engine does
+   * not have as `UnknownOperationException`.
+   */
   async call(request: EngineCall): Promise<EngineOutcome> {
     try {
       if (!known.has(request.operation)) return { ok: false, error: { name: 'UnknownOperationException', message: `Unknown operation ${request.operation}`, fault: 'client' } }

@@ -9,39 +9,119 @@
  * A missing or malformed value is a ConfigurationError naming it, at the first request that
  * needs it: never a silent default for a secret.
  */
-import { CodedError, resolveCaller } from '@webkms/core'
+import { CodedError } from '@webkms/core/errors'
+import { resolveCaller } from '@webkms/core/internal'
 
+/**
+ * A Worker secret or variable is missing or malformed (code `ERR_EDGE_CONFIGURATION`); the
+ * message names it. Thrown by `parseCredentials` and `parseRootKey`; `createKmsHandler`
+ * answers it as a 500 `KMSInternalException` carrying the message.
+ *
+ * @example
+ * ```ts
+ * import { ConfigurationError, parseRootKey } from '@webkms/edge'
+ *
+ * try {
+ *   parseRootKey('')
+ * } catch (e) {
+ *   if (e instanceof ConfigurationError) console.log(e.message) // WEBKMS_ROOT_KEY is not set: ...
+ * }
+ * ```
+ */
 export class ConfigurationError extends CodedError {
   static override code = 'ERR_EDGE_CONFIGURATION'
   static override errorName = 'ConfigurationError'
 }
 
-/** One access key, as WEBKMS_CREDENTIALS maps it. */
+/**
+ * One access key, as `WEBKMS_CREDENTIALS` maps it (`parseCredentials`).
+ *
+ * @example
+ * ```ts
+ * import { parseCredentials, type Credential } from '@webkms/edge'
+ *
+ * const alice: Credential | undefined = parseCredentials(
+ *   '{"AKIAEXAMPLEALICE0001": {"secretAccessKey": "a-secret-of-16-chars-or-more", "principal": "arn:aws:iam::111122223333:user/alice"}}',
+ * ).get('AKIAEXAMPLEALICE0001')
+ * ```
+ */
 export interface Credential {
+  /** The access key ID: 16 to 128 capital letters and digits. */
   accessKeyId: string
+  /** The secret SigV4 signatures are made with (at least 16 characters). */
   secretAccessKey: string
   /** The IAM principal the key signs as. */
   principal: string
+  /** The principal's account (from its ARN): the Durable Object its calls go to. */
   accountId: string
 }
 
+/**
+ * The front Worker's configuration, parsed from `EdgeVars`.
+ *
+ * @example
+ * ```ts
+ * import type { EdgeConfig } from '@webkms/edge'
+ *
+ * const allowsAnyOrigin = (c: EdgeConfig) => c.corsOrigins.includes('*')
+ * ```
+ */
 export interface EdgeConfig {
+  /** Every access key, by access key ID. */
   credentials: ReadonlyMap<string, Credential>
+  /** The region in key ARNs and SigV4 scopes. */
   region: string
   /** Origins allowed to call from a browser; `*` for any. */
   corsOrigins: readonly string[]
 }
 
+/**
+ * The Worker's secrets and variables, as the runtime passes them in `env` (see the file's
+ * comment and the README for their formats).
+ *
+ * @example
+ * ```ts
+ * import type { EdgeVars } from '@webkms/edge'
+ *
+ * const vars: EdgeVars = {
+ *   WEBKMS_CREDENTIALS: '{"AKIAEXAMPLEALICE0001": {"secretAccessKey": "a-secret-of-16-chars-or-more", "principal": "arn:aws:iam::111122223333:user/alice"}}',
+ *   WEBKMS_ROOT_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+ *   WEBKMS_REGION: 'eu-west-1',
+ *   WEBKMS_CORS_ORIGINS: 'https://app.example.com',
+ * }
+ * ```
+ */
 export interface EdgeVars {
+  /** Secret, JSON: `{ "<accessKeyId>": { "secretAccessKey": "...", "principal": "<IAM ARN>" } }`. */
   WEBKMS_CREDENTIALS?: string
+  /** Secret, base64 of 32 random bytes: what key material is wrapped under. */
   WEBKMS_ROOT_KEY?: string
+  /** Variable, default `us-east-1`: the region in key ARNs and in SigV4 scopes. */
   WEBKMS_REGION?: string
+  /** Variable, optional: origins allowed to call from a browser, comma separated (`*` for any). */
   WEBKMS_CORS_ORIGINS?: string
 }
 
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/
 
+/**
+ * Parses `WEBKMS_CREDENTIALS`: a JSON object mapping access key IDs to
+ * `{ secretAccessKey, principal }`, the principal an IAM ARN whose account the key's calls
+ * belong to.
+ *
+ * @returns every credential, by access key ID
+ * @throws `ConfigurationError` naming the problem: unset, not JSON, an invalid access key ID, a
+ * secret shorter than 16 characters, a principal that is not an IAM ARN, no keys at all.
+ *
+ * @example
+ * ```ts
+ * import { parseCredentials } from '@webkms/edge'
+ *
+ * const credentials = parseCredentials('{"AKIAEXAMPLEROOT00001": {"secretAccessKey": "a-secret-of-16-chars-or-more", "principal": "arn:aws:iam::111122223333:root"}}')
+ * console.log(credentials.get('AKIAEXAMPLEROOT00001')?.accountId) // 111122223333
+ * ```
+ */
 export function parseCredentials(text: string | undefined): Map<string, Credential> {
   if (text === undefined || text === '') throw new ConfigurationError('WEBKMS_CREDENTIALS is not set: give it as a Worker secret (see the README of @webkms/edge)')
   let parsed: unknown
@@ -69,7 +149,21 @@ export function parseCredentials(text: string | undefined): Map<string, Credenti
   return out
 }
 
-/** The root key's 32 bytes. */
+/**
+ * Parses `WEBKMS_ROOT_KEY`, the secret every account's wrapping key is derived from
+ * (`deriveWrappingKey`).
+ *
+ * @returns the root key's 32 bytes
+ * @throws `ConfigurationError` when it is unset, not base64, or not 32 bytes long.
+ *
+ * @example
+ * ```ts
+ * import { deriveWrappingKey, parseRootKey } from '@webkms/edge'
+ *
+ * const rootKey = parseRootKey('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=') // a test value, not a secret
+ * const wrappingKey = await deriveWrappingKey(rootKey, '111122223333')
+ * ```
+ */
 export function parseRootKey(text: string | undefined): Uint8Array<ArrayBuffer> {
   if (text === undefined || text === '') throw new ConfigurationError('WEBKMS_ROOT_KEY is not set: give it as a Worker secret (base64 of 32 random bytes)')
   let bytes: Uint8Array<ArrayBuffer>

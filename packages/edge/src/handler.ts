@@ -8,18 +8,42 @@
  *   const kms = createKmsHandler()
  *   export default { fetch: (request, env, ctx) => new URL(request.url).pathname === '/' ? kms(request, env) : app(request, env, ctx) }
  */
-import { resolveCaller, type Caller } from '@webkms/core'
+import type { Caller } from '@webkms/core'
+import { resolveCaller } from '@webkms/core/internal'
 import { ConfigurationError, edgeConfig, parseRootKey, type EdgeConfig, type EdgeVars } from './config.js'
 import { ProtocolError } from './errors.js'
 import type { EngineCall, EngineOutcome, KmsDurableObject } from './KmsDurableObject.js'
 import { CONTENT_TYPE, decodeRequest, encodeResponse, errorBody, targets } from './protocol.js'
 import { verifySigV4 } from './sigv4.js'
 
-/** The Worker's environment: the configuration (config.ts) and the Durable Object namespace. */
+/**
+ * The Worker's environment: the configuration (`EdgeVars`: secrets and variables) and the
+ * Durable Object namespace bound as `KMS`.
+ *
+ * @example
+ * ```ts
+ * import { createKmsHandler, type EdgeEnv } from '@webkms/edge'
+ *
+ * const kms = createKmsHandler()
+ * export default { fetch: (request: Request, env: EdgeEnv) => kms(request, env) }
+ * ```
+ */
 export interface EdgeEnv extends EdgeVars {
+  /** The namespace of `KmsDurableObject` (wrangler.toml: `durable_objects.bindings`, name `KMS`). */
   KMS?: DurableObjectNamespace<KmsDurableObject>
 }
 
+/**
+ * Options of `createKmsHandler`.
+ *
+ * @example
+ * ```ts
+ * import { createKmsHandler, type EdgeEnv, type KmsDurableObject } from '@webkms/edge'
+ *
+ * // The namespace bound under another name than KMS.
+ * const kms = createKmsHandler({ namespace: (env) => (env as EdgeEnv & { KEYS?: DurableObjectNamespace<KmsDurableObject> }).KEYS })
+ * ```
+ */
 export interface KmsHandlerOptions {
   /** The namespace of KmsDurableObject. Default: `env.KMS`. */
   namespace?: (env: EdgeEnv) => DurableObjectNamespace<KmsDurableObject> | undefined
@@ -27,7 +51,17 @@ export interface KmsHandlerOptions {
   now?: () => Date
 }
 
-/** The largest request body read (KMS's largest request, a 32 KiB policy, fits many times). */
+/**
+ * The largest request body read, in bytes (KMS's largest request, a 32 KiB policy, fits many
+ * times): a larger one is refused with `SerializationException` and status 413, unread.
+ *
+ * @example
+ * ```ts
+ * import { MAX_BODY_BYTES } from '@webkms/edge'
+ *
+ * const fits = (body: Uint8Array) => body.byteLength <= MAX_BODY_BYTES
+ * ```
+ */
 export const MAX_BODY_BYTES = 1024 * 1024
 /** Request headers a browser may send with a signed request (CORS). */
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-amz-date', 'x-amz-target', 'x-amz-user-agent', 'x-amz-content-sha256', 'amz-sdk-invocation-id', 'amz-sdk-request']
@@ -35,8 +69,43 @@ const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-amz-date', 'x-amz-t
 const KEY_MEMBERS = ['KeyId', 'TargetKeyId', 'DestinationKeyId', 'SourceKeyId']
 const IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:.]+)$/
 
+/**
+ * The KMS route of a Worker (`createKmsHandler`): answers one HTTP request with AWS KMS's
+ * response. Failures are responses, as AWS sends them (`{"__type", "message"}`): a refused
+ * request is a 400, 403, 405 or 413; an unconfigured Worker is a 500 `KMSInternalException`
+ * naming what is missing; any other internal failure a 500 `KMSInternalException` without detail.
+ *
+ * @example
+ * ```ts
+ * import { createKmsHandler, type EdgeEnv, type KmsHandler } from '@webkms/edge'
+ *
+ * const kms: KmsHandler = createKmsHandler()
+ * export default { fetch: (request: Request, env: EdgeEnv) => kms(request, env) }
+ * ```
+ */
 export type KmsHandler = (request: Request, env: EdgeEnv, ctx?: unknown) => Promise<Response>
 
+/**
+ * The KMS route of a Worker: the AWS KMS JSON 1.1 protocol (`POST /`, `X-Amz-Target:
+ * TrentService.<Operation>`; see the AWS KMS API reference,
+ * https://docs.aws.amazon.com/kms/latest/APIReference/CommonParameters.html) for requests signed
+ * with SigV4 by an access key of `WEBKMS_CREDENTIALS`, each call run in the Durable Object of the
+ * account it concerns as the principal the key maps to. Answers CORS preflights from
+ * `WEBKMS_CORS_ORIGINS`. The configuration is read (and checked) at each request, not here.
+ *
+ * @returns the handler, which answers every failure as AWS does (see `KmsHandler`)
+ *
+ * @example
+ * ```ts
+ * import { createKmsHandler, KmsDurableObject, type EdgeEnv } from '@webkms/edge'
+ *
+ * export { KmsDurableObject }
+ * const kms = createKmsHandler()
+ * export default {
+ *   fetch: (request: Request, env: EdgeEnv) => (new URL(request.url).pathname === '/' ? kms(request, env) : new Response(null, { status: 404 })),
+ * }
+ * ```
+ */
 export function createKmsHandler(options: KmsHandlerOptions = {}): KmsHandler {
   const namespace = options.namespace ?? ((env: EdgeEnv) => env.KMS)
   const now = options.now ?? (() => new Date())

@@ -10,13 +10,35 @@
  * rows, WebKms.<Name> for webkms's own (the identity policies and the audit trail). A new row
  * is on the wire without a handler of its own. Blobs are found through each row's schema.
  */
-import { operationTable, type Member, type OperationDescription, type Schema } from '@webkms/core'
+import { operationTable, type Member, type OperationDescription, type Schema } from '@webkms/core/internal'
 import { ProtocolError } from './errors.js'
 
+/**
+ * The content type of AWS KMS's JSON protocol (the Smithy `awsJson1_1` protocol), sent with every
+ * answer; requests may also use `application/x-amz-json-1.0`.
+ *
+ * @example
+ * ```ts
+ * import { CONTENT_TYPE } from '@webkms/edge'
+ *
+ * const headers = { 'content-type': CONTENT_TYPE, 'x-amz-target': 'TrentService.ListKeys' }
+ * ```
+ */
 export const CONTENT_TYPE = 'application/x-amz-json-1.1'
 const TARGET_PREFIX = { kms: 'TrentService', iam: 'WebKms', webkms: 'WebKms' } as const
 
-/** X-Amz-Target value to the operation it names. */
+/**
+ * Every `X-Amz-Target` the edge answers, to the operation it names: `TrentService.<Name>` for
+ * the AWS KMS operations, `WebKms.<Name>` for webkms's own (identity policies, the audit trail).
+ * Derived from the engine's operation table.
+ *
+ * @example
+ * ```ts
+ * import { targets } from '@webkms/edge'
+ *
+ * console.log(targets.has('TrentService.GenerateDataKey'), targets.get('WebKms.ExportAuditLog')?.readOnly)
+ * ```
+ */
 export const targets: ReadonlyMap<string, OperationDescription> = new Map(operationTable.map((o) => [`${TARGET_PREFIX[o.service]}.${o.name}`, o]))
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/

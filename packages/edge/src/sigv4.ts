@@ -14,12 +14,36 @@
  */
 import { AuthenticationError } from './errors.js'
 
-/** AWS's clock skew allowance. */
+/**
+ * AWS's clock skew allowance, in milliseconds (15 minutes): `verifySigV4` refuses a request
+ * dated further from its `now`, either way, and serves an identical request again within it.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SKEW_MS } from '@webkms/edge'
+ *
+ * const replayWindowMinutes = MAX_SKEW_MS / 60_000 // 15
+ * ```
+ */
 export const MAX_SKEW_MS = 15 * 60 * 1000
 
+/**
+ * What `verifySigV4` checks a request against.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyOptions } from '@webkms/edge'
+ *
+ * const secrets = new Map([['AKIAEXAMPLEALICE0001', 'a-secret-of-16-chars-or-more']])
+ * const options: VerifyOptions = { region: 'us-east-1', service: 'kms', now: new Date(), secretOf: (id) => secrets.get(id) }
+ * ```
+ */
 export interface VerifyOptions {
+  /** The region the credential scope must name. */
   region: string
+  /** The service the credential scope must name (`kms`). */
   service: string
+  /** The time the request's date must be within `MAX_SKEW_MS` of. */
   now: Date
   /** The secret of an access key, or undefined when the key is unknown. */
   secretOf: (accessKeyId: string) => string | undefined
@@ -86,13 +110,49 @@ export function canonicalRequest(request: Request, signedHeaders: readonly strin
   return [request.method, path, query, headers, signedHeaders.join(';'), payloadHash].join('\n')
 }
 
+/**
+ * A request `verifySigV4` accepted.
+ *
+ * @example
+ * ```ts
+ * import type { Verified } from '@webkms/edge'
+ *
+ * const who = (v: Verified) => `signed by ${v.accessKeyId}`
+ * ```
+ */
 export interface Verified {
+  /** The access key that signed the request. */
   accessKeyId: string
 }
 
 /**
- * Verifies the request's signature over `body` (its bytes, already read). Resolves to the
- * access key that signed it; throws AuthenticationError with AWS's exception name otherwise.
+ * Verifies an AWS Signature Version 4 in the `Authorization` header over `body` (the request's
+ * bytes, already read), as AWS documents it
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html).
+ * Presigned URLs and temporary credentials (`X-Amz-Security-Token`) are refused.
+ *
+ * @returns the access key that signed it
+ * @throws `AuthenticationError` with AWS's exception name: `MissingAuthenticationTokenException`
+ * (no `Authorization`), `IncompleteSignatureException` (a malformed header, scope or date, or
+ * `host`/`x-amz-date` unsigned), `UnrecognizedClientException` (an unknown access key),
+ * `InvalidSignatureException` (wrong region, service or scope date, a date more than
+ * `MAX_SKEW_MS` away, a payload hash that does not match, or the wrong signature).
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError, verifySigV4 } from '@webkms/edge'
+ *
+ * async function signer(request: Request, secrets: Map<string, string>): Promise<string | undefined> {
+ *   const body = new Uint8Array(await request.clone().arrayBuffer())
+ *   try {
+ *     const { accessKeyId } = await verifySigV4(request, body, { region: 'us-east-1', service: 'kms', now: new Date(), secretOf: (id) => secrets.get(id) })
+ *     return accessKeyId
+ *   } catch (e) {
+ *     if (e instanceof AuthenticationError) return undefined // e.awsName says why
+ *     throw e
+ *   }
+ * }
+ * ```
  */
 export async function verifySigV4(request: Request, body: Uint8Array<ArrayBuffer>, o: VerifyOptions): Promise<Verified> {
   const authorization = request.headers.get('authorization')

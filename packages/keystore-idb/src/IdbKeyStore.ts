@@ -14,16 +14,44 @@
  *   Grants and identity policies are not cached: every read of them goes to the database. Their
  *   changes are still broadcast, so `onChange` listeners in every tab hear of them.
  */
-import { cloneRecord, type AliasRecord, type KeyRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '@webkms/core'
+import type { AliasRecord, KeyRecord, KeyStore, KeyStoreTransaction, TransactionMode } from '@webkms/core'
+import { cloneRecord } from '@webkms/core/internal'
 import { openDB, type IDBPDatabase } from 'idb'
 import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError } from './errors.js'
 import { SCHEMA_VERSION, upgrade, type WebKmsSchema } from './schema.js'
 
+/**
+ * Whether the browser promised to keep the origin's storage (`navigator.storage.persist()`):
+ * `persisted` (kept until the user clears it), `best-effort` (may be evicted under storage
+ * pressure, and non-extractable keys cannot be backed up: see the README on eviction), or
+ * `unknown` (the Storage API is missing, or persistence was not asked for).
+ *
+ * @example
+ * ```ts
+ * import type { Persistence } from '@webkms/keystore-idb'
+ *
+ * const safe = (p: Persistence) => p === 'persisted'
+ * ```
+ */
 export type Persistence = 'persisted' | 'best-effort' | 'unknown'
 
+/**
+ * One committed change, as `IdbKeyStore.onChange` reports it: the IDs of what a transaction
+ * wrote or deleted, in this tab or (`remote`) another.
+ *
+ * @example
+ * ```ts
+ * import type { StoreChange } from '@webkms/keystore-idb'
+ *
+ * const log = (c: StoreChange) => console.log(`${c.remote ? 'another tab' : 'this tab'} changed keys ${c.keyIds.join(', ')}`)
+ * ```
+ */
 export interface StoreChange {
+  /** Keys written or deleted. */
   keyIds: string[]
+  /** Aliases written or deleted. */
   aliasNames: string[]
+  /** Grants written or deleted. */
   grantIds: string[]
   /** Principals whose identity policies changed. */
   principals: string[]
@@ -31,6 +59,17 @@ export interface StoreChange {
   remote: boolean
 }
 
+/**
+ * Options of `openIdbKeyStore` and `IdbKeyStore.open`.
+ *
+ * @example
+ * ```ts
+ * import type { IdbKeyStoreOptions } from '@webkms/keystore-idb'
+ *
+ * // One tab only (no cross-tab locking or broadcasts), without asking for persistence.
+ * const options: IdbKeyStoreOptions = { name: 'scratch', locks: null, broadcast: false, requestPersistence: false }
+ * ```
+ */
 export interface IdbKeyStoreOptions {
   /** Database name. Default `webkms`. */
   name?: string
@@ -45,7 +84,26 @@ export interface IdbKeyStoreOptions {
 // `grantIds` is absent from messages posted by code older than schema version 3, `principals` (identity policy changes) before 4.
 type Message = { keyIds: string[]; aliasNames: string[]; grantIds?: string[]; principals?: string[] }
 
+/**
+ * The `KeyStore` of `@webkms/core` on IndexedDB (see the file's comment for how tabs share it).
+ * Open it with `openIdbKeyStore` (which also checks WebCrypto) or `IdbKeyStore.open`; give it
+ * to `createKms({ keyStore })`.
+ *
+ * @example
+ * ```ts
+ * import { createKms } from '@webkms/core'
+ * import { IdbKeyStore } from '@webkms/keystore-idb'
+ *
+ * const store = await IdbKeyStore.open({ name: 'my-app-keys' })
+ * const stop = store.onChange((change) => { if (change.remote) console.log('another tab changed', change.keyIds) })
+ * const kms = createKms({ keyStore: store })
+ * // ...
+ * stop()
+ * store.close()
+ * ```
+ */
 export class IdbKeyStore implements KeyStore {
+  /** The IndexedDB database name. */
   readonly name: string
   /** Whether the browser promised to keep the data (see the README on eviction). */
   persistence: Persistence = 'unknown'
@@ -70,7 +128,11 @@ export class IdbKeyStore implements KeyStore {
 
   /**
    * Opens (creating or migrating) the database and proves it can hold a CryptoKey by writing
-   * and deleting one. Throws IndexedDbUnavailableError or CryptoKeyStorageUnsupportedError.
+   * and deleting one, then asks for persistent storage unless `requestPersistence: false`.
+   *
+   * @throws `IndexedDbUnavailableError` without IndexedDB; `CryptoKeyStorageUnsupportedError`
+   * where IndexedDB cannot store a `CryptoKey`; the browser's error (a `VersionError` for a
+   * database of a newer schema) otherwise.
    */
   static async open(options: IdbKeyStoreOptions = {}): Promise<IdbKeyStore> {
     // The idb wrapper uses the global IndexedDB (in Node tests, fake-indexeddb/auto installs it).
@@ -87,12 +149,17 @@ export class IdbKeyStore implements KeyStore {
     }
   }
 
-  /** Calls `listener` after every committed change, local or from another tab. */
+  /**
+   * Calls `listener` after every committed change, local or from another tab.
+   *
+   * @returns a function that removes the listener
+   */
   onChange(listener: (change: StoreChange) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
   }
 
+  /** Closes the database connection and stops listening to other tabs. A later transaction reopens the database (without the broadcasts). */
   close(): void {
     this.#channel?.close()
     this.#channel = undefined
@@ -135,6 +202,13 @@ export class IdbKeyStore implements KeyStore {
     }
   }
 
+  /**
+   * `KeyStore.transaction`: one IndexedDB transaction over every object store; a `readwrite`
+   * one also holds the database's Web Lock, so writers of every tab queue up.
+   *
+   * @throws whatever `fn` threw (the transaction is aborted: nothing it wrote is kept), or the
+   * browser's error if the commit fails (`QuotaExceededError`, `AbortError`).
+   */
   async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     if (mode === 'readonly') return this.#run(mode, fn)
     const run = () => this.#run(mode, fn)

@@ -6,6 +6,21 @@
 import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from '@webkms/core'
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 
+/**
+ * The database's schema as an `idb` `DBSchema`: each object store's key and value types, so a
+ * tool that opens the database with `idb` (a debugging page, a migration) is type-checked
+ * against it. Records are those of `@webkms/core`'s `KeyStore`.
+ *
+ * @example
+ * ```ts
+ * import { openDB } from 'idb'
+ * import { SCHEMA_VERSION, type WebKmsSchema } from '@webkms/keystore-idb'
+ *
+ * // Inspection: the IDs of the keys stored (a database webkms has already created).
+ * const db = await openDB<WebKmsSchema>('webkms', SCHEMA_VERSION)
+ * const keyIds = await db.getAllKeys('keys')
+ * ```
+ */
 export interface WebKmsSchema extends DBSchema {
   /** Key metadata and versions; each version's material is a non-extractable CryptoKey. */
   keys: { key: string; value: KeyRecord }
@@ -20,6 +35,19 @@ export interface WebKmsSchema extends DBSchema {
   identityPolicies: { key: [string, string]; value: IdentityPolicyRecord; indexes: { byPrincipal: string } }
 }
 
+/**
+ * The IndexedDB schema version this package opens and migrates to (version 2 added the audit
+ * chain, 3 grants, 4 identity policies). An older database is migrated one version at a time
+ * on open. When another tab opens the database at a newer version, this store closes its
+ * connection so that tab can migrate, and reopens at its next use.
+ *
+ * @example
+ * ```ts
+ * import { SCHEMA_VERSION } from '@webkms/keystore-idb'
+ *
+ * console.log(`webkms database schema v${SCHEMA_VERSION}`)
+ * ```
+ */
 export const SCHEMA_VERSION = 4
 
 export function upgrade(

@@ -12,18 +12,63 @@
  * the worker: the caller travels with each call (protocol.ts, CallContext), so the worker
  * holds no state per view.
  */
-import { InsecureContextError, resolveCaller, WEBKMS_ENGINE, type Caller, type Kms, type MessageHeader, type RecoveryBundle, type RestoreResult, type AuditVerification, type VerifyAuditLogOptions } from '@webkms/core'
+import type { AuditVerification, Caller, Kms, MessageHeader, RecoveryBundle, RestoreResult, VerifyAuditLogOptions } from '@webkms/core'
+import { InsecureContextError } from '@webkms/core/errors'
+import { resolveCaller, WEBKMS_ENGINE } from '@webkms/core/internal'
 import { proxy, releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { mapStreamError, mapWritableError, registerErrorTransfer, reviveError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
 
+/**
+ * A message stream between the page and the worker (`encryptMessageStream`,
+ * `decryptMessageStream`): write the input to `writable`, read the output from `readable`. Both
+ * ends fail with the webkms error class that failed the work in the worker (a `DecryptionError`
+ * for a message that does not authenticate).
+ *
+ * @example
+ * ```ts
+ * import type { WorkerKms } from '@webkms/worker'
+ *
+ * async function encryptFile(kms: WorkerKms, keyId: string, file: Blob): Promise<Blob> {
+ *   const { readable, writable } = await kms.encryptMessageStream({ keyId, plaintextLength: file.size })
+ *   const [, out] = await Promise.all([file.stream().pipeTo(writable), new Response(readable).blob()])
+ *   return out
+ * }
+ * ```
+ */
 export interface MessageStreamPair {
+  /** The output: the message (encrypting) or the plaintext (decrypting). */
   readable: ReadableStream<Uint8Array>
+  /** The input: the plaintext (encrypting) or the message (decrypting). */
   writable: WritableStream<Uint8Array>
+  /** Resolves once the message header is written or read; rejects as the stream fails. */
   messageHeader: Promise<MessageHeader>
 }
 
-/** The engine's operations and its other methods, all run in the worker. */
+/**
+ * The page's client of a webkms worker (`createWorkerKms`): every method of core's `Kms` with the
+ * same request and response shapes (`kms.encrypt` is KMS Encrypt, see the AWS KMS API reference,
+ * https://docs.aws.amazon.com/kms/latest/APIReference/), run in the worker, plus the envelope SDK
+ * under names of its own whose data keys never leave the worker.
+ *
+ * Every method returns a Promise that rejects with the same error class and `code` the worker
+ * threw (`NotFoundException`, `DecryptionError`, ...: re-exported by this package), or with a
+ * `TypeError`/`RangeError` for a malformed argument.
+ *
+ * @example
+ * ```ts
+ * import { AccessDeniedException, type WorkerKms } from '@webkms/worker'
+ *
+ * async function demo(kms: WorkerKms): Promise<void> {
+ *   const { KeyMetadata } = await kms.createKey({ Description: 'orders' })
+ *   const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('42') })
+ *   const alice = kms.as({ principal: 'arn:aws:iam::111122223333:user/alice' })
+ *   await alice.decrypt({ CiphertextBlob }).catch((e) => {
+ *     if (e instanceof AccessDeniedException) console.log('alice may not decrypt')
+ *   })
+ * }
+ * ```
+ */
 export interface WorkerKms extends Omit<Kms, 'as'> {
   /** Where the keys are and whether the browser promised to keep them. */
   readonly store: StoreInfo
@@ -31,31 +76,94 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * The same client (same worker, same engine), every call made and audited as `caller`: the
    * KMS operations, `exportAuditLog`, `explain` (its default caller), `findings`, the identity
    * policy methods and the envelope methods (their keyring calls the engine as `caller`).
-   * `kms.as(a).as(b)` calls as b. An invalid caller throws core's TypeError at once, as
-   * core's `kms.as` does.
+   * `kms.as(a).as(b)` calls as b.
+   *
+   * @throws TypeError at once for an invalid caller (a principal that is not an IAM ARN, an
+   * `accountId` other than the principal's), as core's `kms.as` does.
    */
   as(caller: Caller): WorkerKms
+  /**
+   * Encrypts `plaintext` (a string is encoded as UTF-8) into an AWS Encryption SDK message, its
+   * data key made by `options.keyId` (GenerateDataKey) and wrapped by each of
+   * `options.additionalKeyIds` (Encrypt), all in the worker.
+   *
+   * @returns the message (`result`) and its parsed header
+   * @throws `KeyringError` when a key cannot make or wrap the data key (the message names the
+   * KMS error: `NotFoundException`, `AccessDeniedException`, ...), `TypeError`/`RangeError` for
+   * bad options.
+   */
   encryptMessage(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  /**
+   * Decrypts an AWS Encryption SDK message with this worker's keys (any key the message names, or
+   * only `options.keyIds`), checking `options.encryptionContext` if given.
+   *
+   * @returns the plaintext and the message's header
+   * @throws `DecryptionError` for any message that does not decrypt and authenticate (one opaque
+   * error whatever the cause), `TypeError`/`RangeError` for bad options.
+   */
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  /**
+   * `encryptMessage` as a stream pair: write plaintext, read the message. Give `plaintextLength`
+   * when known: the header then records it and progress reports a total.
+   *
+   * @throws on either end of the stream, the errors `encryptMessage` rejects with.
+   */
   encryptMessageStream(options: EncryptMessageOptions & { plaintextLength?: number; onProgress?: Progress }): Promise<MessageStreamPair>
+  /**
+   * `decryptMessage` as a stream pair: write the message, read plaintext. Plaintext is released
+   * frame by frame as each frame authenticates, unless `waitForSignature` holds it back until a
+   * signed message's signature verifies.
+   *
+   * @throws on either end of the stream, `DecryptionError` for a message that does not
+   * authenticate (a truncated or trailing-byte message too).
+   */
   decryptMessageStream(options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<MessageStreamPair>
   /**
    * Rebuilds a lost store from a recovery bundle (`exportRecoveryBundle` of an engine created
    * with `recovery`), holding the recovery private key for the duration of the call only: the
-   * worker opens the copies and stores non-extractable keys. Rejects with RecoveryError, having
-   * written nothing, on a wrong key, a tampered bundle or keys the store already has.
+   * worker opens the copies and stores non-extractable keys.
+   *
+   * @throws `RecoveryError`, having written nothing, on a wrong key, a tampered bundle or keys the
+   * store already has.
    */
   restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
-  /** Moves the engine's clock forward (a worker started with `movableClock: true`); the engine's time now. */
+  /**
+   * Moves the engine's clock forward by `ms` milliseconds (a worker started with
+   * `movableClock: true`), so rotation dates and deletion windows come due.
+   *
+   * @returns the engine's time now
+   * @throws TypeError when the clock is not movable; RangeError for a negative or non-finite `ms`.
+   */
   advanceClock(ms: number): Promise<Date>
-  /** The engine's time now. */
+  /** The engine's time now (the system clock, plus what `advanceClock` added). */
   clockNow(): Promise<Date>
-  /** Core's `verifyAuditLog`, run in the worker, so a page needs no engine code to check an export. */
+  /**
+   * Core's `verifyAuditLog`, run in the worker, so a page needs no engine code to check an
+   * export (`exportAuditLog`) against the audit public keys it pinned.
+   *
+   * @returns the verdict (`valid`, and where and why verification broke); never rejects for a
+   * tampered log
+   */
   verifyAuditLog(log: unknown, options: VerifyAuditLogOptions): Promise<AuditVerification>
   /** Stops the worker (for every view of it). Its store stays consistent whatever was in flight. */
   terminate(): void
 }
 
+/**
+ * How `createWorkerKms` starts the engine: the worker, and the options the worker's engine is
+ * created with (`InitOptions`).
+ *
+ * @example
+ * ```ts
+ * import type { CreateWorkerKmsOptions } from '@webkms/worker'
+ *
+ * const options: CreateWorkerKmsOptions = {
+ *   worker: new Worker(new URL('./kms.worker.js', import.meta.url), { type: 'module' }),
+ *   name: 'my-app-keys',
+ *   accountId: '111122223333',
+ * }
+ * ```
+ */
 export interface CreateWorkerKmsOptions extends InitOptions {
   /** The worker running '@webkms/worker/worker' (or any Comlink endpoint exposing it). */
   worker: Worker | Endpoint
@@ -66,6 +174,31 @@ const split = <O extends { onProgress?: Progress }>(o: O | undefined) => {
   return [rest, onProgress ? proxy(onProgress) : undefined] as const
 }
 
+/**
+ * Connects to a worker running `@webkms/worker/worker` and starts its engine over the IndexedDB
+ * store `options.name`. Asks the browser to keep the origin's storage
+ * (`navigator.storage.persist()`); `client.store.persistence` says whether it promised.
+ *
+ * @returns the client; every view of it (`client.as(caller)`) shares the one worker
+ * @throws `TypeError` without `options.worker`; `InsecureContextError` where WebCrypto is missing
+ * (an `http:` page other than localhost); from the worker, `IndexedDbUnavailableError` without
+ * IndexedDB and `CryptoKeyStorageUnsupportedError` where IndexedDB cannot keep a `CryptoKey`.
+ *
+ * @example
+ * ```ts
+ * import { createWorkerKms, CryptoKeyStorageUnsupportedError } from '@webkms/worker'
+ *
+ * try {
+ *   const kms = await createWorkerKms({
+ *     worker: new Worker(new URL('./kms.worker.js', import.meta.url), { type: 'module' }),
+ *     name: 'my-app-keys',
+ *   })
+ *   console.log(kms.store.persistence) // 'persisted' | 'best-effort' | 'unknown'
+ * } catch (e) {
+ *   if (e instanceof CryptoKeyStorageUnsupportedError) console.log('this browser cannot keep keys')
+ * }
+ * ```
+ */
 export async function createWorkerKms(options: CreateWorkerKmsOptions): Promise<WorkerKms> {
   if (!options?.worker) throw new TypeError('"worker" expected a Worker running @webkms/worker/worker')
   const g = globalThis as { isSecureContext?: boolean; crypto?: Crypto }

@@ -9,6 +9,19 @@ import { proxy, transfer } from 'comlink'
 import { mapStreamError, mapWritableError, serializeError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
 
+/**
+ * Options of `createWorkerApi`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryKeyStore } from '@webkms/core'
+ * import { createWorkerApi, type WorkerApiOptions } from '@webkms/worker'
+ *
+ * // Keys in memory instead of IndexedDB (tests, a demo that must forget on reload).
+ * const options: WorkerApiOptions = { openStore: async () => new MemoryKeyStore() }
+ * const api = createWorkerApi(options)
+ * ```
+ */
 export interface WorkerApiOptions {
   /** Where keys live. Default: IndexedDB (`openIdbKeyStore`). Tests inject other stores. */
   openStore?: (options: InitOptions) => Promise<KeyStore>
@@ -41,6 +54,26 @@ function transferPair(s: { readable: ReadableStream<Uint8Array>; writable: Writa
   return transfer({ readable, writable }, [readable, writable] as unknown as Transferable[])
 }
 
+/**
+ * The worker side, as an object to `expose` with Comlink: what `@webkms/worker/worker` runs.
+ * Use it for a worker entry of your own (another store, more methods beside it), or to test the
+ * protocol in one realm over a `MessageChannel`. Nothing happens until the page calls `init`;
+ * every other method before it rejects with a `TypeError`.
+ *
+ * @returns a Comlink proxy-marked `WorkerApi` (passed by reference, never cloned)
+ *
+ * @example
+ * ```ts
+ * import { expose } from 'comlink'
+ * import { createWorkerApi, createWorkerKms, registerErrorTransfer } from '@webkms/worker'
+ *
+ * // Page and "worker" in one realm, over a MessageChannel.
+ * registerErrorTransfer()
+ * const { port1, port2 } = new MessageChannel()
+ * expose(createWorkerApi(), port1)
+ * const kms = await createWorkerKms({ worker: port2, name: 'test' })
+ * ```
+ */
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
   let info: StoreInfo | undefined

@@ -12,8 +12,37 @@
  */
 import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from './records.js'
 
+/**
+ * A transaction's mode: `readonly` reads only (a write throws); `readwrite` transactions are
+ * serialized among everyone who shares the store (every tab, for IndexedDB).
+ *
+ * @example
+ * ```ts
+ * import { MemoryKeyStore, type TransactionMode } from '@webkms/core'
+ *
+ * const mode: TransactionMode = 'readonly'
+ * const count = await new MemoryKeyStore().transaction(mode, async (tx) => (await tx.listKeys()).length)
+ * ```
+ */
 export type TransactionMode = 'readonly' | 'readwrite'
 
+/**
+ * What a `KeyStore.transaction` function is given: reads and writes of every kind of record,
+ * all inside the one atomic transaction. Reads see the transaction's own writes. Records read
+ * are copies (or frozen); a record written is copied, so changing it afterwards changes nothing
+ * stored. A write throws in a `readonly` transaction, and once the transaction has finished.
+ *
+ * @example
+ * ```ts
+ * import type { KeyStoreTransaction } from '@webkms/core'
+ *
+ * // Renames an alias's target, atomically with whatever else the transaction does.
+ * async function retarget(tx: KeyStoreTransaction, aliasName: string, keyId: string): Promise<void> {
+ *   const alias = await tx.getAlias(aliasName)
+ *   if (alias) await tx.putAlias({ ...alias, targetKeyId: keyId, lastUpdatedDate: new Date() })
+ * }
+ * ```
+ */
 export interface KeyStoreTransaction {
   /** Resolves to the key, or `undefined` when no key has that ID. */
   getKey(keyId: string): Promise<KeyRecord | undefined>
@@ -28,7 +57,9 @@ export interface KeyStoreTransaction {
   getAlias(aliasName: string): Promise<AliasRecord | undefined>
   /** Every alias, in ascending order of name. */
   listAliases(): Promise<AliasRecord[]>
+  /** Creates or replaces the alias with `record.aliasName`. */
   putAlias(record: AliasRecord): Promise<void>
+  /** Removes the alias; resolves even when it did not exist. */
   deleteAlias(aliasName: string): Promise<void>
 
   /** Resolves to the grant, or `undefined` when none has that ID. */
@@ -37,6 +68,7 @@ export interface KeyStoreTransaction {
   listGrants(keyId: string): Promise<GrantRecord[]>
   /** Every grant of every key, in ascending order of grant ID (ListRetirableGrants, findings). */
   listAllGrants(): Promise<GrantRecord[]>
+  /** Creates or replaces the grant with `record.grantId`. */
   putGrant(record: GrantRecord): Promise<void>
   /** Removes the grant; resolves even when it did not exist. */
   deleteGrant(grantId: string): Promise<void>
@@ -60,10 +92,30 @@ export interface KeyStoreTransaction {
   deleteAuditRecords(throughSequence: number): Promise<void>
   /** Store-level values (the audit signing keys, checkpoints); `undefined` when absent. */
   getMeta(id: string): Promise<unknown>
+  /** Creates or replaces a store-level value (plain data and CryptoKeys, as records). */
   putMeta(id: string, value: unknown): Promise<void>
+  /** Removes a store-level value; resolves even when it did not exist. */
   deleteMeta(id: string): Promise<void>
 }
 
+/**
+ * Where an engine keeps everything: keys and their material, aliases, grants, identity
+ * policies, the audit trail. `createKms({ keyStore })` takes one; webkms has three
+ * (`MemoryKeyStore`, `IdbKeyStore` of `@webkms/keystore-idb`, `DurableObjectKeyStore` of
+ * `@webkms/edge`), and every one passes the same conformance suite (`test/conformance`).
+ *
+ * @example
+ * ```ts
+ * import { createKms, MemoryKeyStore, type KeyStore } from '@webkms/core'
+ *
+ * // Two engines on one store see the same keys (as two tabs on one IndexedDB do).
+ * const store: KeyStore = new MemoryKeyStore()
+ * const a = createKms({ keyStore: store })
+ * const b = createKms({ keyStore: store })
+ * const { KeyMetadata } = await a.createKey({})
+ * await b.describeKey({ KeyId: KeyMetadata.KeyId })
+ * ```
+ */
 export interface KeyStore {
   /**
    * Makes a key this store will keep (key material, the audit trail's signing key pair).
@@ -76,7 +128,8 @@ export interface KeyStore {
 
   /**
    * Runs `fn` atomically and resolves to its result. Rejects with whatever `fn` threw (and
-   * then nothing it wrote is kept), or with a backend error if the commit fails.
+   * then nothing it wrote is kept), or with a backend error if the commit fails. Inside `fn`,
+   * await only the transaction's own methods (see the file's comment).
    * Records read are copies, or (audit records, which are append-only) frozen: changing one
    * changes nothing until it is put back.
    */

@@ -10,6 +10,19 @@ import { cloneRecord } from './cloneRecord.js'
 const DELETED = Symbol('deleted')
 type Staged<V> = Map<string, V | typeof DELETED>
 
+/**
+ * A `KeyStore` in memory: `createKms`'s default. For tests, Node scripts and short-lived
+ * engines; nothing survives the process. Transactions run one at a time, and one whose function
+ * throws leaves the store untouched.
+ *
+ * @example
+ * ```ts
+ * import { createKms, MemoryKeyStore } from '@webkms/core'
+ *
+ * const keyStore = new MemoryKeyStore()
+ * const kms = createKms({ keyStore, now: () => new Date('2030-01-01T00:00:00Z') })
+ * ```
+ */
 export class MemoryKeyStore implements KeyStore {
   #keys = new Map<string, KeyRecord>()
   #aliases = new Map<string, AliasRecord>()
@@ -24,6 +37,12 @@ export class MemoryKeyStore implements KeyStore {
   #auditLast: AuditRecord | undefined
   #queue: Promise<unknown> = Promise.resolve()
 
+  /**
+   * `KeyStore.transaction`, queued behind the transactions before it (of either mode).
+   *
+   * @throws whatever `fn` threw (nothing it wrote is kept); an `Error` from a write in a
+   * `readonly` transaction, or from any write once the transaction has finished.
+   */
   transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.#run(mode, fn))
     // The next transaction waits for this one to settle, whether it succeeds or not.

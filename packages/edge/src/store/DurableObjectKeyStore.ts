@@ -14,14 +14,31 @@
  * keyWrapping.ts makes (key material wrapped under the account's wrapping key) and rebuilt as
  * non-extractable keys when read.
  */
-import { cloneRecord, type AliasRecord, type AuditRecord, type GrantRecord, type IdentityPolicyRecord, type KeyRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '@webkms/core'
+import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord, KeyStore, KeyStoreTransaction, TransactionMode } from '@webkms/core'
+import { cloneRecord } from '@webkms/core/internal'
 import { isStoredCryptoKey, type KeyWrapper } from './keyWrapping.js'
 
-/** What this store needs of Durable Object storage (DurableObjectStorage's key-value API). */
+/**
+ * What `DurableObjectKeyStore` needs of Durable Object storage: the key-value part of
+ * `DurableObjectStorage` (`ctx.storage` in a Durable Object), nothing else, so tests can pass a
+ * stand-in.
+ *
+ * @example
+ * ```ts
+ * import type { DurableStorage } from '@webkms/edge'
+ *
+ * // In a Durable Object: `this.ctx.storage` satisfies it.
+ * const countKeys = async (storage: DurableStorage) => (await storage.list({ prefix: 'k/' })).size
+ * ```
+ */
 export interface DurableStorage {
+  /** The value stored under `key`, or `undefined`. */
   get(key: string): Promise<unknown>
+  /** The values stored under `keys` (those that exist), by key. */
   get(keys: string[]): Promise<Map<string, unknown>>
+  /** The entries whose keys match, in key order. */
   list(options: { prefix?: string; start?: string; end?: string; reverse?: boolean; limit?: number }): Promise<Map<string, unknown>>
+  /** Runs `closure` as one storage transaction: all its puts and deletes, or none. */
   transaction<T>(closure: (txn: { put(entries: Record<string, unknown>): Promise<void>; delete(keys: string[]): Promise<number> }) => Promise<T>): Promise<T>
 }
 
@@ -37,18 +54,49 @@ const M = (id: string) => `m/${id}`
 /** Storage takes at most 128 keys per put or delete. */
 const BATCH = 128
 
+/**
+ * The `KeyStore` of `@webkms/core` on a Durable Object's storage: one account's keys, aliases,
+ * grants, identity policies and audit chain (see the file's comment for the layout). Key
+ * material is kept wrapped by `keys` (a `KeyWrapper`); the engine only ever holds
+ * non-extractable keys. `KmsDurableObject` makes one; make your own to run the engine in a
+ * Durable Object of yours.
+ *
+ * @example
+ * ```ts
+ * import { createKms } from '@webkms/core'
+ * import { deriveWrappingKey, DurableObjectKeyStore, KeyWrapper, parseRootKey, type DurableStorage } from '@webkms/edge'
+ *
+ * async function engineFor(storage: DurableStorage, rootKeyBase64: string, accountId: string) {
+ *   const keys = new KeyWrapper(await deriveWrappingKey(parseRootKey(rootKeyBase64), accountId))
+ *   return createKms({ keyStore: new DurableObjectKeyStore(storage, keys), accountId })
+ * }
+ * ```
+ */
 export class DurableObjectKeyStore implements KeyStore {
   #queue: Promise<unknown> = Promise.resolve()
 
+  /**
+   * @param storage - the object's storage (`ctx.storage`)
+   * @param keys - wraps the key material stored, and rebuilds keys read
+   */
   constructor(
     private readonly storage: DurableStorage,
     private readonly keys: KeyWrapper,
   ) {}
 
+  /** `KeyStore.makeKey`: `KeyWrapper.makeKey` (made extractable once, kept wrapped, handed out non-extractable). */
   makeKey<K extends CryptoKey | CryptoKeyPair>(make: (extractable: boolean) => Promise<K>): Promise<K> {
     return this.keys.makeKey(make)
   }
 
+  /**
+   * `KeyStore.transaction`: transactions run one at a time; writes are staged and applied in one
+   * storage transaction when `fn` resolves.
+   *
+   * @throws whatever `fn` threw (nothing it wrote is kept); an `Error` when a `CryptoKey` to store
+   * was not made by this store's `makeKey` (a `TypeError`, from the put); the storage's error if
+   * the commit fails.
+   */
   transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => this.#run(mode, fn))
     // The next transaction waits for this one to settle, whether it succeeds or not.

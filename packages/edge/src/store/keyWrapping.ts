@@ -15,22 +15,55 @@
 const subtle = () => crypto.subtle
 const encoder = new TextEncoder()
 
-/** How a key is kept: its bytes (wrapped unless public), and how to import them again. */
+/**
+ * How a key is kept in storage (`KeyWrapper.storedFormOf`): its bytes, AES-256-GCM-encrypted
+ * under the account's wrapping key unless it is a public key, and how to import them again.
+ *
+ * @example
+ * ```ts
+ * import type { KeyWrapper, StoredCryptoKey } from '@webkms/edge'
+ *
+ * const isWrapped = (wrapper: KeyWrapper, key: CryptoKey) => {
+ *   const stored: StoredCryptoKey | undefined = wrapper.storedFormOf(key)
+ *   return stored !== undefined && stored.iv !== undefined
+ * }
+ * ```
+ */
 export interface StoredCryptoKey {
+  /** Format marker (version 1). */
   webkmsWrappedKey: 1
+  /** The WebCrypto export format of `bytes` once unwrapped. */
   format: 'raw' | 'pkcs8' | 'spki'
+  /** The key's WebCrypto algorithm, as plain data (also authenticated with the bytes). */
   algorithm: Record<string, unknown>
+  /** The key's WebCrypto usages (also authenticated with the bytes). */
   usages: KeyUsage[]
   /** Public keys stay extractable (anyone may have them); secrets and private keys never. */
   extractable: boolean
   /** AES-GCM IV; absent for a public key, which is kept in the clear. */
   iv?: Uint8Array<ArrayBuffer>
+  /** The wrapped key (AES-GCM ciphertext and tag), or a public key's SPKI. */
   bytes: Uint8Array<ArrayBuffer>
 }
 
 export const isStoredCryptoKey = (v: unknown): v is StoredCryptoKey => typeof v === 'object' && v !== null && (v as StoredCryptoKey).webkmsWrappedKey === 1
 
-/** The wrapping key of one account's store. */
+/**
+ * The wrapping key of one account's store: HKDF-SHA256 (RFC 5869) of the root key, with a fixed
+ * salt and the account in `info`, as a non-extractable AES-256-GCM key.
+ *
+ * @param rootKey - the 32 bytes of `WEBKMS_ROOT_KEY` (`parseRootKey`)
+ * @param accountId - the account whose Durable Object the key serves
+ * @throws whatever WebCrypto throws for a root key it cannot import (never for 32 bytes).
+ *
+ * @example
+ * ```ts
+ * import { deriveWrappingKey, KeyWrapper } from '@webkms/edge'
+ *
+ * const rootKey = crypto.getRandomValues(new Uint8Array(32))
+ * const wrapper = new KeyWrapper(await deriveWrappingKey(rootKey, '111122223333'))
+ * ```
+ */
 export async function deriveWrappingKey(rootKey: Uint8Array<ArrayBuffer>, accountId: string): Promise<CryptoKey> {
   const ikm = await subtle().importKey('raw', rootKey, 'HKDF', false, ['deriveKey'])
   return subtle().deriveKey(
@@ -71,16 +104,36 @@ function plainAlgorithm(a: KeyAlgorithm): Record<string, unknown> {
 
 const aad = (k: Pick<StoredCryptoKey, 'format' | 'algorithm' | 'usages'>) => encoder.encode(JSON.stringify(['webkms-edge wrapped key v1', k.format, k.algorithm, [...k.usages].sort()]))
 
-/** Makes stored forms of keys and rebuilds keys from them, caching what it rebuilt. */
+/**
+ * Makes stored forms of keys and rebuilds keys from them, caching what it rebuilt: key material
+ * at rest at the edge (see the file's comment for the design). One per account's wrapping key.
+ *
+ * @example
+ * ```ts
+ * import { deriveWrappingKey, KeyWrapper } from '@webkms/edge'
+ *
+ * const wrapper = new KeyWrapper(await deriveWrappingKey(crypto.getRandomValues(new Uint8Array(32)), '111122223333'))
+ * const key = await wrapper.makeKey((extractable) => crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, extractable, ['sign']))
+ * const stored = wrapper.storedFormOf(key)! // what storage keeps: wrapped bytes
+ * const again = await wrapper.rebuild(stored) // the same key, non-extractable
+ * ```
+ */
 export class KeyWrapper {
   /** The stored form of every key this isolate made or rebuilt. */
   readonly #stored = new WeakMap<CryptoKey, StoredCryptoKey>()
   /** Rebuilt keys by their wrapped bytes, so a key is unwrapped once per isolate. */
   readonly #rebuilt = new Map<string, CryptoKey>()
 
+  /** @param wrappingKey - the account's AES-GCM wrapping key (`deriveWrappingKey`) */
   constructor(private readonly wrappingKey: CryptoKey) {}
 
-  /** KeyStore.makeKey: make extractable, keep the wrapped bytes, hand out non-extractable keys. */
+  /**
+   * `KeyStore.makeKey`: make extractable, keep the wrapped bytes, hand out non-extractable keys
+   * (a pair's public key stays extractable). The extractable original is dropped and its
+   * exported bytes zeroed.
+   *
+   * @throws whatever `make` or WebCrypto throws.
+   */
   async makeKey<K extends CryptoKey | CryptoKeyPair>(make: (extractable: boolean) => Promise<K>): Promise<K> {
     const made = await make(true)
     if ('privateKey' in made) {
@@ -113,7 +166,12 @@ export class KeyWrapper {
     return this.#stored.get(key)
   }
 
-  /** The key a stored form stands for (non-extractable unless public). Throws if it was not wrapped under this key. */
+  /**
+   * The key a stored form stands for (non-extractable unless public), unwrapped once per isolate.
+   *
+   * @throws WebCrypto's `OperationError` if it was not wrapped under this wrapping key, or its
+   * bytes, format, algorithm or usages were changed.
+   */
   async rebuild(stored: StoredCryptoKey): Promise<CryptoKey> {
     const id = `${stored.format}:${[...(stored.iv ?? [])].join(',')}:${[...stored.bytes].join(',')}`
     const cached = this.#rebuilt.get(id)
