@@ -11,11 +11,24 @@ import {
   KeyringError,
   kmsErrorClasses,
   RecoveryError,
-} from '@webkms/core'
+} from '@webkms/core/errors'
 import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError, KeyStoreError } from '@webkms/keystore-idb'
 import { transferHandlers, type TransferHandler } from 'comlink'
 
+/**
+ * An error as it crosses the worker boundary: what callers rely on (`name`, `code`, `message`,
+ * the AWS SDK's `$fault`), and the worker's stack. `registerErrorTransfer` makes and revives
+ * these; nothing else needs to.
+ *
+ * @example
+ * ```ts
+ * import type { SerializedError } from '@webkms/worker'
+ *
+ * const wire: SerializedError = { webkmsError: true, name: 'NotFoundException', code: 'ERR_KMS_NOT_FOUND', message: 'Key not found' }
+ * ```
+ */
 export interface SerializedError {
+  /** Marks a serialized webkms error (anything else crosses as it is). */
   webkmsError: true
   name: string
   message: string
@@ -86,11 +99,17 @@ export function mapWritableError<T>(target: WritableStream<T>, mapError: (reason
   const writer = target.getWriter()
   // Once `target` has failed, its own error says why; closing it then only says "errored".
   let failure: { reason: unknown } | undefined
-  writer.closed.catch((reason: unknown) => void (failure = { reason }))
   const mapped = (reason: unknown) => {
     throw mapError(failure ? failure.reason : reason)
   }
   return new WritableStream<T>({
+    // `target` failing fails this stream at once, with the mapped error, even between writes.
+    start(controller) {
+      writer.closed.catch((reason: unknown) => {
+        failure = { reason }
+        controller.error(mapError(reason))
+      })
+    },
     write: (chunk) => writer.write(chunk).catch(mapped),
     close: () => writer.close().catch(mapped),
     abort: (reason) => writer.abort(reason),
@@ -99,7 +118,22 @@ export function mapWritableError<T>(target: WritableStream<T>, mapError: (reason
 
 let registered = false
 
-/** Installs the handler. Both the worker and the page call it (it is idempotent). */
+/**
+ * Replaces Comlink's transfer handler for thrown values with one that keeps each error's class,
+ * `name`, `code`, `message` and `$fault`: a `NotFoundException` thrown in the worker is a
+ * `NotFoundException` on the page. Errors of classes it does not know arrive as an `Error` with
+ * their `name` and `code`. Both sides must call it; `createWorkerKms` and `@webkms/worker/worker`
+ * already do. Idempotent; never throws.
+ *
+ * @example
+ * ```ts
+ * import { expose } from 'comlink'
+ * import { createWorkerApi, registerErrorTransfer } from '@webkms/worker'
+ *
+ * registerErrorTransfer() // before expose, in a worker entry of your own
+ * expose(createWorkerApi())
+ * ```
+ */
 export function registerErrorTransfer(): void {
   if (registered) return
   registered = true
