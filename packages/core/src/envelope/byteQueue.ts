@@ -42,10 +42,22 @@ export class ByteQueue {
     }
   }
 
-  /** Removes and returns the first n bytes. */
+  /**
+   * Removes and returns the first n bytes: a view when the first chunk holds them all (chunks
+   * are the queue's own), else exactly n bytes joined into one copy.
+   */
   take(n: number): Uint8Array {
-    const all = this.peekAll()
-    const out = all.slice(0, n)
+    const first = this.#chunks[0]
+    let out: Uint8Array
+    if (first && first.byteLength >= n) out = first.subarray(0, n)
+    else {
+      out = new Uint8Array(n)
+      for (let i = 0, at = 0; at < n; i++) {
+        const part = this.#chunks[i]!.subarray(0, n - at)
+        out.set(part, at)
+        at += part.byteLength
+      }
+    }
     this.consume(n)
     return out
   }

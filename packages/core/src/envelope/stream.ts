@@ -1,14 +1,16 @@
 /**
  * Streaming encrypt and decrypt over WHATWG streams: each returns a `{ readable, writable }`
  * pair for `pipeThrough`, plus `messageHeader`, a promise of the header once it is written
- * (encrypt) or authenticated (decrypt). Memory stays bounded by about one frame plus the
- * stream's queues, whatever the message size; decrypt checks every length field before it
+ * (encrypt) or authenticated (decrypt). Up to IN_FLIGHT frames are sealed or opened at once
+ * (WebCrypto works off the streaming thread, so a stream uses more than one core) and come out
+ * in message order. Memory stays bounded by about IN_FLIGHT + 1 frames plus the stream's
+ * queues, whatever the message size; decrypt checks every length field before it
  * buffers what the field announces (the header against maxHeaderLength, a frame against
  * maxBodySize), so a hostile message cannot make it hold more.
  *
  * What streaming decrypt releases, and when (client-apis/decrypt.md):
  * - nothing before the header's authentication tag verifies;
- * - each frame's plaintext once that frame's tag verifies;
+ * - each frame's plaintext once that frame's tag verifies and every frame before it was released;
  * - for signed suites (0x0214, 0x0346, 0x0378, 0x0578), the final frame's plaintext only after
  *   the signature verifies. Regular frames released before then are authenticated, but could
  *   have been written by anyone able to decrypt the data key; the stream errors at the end if
@@ -19,11 +21,36 @@
  */
 import { ByteQueue } from './byteQueue.js'
 import { DecryptionError } from './errors.js'
-import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrame, SEQUENCE_NUMBER_END } from './format/body.js'
+import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrameHeader, SEQUENCE_NUMBER_END } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { Incomplete, Malformed, Reader } from './format/reader.js'
 import { beginMessage, openMessage, type MessageReader, type MessageWriter } from './message.js'
 import { decryptOptions, encryptOptions, integerOption, materialsManager, optionsObject, type ClientConfig } from './options.js'
+
+/** Frames sealed or opened at once: enough to keep two cores busy, few enough to bound memory. */
+const IN_FLIGHT = 4
+
+/**
+ * Frames in flight, finished in message order: each one's `then` runs once its own work
+ * resolved and every earlier `then` ran, so frames go out as soon as they can and never out of
+ * order. A failure stops every later `then` and is thrown by wait().
+ */
+class InOrder {
+  #last: Promise<void> = Promise.resolve()
+  readonly #pending: Promise<void>[] = []
+
+  add<T>(work: Promise<T>, then: (value: T) => void): void {
+    const done = Promise.all([this.#last, work]).then(([, value]) => then(value))
+    done.catch(() => undefined) // thrown by wait(); not unhandled meanwhile
+    this.#last = done
+    this.#pending.push(done)
+  }
+
+  /** Waits until at most `keep` are unfinished; throws the first failure. */
+  async wait(keep: number): Promise<void> {
+    while (this.#pending.length > keep) await this.#pending.shift()
+  }
+}
 
 export interface MessageStream {
   readable: ReadableStream<Uint8Array>
@@ -58,18 +85,27 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
   let writer: MessageWriter
   let hash: { update(b: Uint8Array): void; sign(): Uint8Array } | undefined
   let sequenceNumber = 1
+  let taken = 0
   let done = 0
+  // Sealed concurrently; emitted (and so hashed) in message order.
+  const sealing = new InOrder()
 
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
     hash?.update(bytes)
     controller.enqueue(bytes)
   }
-  const seal = async (controller: TransformStreamDefaultController<Uint8Array>, final: boolean, plaintext: Uint8Array) => {
+  const seal = (controller: TransformStreamDefaultController<Uint8Array>, final: boolean, plaintext: Uint8Array) => {
     if (sequenceNumber === SEQUENCE_NUMBER_END) throw new RangeError('the message would need more than 2^32 - 2 frames: use a larger frameLength')
     const seq = sequenceNumber++
-    emit(controller, serializeFrame(seq, final, await writer.seal(seq, final, plaintext)))
-    done += plaintext.byteLength
-    onProgress?.(done, plaintextLength)
+    const length = plaintext.byteLength
+    taken += length
+    sealing.add(writer.seal(seq, final, plaintext), (sealed) => {
+      // The frame goes out as its fields and the sealed bytes, two chunks: no copy to join them.
+      emit(controller, serializeFrameHeader(seq, final, length))
+      emit(controller, sealed)
+      done += length
+      onProgress?.(done, plaintextLength)
+    })
   }
 
   const transform = new TransformStream<Uint8Array, Uint8Array>({
@@ -96,12 +132,17 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
       // A copy: the caller may reuse its buffer once the write resolves.
       queue.push(chunkOf(chunk).slice())
       // Keep back the last frame's worth: only the end of the input says which frame is final.
-      while (queue.length > frameLength) await seal(controller, false, queue.take(frameLength))
-      if (plaintextLength !== undefined && done + queue.length > plaintextLength) throw new RangeError('the stream is longer than "plaintextLength"')
+      while (queue.length > frameLength) {
+        seal(controller, false, queue.take(frameLength))
+        // Backpressure: the write resolves with at most IN_FLIGHT frames still being sealed.
+        await sealing.wait(IN_FLIGHT)
+      }
+      if (plaintextLength !== undefined && taken + queue.length > plaintextLength) throw new RangeError('the stream is longer than "plaintextLength"')
     },
     async flush(controller) {
-      if (plaintextLength !== undefined && done + queue.length !== plaintextLength) throw new RangeError('the stream is shorter than "plaintextLength"')
-      await seal(controller, true, queue.take(queue.length))
+      if (plaintextLength !== undefined && taken + queue.length !== plaintextLength) throw new RangeError('the stream is shorter than "plaintextLength"')
+      seal(controller, true, queue.take(queue.length))
+      await sealing.wait(0)
       if (hash) controller.enqueue(serializeFooter(hash.sign()))
     },
   })
@@ -113,7 +154,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
   const o = decryptOptions(optionsArg, client)
   const header = deferred<MessageHeader>()
   const queue = new ByteQueue()
-  // Memory stays linear in maxHeaderLength and one frame (see HeaderScanner and parseFrame):
+  // Memory stays linear in maxHeaderLength and IN_FLIGHT + 1 frames (see HeaderScanner and parseFrame):
   // the header's length is learned from its length fields as bytes arrive, and a frame's
   // length is checked against maxBodySize as soon as it is read, before its content is buffered.
   const scanner = new HeaderScanner(o)
@@ -124,7 +165,11 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
   let signature: Uint8Array | undefined
   let sequenceNumber = 1
   let total = 0
+  let released = 0
   const held: Uint8Array[] = []
+  // Opened concurrently; each plaintext released once its own tag verified and every frame
+  // before it was released (client-apis/decrypt.md), never out of order.
+  const opening = new InOrder()
 
   /** Parses and decrypts whatever the queued bytes allow. */
   async function pump(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
@@ -137,7 +182,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
         const parsed = parseHeader(bytes, o.maxEncryptedDataKeys)
         if (o.forbidSignedMessages && parsed.suite.signature) throw new Malformed('signed message forbidden')
         reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
-        hash = reader.verifier?.incremental()
+        hash = await reader.verifier?.incremental()
         hash?.update(bytes)
         queue.consume(length)
         state = 'body'
@@ -154,15 +199,21 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
           const budget = o.maxBodySize - total
           const frame = framed ? parseFrame(r, reader.messageHeader.frameLength, sequenceNumber, budget) : parseNonFramed(r, budget)
           total += frame.contentLength
-          const plaintext = await reader.openFrame(frame)
+          // The frame's bytes are a view of the queue's own chunks, which nothing writes again,
+          // so the queue may drop them while the frame is being opened.
+          opening.add(reader.openFrame(frame), (plaintext) => {
+            // A signed message's last plaintext waits for the signature (client-apis/decrypt.md).
+            if (hash && (o.waitForSignature || frame.final)) held.push(plaintext)
+            else controller.enqueue(plaintext)
+            released += frame.contentLength
+            o.onProgress?.(released)
+          })
           hash?.update(bytes.subarray(0, frame.length))
           queue.consume(frame.length)
           sequenceNumber++
-          // A signed message's last plaintext waits for the signature (client-apis/decrypt.md).
-          if (hash && (o.waitForSignature || frame.final)) held.push(plaintext)
-          else controller.enqueue(plaintext)
-          o.onProgress?.(total)
           if (frame.final) state = hash ? 'footer' : 'done'
+          // Backpressure: the write resolves with at most IN_FLIGHT frames still being opened.
+          await opening.wait(IN_FLIGHT)
         } else if (state === 'footer') {
           signature = parseFooter(r).slice()
           queue.consume(r.offset)
@@ -201,6 +252,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
     },
     async flush(controller) {
       try {
+        await opening.wait(0)
         if (state !== 'done') throw new Malformed('the message is truncated')
         if (hash && !hash.verify(signature!)) throw new Malformed('signature does not verify')
         for (const p of held) controller.enqueue(p)

@@ -2,6 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildClient, CommitmentPolicy, DecryptionError } from '../../src/index.js'
+import { HeaderScanner } from '../../src/envelope/format/header.js'
 import { aesKeyring, bytes, expectError, pipe } from './helpers.js'
 
 const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
@@ -75,6 +76,20 @@ describe('streams', () => {
     ).rejects.toBeInstanceOf(DecryptionError)
     expect(released).toEqual([])
     expect(await pipe(encrypted, client.decryptStream(keyring, { waitForSignature: true }))).toEqual(bytes(100))
+  })
+
+  it('a frame whose tag fails: the frames before it are released, nothing from it on, though later frames were being opened', async () => {
+    const keyring = aesKeyring()
+    for (const suiteId of [0x0478, 0x0578] as const) {
+      const encrypted = (await client.encrypt(keyring, bytes(100), { suiteId, frameLength: 10 })).result
+      const headerLength = new HeaderScanner({ maxEncryptedDataKeys: 1, maxHeaderLength: Infinity }).push(encrypted)!
+      const bad = encrypted.slice()
+      bad[headerLength + 4 * 42 + 20]! ^= 1 // the fifth frame's ciphertext (frames of 4 + 12 + 10 + 16 bytes)
+      const released: Uint8Array[] = []
+      await expect(new Blob([bad]).stream().pipeThrough(client.decryptStream(keyring)).pipeTo(new WritableStream({ write: (c) => void released.push(c) }))).rejects.toBeInstanceOf(DecryptionError)
+      expect(released.reduce((n, c) => n + c.length, 0)).toBe(40)
+      expect(released.flatMap((c) => [...c])).toEqual([...bytes(40)])
+    }
   })
 
   it('plaintextLength is checked, and progress is reported', async () => {

@@ -87,7 +87,7 @@ describe.skipIf(!dir)('Wycheproof', async () => {
             const msg = hex(t.msg)
             const sig = hex(t.sig)
             const oneShot = await verifier.verify(msg, sig)
-            const streaming = verifier.incremental()
+            const streaming = await verifier.incremental()
             streaming.update(msg)
             const incremental = streaming.verify(sig)
             if (t.result === 'acceptable') continue

@@ -101,10 +101,10 @@ export function writeFrameHeader(out: Uint8Array, offset: number, sequenceNumber
   return at
 }
 
-/** Serializes one encrypted frame. `sealed` is ciphertext || tag. */
-export function serializeFrame(sequenceNumber: number, final: boolean, sealed: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(frameOverhead(final) - TAG_LENGTH + sealed.byteLength)
-  out.set(sealed, writeFrameHeader(out, 0, sequenceNumber, final, sealed.byteLength - TAG_LENGTH))
+/** A frame's fields before its ciphertext (the frame is these bytes, then ciphertext || tag). */
+export function serializeFrameHeader(sequenceNumber: number, final: boolean, contentLength: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(frameOverhead(final) - TAG_LENGTH)
+  writeFrameHeader(out, 0, sequenceNumber, final, contentLength)
   return out
 }
 

@@ -1,0 +1,48 @@
+/**
+ * The incremental digest behind signed streams: for SHA-384, hash-wasm where WebAssembly
+ * compiles, else @noble/hashes; SHA-256 (suite 0x0214 only) always @noble/hashes. Every path
+ * must give WebCrypto's digest whatever the chunking, and a failure to load the WebAssembly
+ * module must fall back rather than fail the stream.
+ */
+import { describe, expect, it } from 'vitest'
+import { incrementalHash } from '../../src/envelope/crypto/signature.js'
+import { bytes } from './helpers.js'
+
+const wasmCounted = () => {
+  const calls = { created: 0 }
+  const load = async () => {
+    const { createSHA384 } = await import('hash-wasm')
+    return { createSHA384: () => (calls.created++, createSHA384()) }
+  }
+  return { calls, load }
+}
+const noWasm = () => Promise.reject(new Error('WebAssembly is not supported in this environment!'))
+
+describe('incremental SHA-2 for signed streams', () => {
+  for (const name of ['SHA-256', 'SHA-384'] as const) {
+    it(`${name}: every path gives WebCrypto's digest, over any chunking`, async () => {
+      // Lengths around the block sizes (64 and 128 bytes) and the WebAssembly module's 16 KiB buffer.
+      for (const length of [0, 1, 63, 64, 111, 112, 127, 128, 129, 16383, 16384, 16385, 100_000]) {
+        const data = bytes(length, length)
+        const expected = new Uint8Array(await crypto.subtle.digest(name, data))
+        for (const chunk of [1, 13, 128, 4096, 1 << 20]) {
+          const { calls, load } = wasmCounted()
+          for (const h of [await incrementalHash(name, load), await incrementalHash(name, noWasm)]) {
+            for (let i = 0; i < length; i += chunk) h.update(data.subarray(i, i + chunk))
+            expect(h.digest(), `${name}, ${length} bytes in chunks of ${chunk}`).toEqual(expected)
+          }
+          expect(calls.created).toBe(name === 'SHA-384' ? 1 : 0) // SHA-384's first digest above came from hash-wasm
+          if (length > 200) break // the long inputs: one chunking of each kind is enough
+        }
+      }
+    })
+  }
+
+  it('the default loader loads hash-wasm and gives the same digest', async () => {
+    const data = bytes(300_000)
+    const h = await incrementalHash('SHA-384')
+    h.update(data.subarray(0, 1000))
+    h.update(data.subarray(1000))
+    expect(h.digest()).toEqual(new Uint8Array(await crypto.subtle.digest('SHA-384', data)))
+  })
+})
