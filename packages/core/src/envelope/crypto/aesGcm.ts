@@ -4,7 +4,9 @@
  * (https://crbug.com/533699) and the AWS Encryption SDK's 0x0046/0x0146/0x0346 suites and
  * 192-bit raw AES wrapping keys need it. Ciphertexts carry the 16-byte tag at the end.
  */
-import { gcm } from '@noble/ciphers/aes.js'
+
+/** @noble/ciphers' GCM, imported on first use of a 192-bit key: a chunk of its own in a bundle, never loaded by most users. */
+const nobleGcm = async () => (await import('@noble/ciphers/aes.js')).gcm
 
 export interface AesGcmKey {
   encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
@@ -31,10 +33,10 @@ export function nobleKey(raw: Uint8Array): AesGcmKey {
   const key = raw.slice()
   return {
     async encrypt(iv, plaintext, aad) {
-      return gcm(key, iv, aad).encrypt(plaintext)
+      return (await nobleGcm())(key, iv, aad).encrypt(plaintext)
     },
     async decrypt(iv, ciphertext, aad) {
-      return gcm(key, iv, aad).decrypt(ciphertext)
+      return (await nobleGcm())(key, iv, aad).decrypt(ciphertext)
     },
   }
 }

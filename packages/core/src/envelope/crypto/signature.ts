@@ -9,17 +9,23 @@
  * WebCrypto cannot sign or verify a digest hashed incrementally, so streams use @noble/curves
  * over an incremental digest (see incrementalHash).
  */
-import { p256, p384 } from '@noble/curves/nist.js'
-import { sha256, sha384 } from '@noble/hashes/sha2.js'
+import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { fromBase64 as unb64, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
 
-type Curve = typeof p384
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
-const curves: Record<SignatureSpec['curve'], { curve: Curve; size: number }> = {
-  'P-256': { curve: p256, size: 32 },
-  'P-384': { curve: p384, size: 48 },
+/** Field width in bytes. */
+const SIZES: Record<SignatureSpec['curve'], number> = { 'P-256': 32, 'P-384': 48 }
+
+/**
+ * The curve in JavaScript, for what WebCrypto cannot do: sign or verify an incrementally hashed
+ * digest (streams) and decompress a point where importKey refuses compressed points. Imported
+ * on first need, so one-shot messages never load @noble/curves (a chunk of its own in a bundle).
+ */
+async function nobleCurve(name: SignatureSpec['curve']) {
+  const { p256, p384 } = await import('@noble/curves/nist.js')
+  return name === 'P-256' ? p256 : p384
 }
 
 /** A digest fed in pieces: what a stream's signature needs. */
@@ -60,25 +66,23 @@ export async function incrementalHash(name: SignatureSpec['hash'], loadWasm: () 
       // Only "WebAssembly cannot load here" lands here: the input is not involved yet.
     }
   }
+  const { sha256, sha384 } = await import('@noble/hashes/sha2.js')
   const h = (name === 'SHA-384' ? sha384 : sha256).create()
   return { update: (bytes) => void h.update(bytes), digest: () => h.digest() }
 }
 
 /** P1363 (r || s, each padded to the curve size) to DER. Throws on a malformed input. */
 export function p1363ToDer(spec: SignatureSpec, p1363: Uint8Array): Uint8Array {
-  const { curve, size } = curves[spec.curve]
+  const size = SIZES[spec.curve]
   if (p1363.byteLength !== 2 * size) throw new RangeError(`"signature" expected ${2 * size} bytes, got length=${p1363.byteLength}`)
-  return curve.Signature.fromBytes(p1363, 'compact').toBytes('der')
+  return toDer(p1363)
 }
 
-/** DER to P1363. Throws on anything but a strict DER encoding of two integers in range. */
+/** DER to P1363. Throws on anything but the strict DER encoding of two integers of the curve's width. */
 export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
-  const { curve } = curves[spec.curve]
-  const sig = curve.Signature.fromBytes(der, 'der')
-  // Reject non-canonical encodings: the DER we would write for (r, s) must be these bytes.
-  const canonical = sig.toBytes('der')
-  if (canonical.byteLength !== der.byteLength || canonical.some((b, i) => b !== der[i])) throw new RangeError('signature is not canonical DER')
-  return sig.toBytes('compact')
+  const p1363 = strictDerToP1363(der, SIZES[spec.curve])
+  if (!p1363) throw new RangeError('signature is not canonical DER')
+  return p1363
 }
 
 const unb64url = (s: string) => unb64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
@@ -126,7 +130,7 @@ function takeKeyPair(namedCurve: string): Promise<CryptoKeyPair> {
  * lives for one message and is never stored or returned.
  */
 export async function createMessageSigner(spec: SignatureSpec): Promise<MessageSigner> {
-  const { curve, size } = curves[spec.curve]
+  const size = SIZES[spec.curve]
   const subtle = globalThis.crypto.subtle
   const pair = await takeKeyPair(spec.curve)
   const uncompressed = new Uint8Array(await subtle.exportKey('raw', pair.publicKey))
@@ -139,7 +143,7 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
     async incremental() {
       const { d } = await subtle.exportKey('jwk', pair.privateKey)
       const secretKey = unb64url(d!)
-      const h = await incrementalHash(spec.hash)
+      const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])
       return {
         update: (bytes) => h.update(bytes),
         sign: () => curve.sign(h.digest(), secretKey, { prehash: false, format: 'der', lowS: false }),
@@ -159,7 +163,7 @@ export interface MessageVerifier {
  * decompresses it first.
  */
 export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64: string): Promise<MessageVerifier> {
-  const { curve, size } = curves[spec.curve]
+  const size = SIZES[spec.curve]
   const subtle = globalThis.crypto.subtle
   const compressed = unb64(publicKeyBase64)
   if (compressed.byteLength !== 1 + size || (compressed[0] !== 2 && compressed[0] !== 3)) throw new RangeError('public key is not a compressed point')
@@ -168,6 +172,7 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
   try {
     key = await subtle.importKey('raw', compressed, algorithm, false, ['verify'])
   } catch {
+    const curve = await nobleCurve(spec.curve)
     key = await subtle.importKey('raw', curve.Point.fromBytes(compressed).toBytes(false), algorithm, false, ['verify'])
   }
   const p1363 = (der: Uint8Array) => {
@@ -183,7 +188,7 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
       return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, view(sig), view(data))
     },
     async incremental() {
-      const h = await incrementalHash(spec.hash)
+      const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])
       return {
         update: (bytes) => h.update(bytes),
         verify: (der) => {

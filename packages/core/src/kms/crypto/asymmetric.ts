@@ -4,12 +4,11 @@
  * from the version's SubjectPublicKeyInfo (cached per SPKI and algorithm, as they are public).
  *
  * ECDSA: WebCrypto signs and verifies IEEE P1363 (r || s); KMS returns and accepts DER
- * (ECDSA-Sig-Value, RFC 3279 §2.2.3), so signatures are converted with @noble/curves' DER
- * helpers (only those: the curves themselves are not needed here), and a signature that is not
- * strict DER is invalid.
+ * (ECDSA-Sig-Value, RFC 3279 §2.2.3), so signatures are converted (util/ecdsaDer.ts), and a
+ * signature that is not strict DER is invalid.
  */
-import { DER } from '@noble/curves/abstract/der.js'
-import { concatBytes, fromHex, toHex } from '../../util/bytes.js'
+import { concatBytes, toHex } from '../../util/bytes.js'
+import { derToP1363, p1363ToDer } from '../../util/ecdsaDer.js'
 import type { SigningParams, SpecInfo } from '../keySpecs.js'
 
 const subtle = () => globalThis.crypto.subtle
@@ -51,32 +50,6 @@ export async function verifyMessage(spki: Uint8Array, params: SigningParams, inf
   }
   const key = await publicKeyFor(spki, params.key, ['verify'])
   return subtle().verify(params.sign, key, bytes(raw), bytes(message))
-}
-
-const bigintOf = (b: Uint8Array) => (b.length ? BigInt(`0x${toHex(b)}`) : 0n)
-const fixedWidth = (n: bigint, width: number): Uint8Array | undefined => {
-  const hex = n.toString(16).padStart(width * 2, '0')
-  return hex.length > width * 2 ? undefined : fromHex(hex)
-}
-
-/** P1363 (r || s, each the field's width) to DER. */
-function p1363ToDer(p1363: Uint8Array): Uint8Array {
-  const half = p1363.length / 2
-  return fromHex(DER.hexFromSig({ r: bigintOf(p1363.subarray(0, half)), s: bigintOf(p1363.subarray(half)) }))
-}
-
-/** Strict DER to P1363; undefined for anything else (BER variants, trailing bytes, integers wider than the field). */
-function derToP1363(der: Uint8Array, width: number): Uint8Array | undefined {
-  try {
-    const { r, s } = DER.toSig(der)
-    // Re-encoding must give the same bytes: only the one DER form of (r, s) is accepted.
-    if (toHex(fromHex(DER.hexFromSig({ r, s }))) !== toHex(der)) return undefined
-    const rb = fixedWidth(r, width)
-    const sb = fixedWidth(s, width)
-    return rb && sb ? concatBytes(rb, sb) : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** RSAES-OAEP encryption under a version's public key. */
