@@ -29,5 +29,5 @@
 export { CodedError } from './codedError.js'
 export * from './kms/errors.js'
 export { DecryptionError, EnvelopeError, KeyringError, type EnvelopeErrorCode } from './envelope/errors.js'
-export { RecoveryError } from './kms/recovery/bundle.js'
+export { RecoveryError } from './kms/recovery/errors.js'
 export { InsecureContextError } from './platform.js'

@@ -26,6 +26,6 @@
 export { cloneRecord } from './keystore/cloneRecord.js'
 export { canonicalJson } from './kms/audit/chain.js'
 export { WEBKMS_ENGINE } from './engineMarker.js'
-export { operationTable, type OperationDescription } from './kms/operations/index.js'
+export { operationTable, type OperationDescription } from './kms/operations/table.js'
 export type { Member, Schema } from './kms/request/schema.js'
 export { resolveCaller, type ResolvedCaller } from './kms/caller.js'

@@ -24,7 +24,7 @@ beforeAll(async () => {
   // The edge with the test configuration: its own config file (paths made absolute) beside its .dev.vars.
   const edgeConfig = readFileSync(join(edgeDir, 'wrangler.toml'), 'utf8')
     .replace('main = "src/worker.ts"', `main = "${join(edgeDir, 'src/worker.ts')}"`)
-    .replace('"../core/src/index.ts"', `"${join(edgeDir, '../core/src/index.ts')}"`)
+    .replace(/"\.\.\/core\/src\/([\w.]+\.ts)"/g, (_, file: string) => `"${join(edgeDir, '../core/src', file)}"`)
   writeFileSync(join(dir, 'wrangler.toml'), edgeConfig)
   writeFileSync(join(dir, '.dev.vars'), envFile(TEST_VARS))
   writeFileSync(join(dir, 'payload.env'), envFile({ PAYLOAD_ACCESS_KEY_ID: KEYS.root.accessKeyId, PAYLOAD_SECRET_ACCESS_KEY: KEYS.root.secretAccessKey }))

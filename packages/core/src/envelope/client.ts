@@ -31,13 +31,123 @@ import { decryptStream, encryptStream, type MessageStream } from './stream.js'
 /** Frames in flight at once: enough to keep WebCrypto's workers busy, bounded in memory. */
 const CONCURRENCY = 8
 
+/**
+ * Encrypts and decrypts messages in the AWS Encryption SDK message format
+ * (data-format/message.md), one-shot or as WHATWG streams, with the function shapes of the AWS
+ * SDKs' clients. Made by {@link buildClient}, which fixes its commitment policy and limits. Every
+ * method takes a keyring (used through a {@link DefaultMaterialsManager}) or a materials manager.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, RawAesKeyring, type EnvelopeClient } from '@webkms/core/envelope'
+ *
+ * const client: EnvelopeClient = buildClient()
+ * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k1', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) })
+ * const { result } = await client.encrypt(keyring, 'hello', { encryptionContext: { tenant: 'acme' } })
+ * const { plaintext, messageHeader } = await client.decrypt(keyring, result, { encryptionContext: { tenant: 'acme' } })
+ * console.log(new TextDecoder().decode(plaintext), messageHeader.suiteId) // hello 1400 (0x0578)
+ * ```
+ */
 export interface EnvelopeClient {
+  /**
+   * Encrypts `plaintext` (a string as UTF-8) into one message (client-apis/encrypt.md): the
+   * materials manager picks the suite and makes the data key, the frames are sealed, and a
+   * signing suite adds the footer.
+   *
+   * @returns the message and its header. `result` is a view of exactly the message; its buffer
+   * may hold a few spare bytes after it, so use `byteOffset` and `byteLength` with `buffer`.
+   * @throws {@link KeyringError} `ERR_ENVELOPE_KEYRING` when the keyring cannot make or wrap the
+   * data key (e.g. the KMS refused; its error is the `cause`).
+   * @throws `TypeError` or `RangeError` for an invalid argument or option, a suite the commitment
+   * policy forbids, more data keys than `maxEncryptedDataKeys`, or a missing required context key.
+   */
   encrypt(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
+  /**
+   * Decrypts and authenticates one message (client-apis/decrypt.md). Nothing is released until
+   * every frame's tag and, for a signing suite, the signature have verified.
+   *
+   * @returns the plaintext and the message's header
+   * @throws {@link DecryptionError} `ERR_ENVELOPE_DECRYPTION_FAILED` for any message that does
+   * not decrypt and authenticate: malformed, truncated or followed by other bytes, tampered with,
+   * no data key the keyring can unwrap, an `encryptionContext` it does not match, a suite the
+   * commitment policy forbids, a limit of `options` exceeded. One opaque error whatever the reason.
+   * @throws `TypeError` or `RangeError` for an invalid argument or option.
+   */
   decrypt(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  /**
+   * `encrypt` as a stream pair (client-apis/streaming.md): write plaintext to `writable`, read
+   * the message from `readable`. Frames are sealed as the plaintext arrives, several at once,
+   * and come out in order; memory stays bounded by a few frames. Give `plaintextLength` when it
+   * is known: a {@link CachingMaterialsManager} caches only then, progress reports a total, and
+   * a stream of another length errors with `RangeError`.
+   *
+   * @returns the pair, and `messageHeader`: a promise of the header once it is written
+   * @throws `TypeError` or `RangeError` at once for an invalid argument or option. Later, on both
+   * ends of the stream and from `messageHeader`: the errors `encrypt` rejects with.
+   *
+   * @example
+   * ```ts
+   * import { buildClient, type Keyring } from '@webkms/core/envelope'
+   *
+   * async function seal(file: Blob, keyring: Keyring): Promise<Blob> {
+   *   const message = file.stream().pipeThrough(buildClient().encryptStream(keyring, { plaintextLength: file.size }))
+   *   return new Response(message).blob()
+   * }
+   * ```
+   */
   encryptStream(keyring: Keyring | MaterialsManager, options?: EncryptStreamOptions): MessageStream
+  /**
+   * `decrypt` as a stream pair (client-apis/decrypt.md, client-apis/streaming.md): write the
+   * message to `writable`, read plaintext from `readable`. Nothing is released before the
+   * header authenticates; then each frame once its tag verifies, in order. For a signing suite
+   * the final frame waits for the signature (earlier frames are authenticated but not yet
+   * signature-checked: set `waitForSignature` to hold them too). A truncated message never ends
+   * cleanly.
+   *
+   * @returns the pair, and `messageHeader`: a promise of the header once it is authenticated
+   * @throws `TypeError` or `RangeError` at once for an invalid argument or option. Later, on both
+   * ends of the stream and from `messageHeader`: {@link DecryptionError}
+   * `ERR_ENVELOPE_DECRYPTION_FAILED` for a message that does not decrypt and authenticate,
+   * truncated or followed by other bytes.
+   *
+   * @example
+   * ```ts
+   * import { buildClient, type Keyring } from '@webkms/core/envelope'
+   *
+   * async function open(url: string, keyring: Keyring): Promise<Blob> {
+   *   const response = await fetch(url)
+   *   if (!response.body) throw new Error('no body')
+   *   const plaintext = response.body.pipeThrough(buildClient().decryptStream(keyring, { encryptionContext: { tenant: 'acme' } }))
+   *   return new Response(plaintext).blob()
+   * }
+   * ```
+   */
   decryptStream(keyring: Keyring | MaterialsManager, options?: DecryptStreamOptions): MessageStream
 }
 
+/**
+ * Makes an {@link EnvelopeClient}, whose messages are byte-compatible with the AWS Encryption
+ * SDKs' (client-apis/client.md). Every call of the client uses the commitment policy and
+ * limits given here.
+ *
+ * @param policyOrOptions - a {@link CommitmentPolicy} (default `REQUIRE_ENCRYPT_REQUIRE_DECRYPT`),
+ * or {@link ClientOptions}
+ * @throws `TypeError` for an unknown commitment policy or a `random` that is not a function;
+ * `RangeError` for a `maxEncryptedDataKeys` outside 1 to 65535.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, CommitmentPolicy, createKms, KmsKeyring } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { KeyMetadata } = await kms.createKey({})
+ * const keyring = new KmsKeyring({ client: kms, generatorKeyId: KeyMetadata.Arn })
+ * // Encrypts with key commitment, and also decrypts older SDKs' non-committing messages.
+ * const { encrypt, decrypt } = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: 3 })
+ * const { result } = await encrypt(keyring, 'hello')
+ * const { plaintext } = await decrypt(keyring, result)
+ * ```
+ */
 export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions): EnvelopeClient {
   const client = clientConfig(policyOrOptions)
   return {

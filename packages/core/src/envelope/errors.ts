@@ -9,6 +9,22 @@ import { CodedError } from '../codedError.js'
 /** Every envelope error code, so `switch (e.code)` on an EnvelopeError narrows. */
 export type EnvelopeErrorCode = 'ERR_ENVELOPE' | 'ERR_ENVELOPE_DECRYPTION_FAILED' | 'ERR_ENVELOPE_KEYRING'
 
+/**
+ * The base class of the envelope SDK's errors: {@link DecryptionError} and {@link KeyringError}
+ * extend it, so `e instanceof EnvelopeError` catches both. Never thrown itself.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, EnvelopeError, RawAesKeyring } from '@webkms/core/envelope'
+ *
+ * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) })
+ * try {
+ *   await buildClient().decrypt(keyring, new Uint8Array(10))
+ * } catch (e) {
+ *   if (e instanceof EnvelopeError) console.log(e.code) // ERR_ENVELOPE_DECRYPTION_FAILED
+ * }
+ * ```
+ */
 export class EnvelopeError extends CodedError {
   static override code: EnvelopeErrorCode = 'ERR_ENVELOPE'
   declare readonly code: EnvelopeErrorCode

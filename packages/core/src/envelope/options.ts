@@ -8,31 +8,82 @@ import { isKeyring, isMaterialsManager, type Keyring, type MaterialsManager } fr
 import { defaultRandom, randomOption, type RandomSource } from './random.js'
 import { CommitmentPolicy, isSuiteId, type SuiteId } from './suites.js'
 
+/**
+ * Called once per frame as a message is sealed or opened: `bytesDone` plaintext bytes so far
+ * (only ever growing), of `bytesTotal` when it is known: always for one-shot `encrypt` and
+ * `decrypt`, for `encryptStream` when `plaintextLength` was given, never for `decryptStream`.
+ *
+ * @example
+ * ```ts
+ * import type { ProgressCallback } from '@webkms/core'
+ *
+ * const onProgress: ProgressCallback = (done, total) =>
+ *   console.log(total === undefined ? `${done} bytes` : `${Math.floor((100 * done) / Math.max(total, 1))}%`)
+ * ```
+ */
 export type ProgressCallback = (bytesDone: number, bytesTotal?: number) => void
 
+/**
+ * What `buildClient` fixes for every call of the client it returns (client-apis/client.md,
+ * "Initialization"). An invalid option throws `TypeError` or `RangeError` naming it.
+ */
 export interface ClientOptions {
+  /**
+   * Which suites the client encrypts with and accepts (framework/commitment-policy.md).
+   * Default `REQUIRE_ENCRYPT_REQUIRE_DECRYPT`: key-committing suites only.
+   */
   commitmentPolicy?: CommitmentPolicy
+  /**
+   * At most this many encrypted data keys per message, 1 to 65535 (client-apis/client.md,
+   * "Maximum Number Of Encrypted Data Keys"): decrypt refuses a header with more before reading
+   * them; encrypt throws `RangeError` when the keyring wrapped more. Default 65535, the format's
+   * own limit.
+   */
   maxEncryptedDataKeys?: number
   /** Every random value the client makes itself: message ids, and the raw keyrings' data keys and IVs. Default: WebCrypto. */
   random?: RandomSource
 }
 
+/**
+ * The options of `encrypt` (client-apis/encrypt.md, "Input"). An invalid option throws
+ * `TypeError` or `RangeError` naming it.
+ */
 export interface EncryptOptions {
+  /**
+   * String pairs authenticated with the message and stored in its header (except the pairs a
+   * `RequiredEncryptionContextMaterialsManager` requires, which are authenticated only). Keys
+   * must not begin with the reserved prefix `aws-crypto-`; at most 65535 bytes serialized.
+   */
   encryptionContext?: Record<string, string>
+  /**
+   * The algorithm suite (framework/algorithm-suites.md); `RangeError` if the client's
+   * commitment policy forbids it. Default: the materials manager's choice, which for the default
+   * one is 0x0578 (0x0378 under `FORBID_ENCRYPT_ALLOW_DECRYPT`).
+   */
   suiteId?: SuiteId
+  /** Plaintext bytes per frame, 1 to 2^32 - 1. Default {@link DEFAULT_FRAME_LENGTH} (256 KiB). */
   frameLength?: number
+  /** This call's limit on the data keys the keyring may wrap, 1 to 65535. Default: the client's. */
   maxEncryptedDataKeys?: number
+  /** Called as frames are sealed. */
   onProgress?: ProgressCallback
 }
 
+/** The options of `encryptStream`: those of `encrypt`, and the plaintext's length when it is known. */
 export interface EncryptStreamOptions extends EncryptOptions {
   /** The plaintext's length, if known: lets a caching materials manager work, and is checked. */
   plaintextLength?: number
 }
 
+/**
+ * The options of `decrypt` (client-apis/decrypt.md, "Input"). An invalid option throws
+ * `TypeError` or `RangeError` naming it; a message that breaks a limit fails as any other,
+ * with `DecryptionError`.
+ */
 export interface DecryptOptions {
   /** Pairs to check against the header and, where the header left them out, to authenticate. */
   encryptionContext?: Record<string, string>
+  /** This call's limit on the header's encrypted data keys, 1 to 65535. Default: the client's. */
   maxEncryptedDataKeys?: number
   /** Refuse messages whose body (plaintext) would be larger than this, before buffering the frame that would pass it. */
   maxBodySize?: number
@@ -40,9 +91,11 @@ export interface DecryptOptions {
   maxHeaderLength?: number
   /** Refuse signed messages right after reading the header (client-apis/decrypt.md). */
   forbidSignedMessages?: boolean
+  /** Called as frames are opened and authenticated. */
   onProgress?: ProgressCallback
 }
 
+/** The options of `decryptStream`: those of `decrypt`, and whether to hold plaintext until the signature verifies. */
 export interface DecryptStreamOptions extends DecryptOptions {
   /** Hold all plaintext until the signature verifies (signed suites). */
   waitForSignature?: boolean

@@ -52,8 +52,28 @@ class InOrder {
   }
 }
 
+/**
+ * What `encryptStream` and `decryptStream` return (client-apis/streaming.md): a
+ * `{ readable, writable }` pair for `pipeThrough`, and the message's header as a promise. A
+ * failure errors both ends of the pair, and rejects `messageHeader` when it comes before the
+ * header was written (encrypt) or authenticated (decrypt).
+ *
+ * @example
+ * ```ts
+ * import { buildClient, RawAesKeyring } from '@webkms/core/envelope'
+ *
+ * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k1', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) })
+ * const { readable, writable, messageHeader } = buildClient().encryptStream(keyring, { encryptionContext: { tenant: 'acme' } })
+ * const written = new Blob(['part 1, ', 'part 2']).stream().pipeTo(writable)
+ * console.log((await messageHeader).encryptedDataKeys.length) // 1
+ * const message = new Uint8Array(await new Response(readable).arrayBuffer())
+ * await written
+ * ```
+ */
 export interface MessageStream {
+  /** The message (encrypt) or the plaintext (decrypt), in order. */
   readable: ReadableStream<Uint8Array>
+  /** Takes the plaintext (encrypt) or the message (decrypt) as `Uint8Array` chunks, each copied as it is written. */
   writable: WritableStream<Uint8Array>
   /** The header: rejects if the stream fails before it is written or authenticated. */
   messageHeader: Promise<MessageHeader>

@@ -7,8 +7,23 @@ export type SuiteId = 0x0014 | 0x0046 | 0x0078 | 0x0114 | 0x0146 | 0x0178 | 0x02
 
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512'
 
+/**
+ * One algorithm suite of the AWS Encryption SDK (framework/algorithm-suites.md): the data key's
+ * length, how the encryption key is derived from it, whether messages are signed, and whether
+ * they commit to their key. Every suite encrypts with AES-GCM, a 12-byte IV and a 16-byte tag.
+ *
+ * @example
+ * ```ts
+ * import { algorithmSuites, type AlgorithmSuite } from '@webkms/core'
+ *
+ * const suite: AlgorithmSuite = algorithmSuites[0x0578]
+ * console.log(suite.committing, suite.kdfHash, suite.signature?.curve) // true SHA-512 P-384
+ * ```
+ */
 export interface AlgorithmSuite {
+  /** The id messages store, e.g. 0x0578. */
   id: SuiteId
+  /** 1 for the suites without key commitment, 2 for the committing ones (data-format/message-header.md). */
   messageFormatVersion: 1 | 2
   /** Bytes of the data key and of the derived encryption key. */
   keyLength: 16 | 24 | 32
@@ -16,6 +31,7 @@ export interface AlgorithmSuite {
   tagLength: 16
   /** HKDF hash, or undefined for the identity KDF (the data key encrypts directly). */
   kdfHash?: HashName
+  /** ECDSA curve and hash of the message's signature (its footer); absent for suites that do not sign. */
   signature?: { curve: 'P-256' | 'P-384'; hash: 'SHA-256' | 'SHA-384' }
   /** Key commitment (message format v2): a 32-byte commitment key in the header. */
   committing: boolean
@@ -24,6 +40,21 @@ export interface AlgorithmSuite {
 const suite = (s: AlgorithmSuite) => Object.freeze(s)
 const base = { ivLength: 12, tagLength: 16 } as const
 
+/**
+ * Every algorithm suite by its id, frozen (framework/algorithm-suites.md, "Supported Algorithm
+ * Suites"). The default materials manager encrypts with 0x0578 (committing, signed with ECDSA
+ * P-384), or 0x0378 under `FORBID_ENCRYPT_ALLOW_DECRYPT`; `suiteId` picks another.
+ *
+ * @example
+ * ```ts
+ * import { algorithmSuites, buildClient, type Keyring } from '@webkms/core'
+ *
+ * declare const keyring: Keyring
+ * // Committing, but not signed: anyone who can decrypt the data key could also have written the message.
+ * const suite = algorithmSuites[0x0478]
+ * const { result } = await buildClient().encrypt(keyring, 'hello', { suiteId: suite.id })
+ * ```
+ */
 export const algorithmSuites: Readonly<Record<SuiteId, AlgorithmSuite>> = Object.freeze({
   0x0014: suite({ ...base, id: 0x0014, messageFormatVersion: 1, keyLength: 16, committing: false }),
   0x0046: suite({ ...base, id: 0x0046, messageFormatVersion: 1, keyLength: 24, committing: false }),

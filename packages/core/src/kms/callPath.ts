@@ -23,7 +23,7 @@ import { apiCallEvent } from './audit/events.js'
 import type { ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
 import { keyArn } from './keyIds.js'
-import { targetKeyArns, type Operation, type RunContext } from './operation.js'
+import { loadRow, targetKeyArns, type Operation, type RunContext, type TableRow } from './operation.js'
 import type { Decision } from './policy/evaluate.js'
 import { auditedParameters, validateRequest } from './request/schema.js'
 import { snapshotRequest, UnreadableRequest, type SnapshotRecord } from './request/snapshot.js'
@@ -35,9 +35,12 @@ const IAM_NAMESPACE = { kms: 'kms', iam: 'iam', webkms: 'webkms' } as const
  * first await, so a caller may reuse its buffers as soon as the call returns its promise.
  * `ready` is awaited before anything else runs (the engine's start-up writes).
  */
-export async function runCall(engine: Engine, clock: () => Date, caller: ResolvedCaller, operation: Operation, input: unknown, ready?: Promise<void>): Promise<unknown> {
+export async function runCall(engine: Engine, clock: () => Date, caller: ResolvedCaller, tableRow: TableRow, input: unknown, ready?: Promise<void>): Promise<unknown> {
+  // The row's code, once loaded (a lazy row's name, service and readOnly are known before).
+  let operation: Operation | undefined = 'load' in tableRow ? undefined : tableRow
+  const { name, service, readOnly } = tableRow
   const now = readClock(clock)
-  const call: Call = { operation: operation.name, now: now ?? new Date(0), caller }
+  const call: Call = { operation: name, now: now ?? new Date(0), caller }
   // 1. snapshot, synchronously
   let snapshot: SnapshotRecord = Object.create(null) as SnapshotRecord
   let unreadable: ValidationException | undefined
@@ -45,8 +48,8 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
     snapshot = snapshotRequest(input)
   } catch (error) {
     unreadable = error instanceof UnreadableRequest
-      ? new ValidationException(`${operation.name}: the request could not be read`, { cause: error.cause })
-      : new ValidationException(`${operation.name} expects a request object`)
+      ? new ValidationException(`${name}: the request could not be read`, { cause: error.cause })
+      : new ValidationException(`${name} expects a request object`)
   }
   let target: unknown
   let committed: AuditRecord | undefined
@@ -56,12 +59,13 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
     apiCallEvent(
       engine.account,
       {
-        service: operation.service,
-        operation: operation.name,
-        readOnly: operation.readOnly,
+        service,
+        operation: name,
+        readOnly,
         caller,
         now: call.now,
-        parameters: auditedParameters(operation.schema, snapshot),
+        // Before a lazy row's module is loaded no member is known to be safe to record: none is.
+        parameters: operation ? auditedParameters(operation.schema, snapshot) : null,
         resources: [...(target === undefined ? requestedKeyArns(engine, snapshot) : targetKeyArns(target)), ...extraResources],
         ...(error ? { error } : {}),
       },
@@ -72,7 +76,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
     engine,
     call,
     async commit<R>(write: (tx: KeyStoreTransaction) => Promise<R>, options: { resources?: (result: R) => string[] } = {}): Promise<R> {
-      if (committed) throw new Error(`${operation.name}: a call commits at most once`)
+      if (committed) throw new Error(`${name}: a call commits at most once`)
       let record: AuditRecord | undefined
       const result = await engine.store.transaction('readwrite', async (tx) => {
         const r = await write(tx)
@@ -86,15 +90,16 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
 
   try {
     await ready
-    if (!now) throw new KMSInternalException(`${operation.name} failed inside the engine: the clock returned an invalid Date`)
+    if (!now) throw new KMSInternalException(`${name} failed inside the engine: the clock returned an invalid Date`)
     await engine.audit.beforeCall(now)
     if (unreadable) throw unreadable
+    operation ??= await loadRow(tableRow)
     // 2. validate
     const request = operation.parse(validateRequest(operation.schema, snapshot) as never, engine)
     // 3. resolve
     target = await operation.resolve(engine, call, request as never)
     // 4. authorize
-    const defaultAction = `${IAM_NAMESPACE[operation.service]}:${operation.name}`
+    const defaultAction = `${IAM_NAMESPACE[service]}:${name}`
     const decisions: Decision[] = []
     for (const permission of operation.permissions(request as never, target as never, call)) {
       decisions.push(await engine.authorizer.authorize(call, permission, defaultAction))
@@ -102,7 +107,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
     // 5. run
     outcome = { output: await operation.run(ctx, request as never, target as never, decisions) }
   } catch (error) {
-    outcome = { error: error instanceof KmsError ? error : new KMSInternalException(`${operation.name} failed inside the engine`, { cause: error }) }
+    outcome = { error: error instanceof KmsError ? error : new KMSInternalException(`${name} failed inside the engine`, { cause: error }) }
   }
 
   // 6. record: once. A committed change already carries its event (a handler that fails after
@@ -112,7 +117,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
     try {
       record = await engine.audit.record(event('error' in outcome ? outcome.error : undefined))
     } catch (cause) {
-      throw new KMSInternalException(`${operation.name}: the audit event could not be recorded`, { cause })
+      throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
     }
   }
   try {

@@ -5,13 +5,35 @@
  */
 import { parseIp } from './policy/ip.js'
 
+/**
+ * Who makes a call, as IAM sees a request: the principal's ARN and the request's context. Key
+ * policies, identity policies and grants are evaluated for it, and the audit trail records it
+ * as CloudTrail's `userIdentity`. An engine calls as `createKms({ caller })` (default: the
+ * account root); `kms.as(caller)` is a view of it calling as another. Both throw `TypeError`
+ * for a principal that is not an IAM or STS ARN, or for a member of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type Caller } from '@webkms/core'
+ *
+ * const alice: Caller = { principal: 'arn:aws:iam::111122223333:user/alice', sourceIp: '203.0.113.7', mfa: true }
+ * const kms = createKms()
+ * const asAlice = kms.as(alice) // same keys; calls decided and audited as alice
+ * ```
+ */
 export interface Caller {
-  /** e.g. `arn:aws:iam::111122223333:user/alice`, `arn:aws:iam::111122223333:root`. */
+  /**
+   * e.g. `arn:aws:iam::111122223333:user/alice`, `arn:aws:iam::111122223333:role/app`,
+   * `arn:aws:sts::111122223333:assumed-role/app/session`, `arn:aws:iam::111122223333:root`.
+   */
   principal: string
   /** The account in the principal's ARN (another one is refused). */
   accountId?: string
+  /** The request's source address, IPv4 or IPv6: the `aws:SourceIp` condition key. */
   sourceIp?: string
+  /** Whether the caller authenticated with MFA: `aws:MultiFactorAuthPresent`. */
   mfa?: boolean
+  /** The AWS service the request came through, e.g. `s3.amazonaws.com`: `kms:ViaService`. */
   viaService?: string
   /** The access key the request was signed with (the edge), recorded in userIdentity. */
   accessKeyId?: string

@@ -15,15 +15,38 @@ import { Authorizer } from './authorization.js'
 import { runCall } from './callPath.js'
 import { resolveCaller, rootCaller, type Caller, type ResolvedCaller } from './caller.js'
 import { Engine } from './engine.js'
-import { explainAccess, type ExplainRequest, type Explanation } from './explain.js'
-import { computeFindings, type Finding, type FindingsOptions } from './findings.js'
+import type { ExplainRequest, Explanation } from './explain.js'
+import type { Finding, FindingsOptions } from './findings.js'
 import type { Account } from './keyIds.js'
 import type { Operation } from './operation.js'
 import { methodName, operations, type OperationRow } from './operations/index.js'
-import { MAX_IDENTITY_POLICY_LENGTH } from './operations/identityPolicies.js'
-import { parsePolicy } from './policy/document.js'
-import { RecoveryKey, type RecoveryOptions } from './recovery/recoveryKey.js'
+import { MAX_IDENTITY_POLICY_LENGTH, parsePolicy } from './policy/document.js'
+import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
 
+/**
+ * The options of {@link createKms}, all optional: where keys live, the engine's clock and
+ * randomness, the account its ARNs name, who calls by default, the identity policies to start
+ * with, the audit trail's checkpoints and retention, and opt-in recovery. An invalid one makes
+ * `createKms` throw.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type KmsOptions } from '@webkms/core'
+ *
+ * const alice = 'arn:aws:iam::444455556666:user/alice'
+ * const options: KmsOptions = {
+ *   accountId: '444455556666',
+ *   region: 'eu-west-1',
+ *   caller: { principal: alice },
+ *   identityPolicies: {
+ *     [alice]: { 'use-keys': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:Encrypt', 'kms:Decrypt'], Resource: '*' }] } },
+ *   },
+ * }
+ * const kms = createKms(options) // every call made, and audited, as alice
+ * const { KeyMetadata } = await kms.createKey({})
+ * console.log(KeyMetadata.Arn) // arn:aws:kms:eu-west-1:444455556666:key/...
+ * ```
+ */
 export interface KmsOptions {
   /** Where keys live. Default: a new in-memory store (nothing persists). */
   keyStore?: KeyStore
@@ -64,6 +87,22 @@ type MethodOf<O> = O extends Operation<string, infer Request, infer Response> ? 
 /** One method per operation: `createKey`, `encrypt`, `putIdentityPolicy`, `exportAuditLog` ... */
 export type KmsOperations = { [O in OperationRow as Uncapitalize<O['name']>]: MethodOf<O> }
 
+/**
+ * The engine {@link createKms} returns: the operation methods of {@link KmsOperations}, and
+ * `explain`, `findings` and `as`. Every method but `as` returns a promise and reports failures
+ * by rejecting it.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type Kms } from '@webkms/core'
+ *
+ * async function rotateAll(kms: Kms): Promise<void> {
+ *   const { Keys } = await kms.listKeys()
+ *   for (const { KeyId } of Keys) await kms.enableKeyRotation({ KeyId })
+ * }
+ * await rotateAll(createKms())
+ * ```
+ */
 export interface Kms extends KmsOperations {
   /**
    * Would `caller` (default: this view's caller) be allowed `operation` on `keyId` with this
@@ -106,6 +145,41 @@ function checkedRandom(random: (length: number) => Uint8Array): (length: number)
   }
 }
 
+/**
+ * Creates a KMS engine with the semantics of AWS KMS on WebCrypto: one method per operation
+ * (`createKey`, `encrypt`, `decrypt`, ...: {@link KmsOperations}), each taking and returning the
+ * shapes of the matching `@aws-sdk/client-kms` command
+ * (https://docs.aws.amazon.com/kms/latest/APIReference/API_Operations.html), every call
+ * authorized by key policies, identity policies and grants and recorded in the signed audit trail.
+ * The code of rarely used operations (grants, import, asymmetric and HMAC keys, recovery,
+ * `explain`, `findings`) is imported on their first call.
+ *
+ * @param options - all optional; see {@link KmsOptions}
+ * @returns the engine, calling as `options.caller` (default: the account root)
+ * @throws `TypeError` at once for an invalid option: an `accountId` that is not 12 digits, a
+ * `region` or `partition` with other characters, a `random` or `now` that is not a function, an
+ * invalid `caller`, `recovery` key or `auditCheckpointPeriodMs`, an `identityPolicies` entry whose
+ * principal is not an IAM user or role ARN or whose policy name or length is invalid; `RangeError`
+ * for `auditRetention` limits below their minimum; {@link MalformedPolicyDocumentException}
+ * `ERR_KMS_MALFORMED_POLICY_DOCUMENT` for an identity policy that is not a valid policy. The
+ * operation methods never throw: they reject with a {@link KmsError} subclass named as AWS names
+ * the exception (e.g. {@link NotFoundException} `ERR_KMS_NOT_FOUND`), and with
+ * `KMSInternalException` `ERR_KMS_INTERNAL` when the store fails (storing `identityPolicies` too)
+ * or an operation's code cannot be loaded.
+ *
+ * @example
+ * ```ts
+ * import { createKms, NotFoundException } from '@webkms/core'
+ *
+ * const kms = createKms() // in-memory key store, system clock, account 111122223333 in us-east-1
+ * const { KeyMetadata } = await kms.createKey({ Description: 'orders' })
+ * const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new TextEncoder().encode('4111 1111 1111 1111'), EncryptionContext: { orderId: '42' } })
+ * const { Plaintext } = await kms.decrypt({ CiphertextBlob, EncryptionContext: { orderId: '42' } })
+ * await kms.describeKey({ KeyId: 'alias/missing' }).catch((e) => {
+ *   if (e instanceof NotFoundException) console.log(e.code) // ERR_KMS_NOT_FOUND
+ * })
+ * ```
+ */
 export function createKms(options: KmsOptions = {}): Kms {
   const account: Account = {
     partition: options.partition ?? 'aws',
@@ -123,7 +197,9 @@ export function createKms(options: KmsOptions = {}): Kms {
     ...(options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs }),
     ...(options.auditRetention === undefined ? {} : { retention: options.auditRetention }),
   })
-  const recovery = options.recovery === undefined ? undefined : RecoveryKey.from(options.recovery)
+  // Recovery, explain and findings are imported when first needed: most applications never use them.
+  if (options.recovery !== undefined) checkRecoveryOption(options.recovery)
+  const recovery = options.recovery === undefined ? undefined : import('./recovery/recoveryKey.js').then(({ RecoveryKey }) => RecoveryKey.from(options.recovery!))
   recovery?.catch(() => undefined) // reported by every call that makes key material
   const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store), audit, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
@@ -132,10 +208,16 @@ export function createKms(options: KmsOptions = {}): Kms {
   const bind = (caller: ResolvedCaller): Kms => {
     const kms: Record<string | symbol, unknown> = {}
     for (const operation of operations) {
-      kms[methodName(operation.name)] = (input?: unknown) => runCall(engine, clock, caller, operation as Operation, input, seeded)
+      kms[methodName(operation.name)] = (input?: unknown) => runCall(engine, clock, caller, operation, input, seeded)
     }
-    kms.explain = async (input: ExplainRequest) => (await seeded, explainAccess(engine, clock(), caller, input))
-    kms.findings = async (opts?: FindingsOptions) => (await seeded, computeFindings(engine, clock(), opts))
+    kms.explain = async (input: ExplainRequest) => {
+      const { explainAccess } = await import('./explain.js')
+      return (await seeded, explainAccess(engine, clock(), caller, input))
+    }
+    kms.findings = async (opts?: FindingsOptions) => {
+      const { computeFindings } = await import('./findings.js')
+      return (await seeded, computeFindings(engine, clock(), opts))
+    }
     kms.as = (c: Caller) => bind(resolveCaller(c))
     Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })
     return kms as unknown as Kms
@@ -143,7 +225,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   return bind(defaultCaller)
 }
 
-/** Validates the `identityPolicies` option now (a bad one is a TypeError at createKms) and writes it to the store. */
+/** Validates the `identityPolicies` option now (a TypeError at createKms, or MalformedPolicyDocumentException for a policy that is not one) and writes it to the store. */
 function seedIdentityPolicies(store: KeyStore, clock: () => Date, option: KmsOptions['identityPolicies']): Promise<void> {
   const records: { principal: string; name: string; document: string }[] = []
   for (const [principal, named] of Object.entries(option ?? {})) {

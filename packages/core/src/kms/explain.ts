@@ -10,11 +10,21 @@ import { resolveCaller, type ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
 import { noTarget } from './operation.js'
 import { createKeyConditions } from './operations/keys.js'
-import { operations } from './operations/index.js'
+import { allOperations as operations } from './operations/table.js'
 import type { DecidedBy, Decision } from './policy/evaluate.js'
 import type { Caller } from './caller.js'
 import type { EncryptionContextType } from './types.js'
 
+/**
+ * What `kms.explain` is asked: would this caller be allowed this operation on this key, with
+ * this request? It runs the evaluation a real call runs (key policy, identity policies, grants
+ * and their conditions: "Determining access to AWS KMS keys",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html), changing
+ * nothing and auditing nothing. `kms.explain` rejects with `ValidationException`
+ * (`ERR_KMS_VALIDATION`) for an operation it does not know, for `ReEncrypt` (explain
+ * `ReEncryptFrom` and `ReEncryptTo`) or `RetireGrant`, and for a key operation without `keyId`;
+ * with `NotFoundException` (`ERR_KMS_NOT_FOUND`) for a key that does not exist.
+ */
 export interface ExplainRequest {
   /** A KMS operation name (`Encrypt`, `PutKeyPolicy` ...), or `ReEncryptFrom` / `ReEncryptTo`. */
   operation: string
@@ -27,12 +37,31 @@ export interface ExplainRequest {
   request?: Record<string, unknown>
 }
 
+/**
+ * `kms.explain`'s answer: the decision, the statement or grant that made it, and why.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type Explanation } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { KeyMetadata } = await kms.createKey({})
+ * const answer: Explanation = await kms.explain({ operation: 'Decrypt', keyId: KeyMetadata.KeyId, caller: { principal: 'arn:aws:iam::111122223333:user/alice' } })
+ * console.log(answer.decision, answer.reason) // ImplicitDeny: the default key policy lets identity policies decide, and alice has none
+ * ```
+ */
 export interface Explanation {
+  /** `Allow`; `ExplicitDeny` when a Deny statement applies; `ImplicitDeny` when nothing allows the call. */
   decision: Decision['decision']
+  /** The statement or grant that decided; absent for an implicit deny. */
   decidedBy?: DecidedBy
+  /** A sentence saying why, for people. */
   reason: string
+  /** The caller's ARN. */
   principal: string
+  /** The IAM action, e.g. `kms:Decrypt`. */
   action: string
+  /** The key's ARN, or `*` for an operation on no key. */
   resource: string
 }
 

@@ -15,6 +15,17 @@ import { rootCaller } from './caller.js'
 import { keyPolicy } from './authorization.js'
 import type { Engine } from './engine.js'
 
+/**
+ * The kinds of {@link Finding}, after AWS Security Hub's KMS controls and IAM Access Analyzer:
+ * - `KEY_ROTATION_DISABLED`: a symmetric key whose material KMS made, without automatic rotation (KMS.4);
+ * - `KEY_PENDING_IMPORT`: an imported-material key with no usable material;
+ * - `IMPORTED_MATERIAL_EXPIRING`: imported material that expires within 30 days;
+ * - `POLICY_ALLOWS_ANYONE`: a key policy statement that allows principal `*` without conditions;
+ * - `KEY_PENDING_DELETION`: a key scheduled for deletion (KMS.3);
+ * - `KEY_DESTRUCTION_EVENT`: a ScheduleKeyDeletion call or DeleteKey event in the audit trail;
+ * - `POLICY_CHANGE_EVENT`: PutKeyPolicy, CreateKey with a policy, or an identity policy change in the trail;
+ * - `REPEATED_ACCESS_DENIED`: a principal refused at least `deniedThreshold` times in the trail.
+ */
 export type FindingType =
   | 'KEY_ROTATION_DISABLED'
   | 'KEY_PENDING_IMPORT'
@@ -25,19 +36,35 @@ export type FindingType =
   | 'POLICY_CHANGE_EVENT'
   | 'REPEATED_ACCESS_DENIED'
 
+/**
+ * One finding of `kms.findings()`, computed on demand from the keys, their policies and the
+ * audit trail, like a security posture service reports them.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type Finding } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * await kms.createKey({}) // automatic rotation off: a KEY_ROTATION_DISABLED finding
+ * const urgent: Finding[] = (await kms.findings({ deniedThreshold: 3 })).filter((f) => f.severity === 'HIGH')
+ * ```
+ */
 export interface Finding {
   type: FindingType
   severity: 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL'
   /** The key ARN, or the principal ARN for denials. */
   resource: string
+  /** A sentence for people. */
   title: string
   /** When it happened, for findings from the trail (ISO 8601). */
   time?: string
   /** Audit sequence number of the event, for findings from the trail. */
   sequence?: number
+  /** REPEATED_ACCESS_DENIED: how many calls were denied. */
   count?: number
 }
 
+/** The options of `kms.findings()`, which rejects with `TypeError` for a `deniedThreshold` that is not a positive integer. */
 export interface FindingsOptions {
   /** Refusals of one principal that make a finding. Default 5. */
   deniedThreshold?: number

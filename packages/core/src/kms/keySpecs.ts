@@ -57,10 +57,12 @@ const RSA_ENCRYPTION: Record<AsymmetricEncryptionAlgorithm, RsaHashedImportParam
   RSAES_OAEP_SHA_256: { name: 'RSA-OAEP', hash: 'SHA-256' },
 }
 
+/** One key spec as {@link keySpecs} describes it. */
 export interface SpecInfo {
   spec: KeySpec
   /** What CreateKey may ask for, the first being the default when KeyUsage is omitted (only symmetric keys have one). */
   usages: readonly KeyUsage[]
+  /** The kind of key, which decides the members below. */
   family: 'symmetric' | 'hmac' | 'rsa' | 'ecc'
   /** RSA: modulus bits; ECC: the WebCrypto curve and its field size in bytes. */
   modulusLength?: number
@@ -68,7 +70,9 @@ export interface SpecInfo {
   fieldBytes?: number
   /** HMAC: the WebCrypto hash, the one MAC algorithm, and the key sizes AWS accepts for import (bytes). */
   hmac?: { hash: string; algorithm: MacAlgorithm; importBytes: [number, number] }
+  /** SIGN_VERIFY: the signing algorithms the spec allows, with WebCrypto's parameters for each. */
   signing?: Partial<Record<SigningAlgorithm, SigningParams>>
+  /** ENCRYPT_DECRYPT (RSA): the RSAES-OAEP algorithms, with WebCrypto's import parameters for each. */
   encryption?: Partial<Record<AsymmetricEncryptionAlgorithm, RsaHashedImportParams>>
   /** ECDH parameters for KEY_AGREEMENT. */
   agreement?: EcKeyImportParams
@@ -91,6 +95,21 @@ const hmac = (bits: 256 | 384 | 512, importBytes: [number, number]): SpecInfo =>
   hmac: { hash: `SHA-${bits}`, algorithm: `HMAC_SHA_${bits}` as MacAlgorithm, importBytes },
 })
 
+/**
+ * Every key spec webkms supports, and what it is and does ("Key spec reference" in the AWS KMS
+ * developer guide, https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html):
+ * the key usages CreateKey may ask for, and for each usage the algorithms a call may name, with
+ * the WebCrypto parameters that do the work. CreateKey refuses a spec missing here with
+ * `UnsupportedOperationException`; `unsupportedKeySpecs` says why.
+ *
+ * @example
+ * ```ts
+ * import { keySpecs } from '@webkms/core'
+ *
+ * for (const [spec, info] of Object.entries(keySpecs)) console.log(spec, info?.usages.join(' ')) // SYMMETRIC_DEFAULT ENCRYPT_DECRYPT ...
+ * console.log(Object.keys(keySpecs.ECC_NIST_P256?.signing ?? {})) // ['ECDSA_SHA_256']
+ * ```
+ */
 export const SPECS: Readonly<Partial<Record<KeySpec, SpecInfo>>> = {
   SYMMETRIC_DEFAULT: { spec: 'SYMMETRIC_DEFAULT', usages: ['ENCRYPT_DECRYPT'], family: 'symmetric' },
   HMAC_256: hmac(256, [32, 64]),

@@ -64,6 +64,9 @@ export interface Operation<Name extends string = string, Request = unknown, Resp
   readonly __request?: Request
 }
 
+/** CloudTrail's readOnly by default: Describe*, List* and Get* calls. */
+const READ_ONLY_NAME = /^(Describe|List|Get)/
+
 /**
  * Defines a row. Curried so the public request and response types are given and the rest is
  * inferred: `defineOperation<EncryptRequest, EncryptResponse>()({ name: 'Encrypt', ... })`.
@@ -74,7 +77,7 @@ export function defineOperation<Request, Response>() {
   ): Operation<Name, Request, Response> => ({
     name: spec.name,
     service: spec.service ?? 'kms',
-    readOnly: spec.readOnly ?? /^(Describe|List|Get)/.test(spec.name),
+    readOnly: spec.readOnly ?? READ_ONLY_NAME.test(spec.name),
     schema: spec.schema,
     parse: (spec.parse ?? ((r: Infer<S>) => r)) as Operation['parse'],
     resolve: spec.resolve as Operation['resolve'],
@@ -82,6 +85,49 @@ export function defineOperation<Request, Response>() {
     run: spec.run as Operation<Name, Request, Response>['run'],
   })
 }
+
+/**
+ * A row whose module is imported on its first call: the operations most applications never
+ * make (grants, import, asymmetric and HMAC keys, recovery ...), so that the code `createKms`
+ * loads at start stays small (a bundler puts each such module in a chunk of its own). What a
+ * call needs before the row is loaded (its name, service and readOnly for the audit event) is
+ * here; `load` checks that the module agrees.
+ */
+export interface LazyOperation<O extends Operation = Operation> {
+  readonly name: O['name']
+  readonly service: Service
+  readonly readOnly: boolean
+  /** The row itself (imported once; a failed import is tried again on the next call). */
+  readonly load: () => Promise<O>
+}
+
+/** The table holds rows and lazy rows alike. */
+export type TableRow = Operation | LazyOperation
+
+/** The row a lazy row stands for: what the `Kms` types are derived from. */
+export type Loaded<R> = R extends LazyOperation<infer O> ? O : R
+
+export function lazyOperation<O extends Operation>(name: NoInfer<O['name']>, load: () => Promise<O>, options: { service?: Service; readOnly?: boolean } = {}): LazyOperation<O> {
+  const service = options.service ?? 'kms'
+  const readOnly = options.readOnly ?? READ_ONLY_NAME.test(name)
+  let loading: Promise<O> | undefined
+  return {
+    name,
+    service,
+    readOnly,
+    load() {
+      loading ??= load().then((row) => {
+        if (row.name !== name || row.service !== service || row.readOnly !== readOnly) throw new Error(`the table's lazy row ${name} does not match its module's row ${row.name}`)
+        return row
+      })
+      loading.catch(() => (loading = undefined))
+      return loading
+    },
+  }
+}
+
+/** The row itself, loaded if it is lazy. */
+export const loadRow = (row: TableRow): Operation | Promise<Operation> => ('load' in row ? row.load() : row)
 
 /** The target of operations on no key. */
 export type NoTarget = Record<string, never>

@@ -19,7 +19,31 @@ import { KeyringError } from '../errors.js'
 import { edk, type EncryptedDataKey } from '../format/header.js'
 import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../materials/types.js'
 
+/**
+ * The provider id `aws-kms`, which the AWS Encryption SDKs' KMS keyrings write and read
+ * (framework/aws-kms/aws-kms-keyring.md). A {@link KmsKeyring} writes it for an AWS SDK client,
+ * never for a webkms engine: another SDK would send such a data key to AWS KMS, which never saw
+ * its key (framework/keyring-interface.md reserves the id).
+ *
+ * @example
+ * ```ts
+ * import { AWS_KMS_PROVIDER_ID, type MessageHeader } from '@webkms/core'
+ *
+ * const wrappedByAwsKms = (header: MessageHeader) => header.encryptedDataKeys.some((k) => k.providerId === AWS_KMS_PROVIDER_ID)
+ * ```
+ */
 export const AWS_KMS_PROVIDER_ID = 'aws-kms'
+/**
+ * The provider id `webkms`, which a {@link KmsKeyring} writes for data keys a webkms engine or
+ * worker client wrapped: only a webkms `KmsKeyring` tries to decrypt them.
+ *
+ * @example
+ * ```ts
+ * import { WEBKMS_PROVIDER_ID, type MessageHeader } from '@webkms/core'
+ *
+ * const webkmsKeys = (header: MessageHeader) => header.encryptedDataKeys.filter((k) => k.providerId === WEBKMS_PROVIDER_ID).map((k) => k.providerInfo)
+ * ```
+ */
 export const WEBKMS_PROVIDER_ID = 'webkms'
 
 type Context = Record<string, string>
@@ -29,12 +53,33 @@ interface KmsMethods {
   decrypt(input: { KeyId: string; CiphertextBlob: Uint8Array; EncryptionContext: Context; GrantTokens?: string[] }): Promise<{ Plaintext?: Uint8Array; KeyId?: string }>
 }
 type CommandClass = new (input: never) => unknown
+/**
+ * The command classes of `@aws-sdk/client-kms` that a {@link KmsKeyring} needs to call a
+ * `KMSClient`, which has only `send`. They are passed in, so webkms does not depend on the AWS SDK.
+ *
+ * @example
+ * ```ts
+ * import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms'
+ * import { KmsKeyring } from '@webkms/core/envelope'
+ *
+ * const keyring = new KmsKeyring({
+ *   client: new KMSClient({ region: 'us-east-1' }),
+ *   commands: { GenerateDataKeyCommand, EncryptCommand, DecryptCommand },
+ *   generatorKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+ * })
+ * ```
+ */
 export interface KmsCommands {
   GenerateDataKeyCommand: CommandClass
   EncryptCommand: CommandClass
   DecryptCommand: CommandClass
 }
 
+/**
+ * The options of {@link KmsKeyring} (framework/aws-kms/aws-kms-keyring.md, and
+ * aws-kms-discovery-keyring.md for `discovery`): a `generatorKeyId`, `keyIds`, or both; or
+ * `discovery` alone.
+ */
 export interface KmsKeyringOptions {
   /** A webkms engine or worker client, the AWS SDK's `KMS`, or a `KMSClient` with `commands`. */
   client: unknown
@@ -42,6 +87,7 @@ export interface KmsKeyringOptions {
   generatorKeyId?: string
   /** Also wrap the data key under these (Encrypt); decrypt tries them. Use key ARNs to decrypt. */
   keyIds?: string[]
+  /** Passed as `GrantTokens` with every KMS call. */
   grantTokens?: string[]
   /** For a `KMSClient` that has only `send`: the command classes of `@aws-sdk/client-kms`. */
   commands?: KmsCommands
@@ -56,6 +102,36 @@ export interface KmsKeyringOptions {
 
 const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
 
+/**
+ * A keyring over a KMS (framework/aws-kms/aws-kms-keyring.md; aws-kms-discovery-keyring.md with
+ * `discovery`). Encrypting, the generator key makes the data key (GenerateDataKey) and each of
+ * `keyIds` wraps it too (Encrypt). Decrypting, it calls Decrypt for each encrypted data key of
+ * its provider id whose key ARN it was configured with (any key ARN in discovery), until one
+ * succeeds; a key the KMS refuses is skipped.
+ *
+ * The client is a webkms engine or worker client (provider id `webkms`), or the AWS SDK's `KMS`,
+ * or a `KMSClient` with `commands` (provider id `aws-kms`, so the AWS Encryption SDKs decrypt
+ * its messages too).
+ *
+ * @throws `TypeError` from the constructor for invalid options: no `generatorKeyId` or `keyIds`
+ * (or either with `discovery`), a client that is neither kind, `aws-kms` as a webkms engine's
+ * provider id. Encrypting, {@link KeyringError} `ERR_ENVELOPE_KEYRING` when the KMS refuses
+ * GenerateDataKey or Encrypt (its error, e.g. `NotFoundException`, is named in the message and
+ * kept as `cause`) or returns an invalid response, and always for a discovery keyring.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, createKms, KmsKeyring } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { KeyMetadata } = await kms.createKey({ Description: 'orders' })
+ * // A key ARN: decrypt matches it against the ARN each encrypted data key records.
+ * const keyring = new KmsKeyring({ client: kms, generatorKeyId: KeyMetadata.Arn })
+ * const { encrypt, decrypt } = buildClient()
+ * const { result } = await encrypt(keyring, 'hello', { encryptionContext: { orderId: '42' } })
+ * const { plaintext } = await decrypt(keyring, result)
+ * ```
+ */
 export class KmsKeyring implements Keyring {
   readonly providerId: string
   readonly generatorKeyId: string | undefined

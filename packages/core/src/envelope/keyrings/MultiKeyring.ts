@@ -7,11 +7,40 @@ import { KeyringError } from '../errors.js'
 import type { EncryptedDataKey } from '../format/header.js'
 import { isKeyring, type DecryptionMaterials, type EncryptionMaterials, type Keyring } from '../materials/types.js'
 
+/** The options of {@link MultiKeyring} (framework/multi-keyring.md): a generator, children, or both. */
 export interface MultiKeyringOptions {
+  /** Makes the data key and wraps it; tried first on decrypt. */
   generator?: Keyring
+  /** Each wraps the data key too; tried in order on decrypt. */
   children?: Keyring[]
 }
 
+/**
+ * The multi-keyring (framework/multi-keyring.md): wraps one data key with several keyrings, so
+ * any of them can decrypt the message. The generator makes the data key and every child wraps
+ * it too; decrypting, the generator and then each child is tried until one unwraps a data key
+ * (a keyring that throws is skipped). Without a generator it can only decrypt, or wrap a data
+ * key made before it.
+ *
+ * @throws `TypeError` from the constructor when `generator` or a child is not a keyring, or
+ * neither is given. Encrypting, {@link KeyringError} `ERR_ENVELOPE_KEYRING` when there is no
+ * generator and no data key yet, and whatever the generator or a child throws.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, createKms, KmsKeyring, MultiKeyring, RawRsaKeyring } from '@webkms/core'
+ *
+ * declare const escrowKey: CryptoKey // RSA-OAEP SHA-256 public key; its private key stays offline
+ * const kms = createKms()
+ * const { KeyMetadata } = await kms.createKey({})
+ * const keyring = new MultiKeyring({
+ *   generator: new KmsKeyring({ client: kms, generatorKeyId: KeyMetadata.Arn }),
+ *   children: [new RawRsaKeyring({ keyNamespace: 'escrow', keyName: 'rsa-1', publicKey: escrowKey, oaepHash: 'SHA-256' })],
+ * })
+ * const { messageHeader } = await buildClient().encrypt(keyring, 'hello')
+ * console.log(messageHeader.encryptedDataKeys.map((k) => k.providerId)) // ['webkms', 'escrow']
+ * ```
+ */
 export class MultiKeyring implements Keyring {
   readonly generator: Keyring | undefined
   readonly children: readonly Keyring[]

@@ -19,8 +19,11 @@ import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../mater
 import { randomBytes, randomOption, type RandomSource } from '../random.js'
 import { assertNamespace, dataKeyFor, keyringRandom } from './common.js'
 
+/** The options of {@link RawAesKeyring} (framework/raw-aes-keyring.md, "Initialization"). */
 export interface RawAesKeyringOptions {
+  /** Stored as each wrapped data key's provider id; must not begin with the reserved `aws-kms`. */
   keyNamespace: string
+  /** Stored at the start of the provider info. Decrypt needs the same namespace, name and key. */
   keyName: string
   /** An AES-GCM CryptoKey (usages encrypt and decrypt), or 16, 24 or 32 bytes. */
   wrappingKey: CryptoKey | Uint8Array
@@ -31,6 +34,29 @@ export interface RawAesKeyringOptions {
 const TAG_BITS = 128
 const IV_LENGTH = 12
 
+/**
+ * The raw AES keyring (framework/raw-aes-keyring.md): wraps each message's data key with
+ * AES-GCM (a random 12-byte IV, a 16-byte tag) under a key the application holds, binding the
+ * encryption context as AAD. The AWS Encryption SDKs' raw AES keyrings with the same namespace,
+ * name and key decrypt its messages, and it decrypts theirs.
+ *
+ * @throws `TypeError` from the constructor for an empty `keyName` or `keyNamespace`, a namespace
+ * beginning with `aws-kms`, or a `wrappingKey` that is neither bytes nor an AES-GCM CryptoKey;
+ * `RangeError` for key bytes that are not 16, 24 or 32 long. Encrypting, {@link KeyringError}
+ * `ERR_ENVELOPE_KEYRING` when the wrapping key cannot encrypt (e.g. a CryptoKey without that usage).
+ *
+ * @example
+ * ```ts
+ * import { buildClient, RawAesKeyring } from '@webkms/core/envelope'
+ *
+ * // Non-extractable: the page can use the wrapping key but never read it.
+ * const wrappingKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+ * const keyring = new RawAesKeyring({ keyNamespace: 'notes-app', keyName: 'notes-2025', wrappingKey })
+ * const { encrypt, decrypt } = buildClient()
+ * const { result } = await encrypt(keyring, 'a note', { encryptionContext: { user: 'ada' } })
+ * const { plaintext } = await decrypt(keyring, result)
+ * ```
+ */
 export class RawAesKeyring implements Keyring {
   readonly keyNamespace: string
   readonly keyName: string

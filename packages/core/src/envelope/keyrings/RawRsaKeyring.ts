@@ -13,15 +13,26 @@ import type { DecryptionMaterials, EncryptionMaterials, Keyring } from '../mater
 import { randomOption, type RandomSource } from '../random.js'
 import { assertNamespace, dataKeyFor, keyringRandom } from './common.js'
 
+/**
+ * The hashes a {@link RawRsaKeyring} can use for RSA-OAEP, and for its MGF1 alike
+ * (framework/raw-rsa-keyring.md, "Supported Padding Schemes").
+ */
 export type OaepHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512'
 
+/**
+ * The options of {@link RawRsaKeyring} (framework/raw-rsa-keyring.md, "Inputs"): a public key
+ * to encrypt, a private key to decrypt, or both.
+ */
 export interface RawRsaKeyringOptions {
+  /** Stored as each wrapped data key's provider id; must not begin with the reserved `aws-kms`. */
   keyNamespace: string
+  /** Stored as the provider info. Decrypt needs the same namespace and name. */
   keyName: string
   /** RSA-OAEP public key (usage encrypt); needed to encrypt. */
   publicKey?: CryptoKey
   /** RSA-OAEP private key (usage decrypt); needed to decrypt. */
   privateKey?: CryptoKey
+  /** The OAEP hash; both keys must have been imported for RSA-OAEP with it. */
   oaepHash: OaepHash
   /** For the data key, as generator (OAEP's own seed comes from WebCrypto). Default: the client's random source. */
   random?: RandomSource
@@ -29,6 +40,34 @@ export interface RawRsaKeyringOptions {
 
 const HASHES: readonly OaepHash[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']
 
+/**
+ * The raw RSA keyring (framework/raw-rsa-keyring.md): wraps each message's data key with
+ * RSA-OAEP (MGF1 with the same hash, empty label) under the application's public key, and
+ * unwraps it with the private key. The encryption context is not bound by the keyring (the
+ * message header authenticates it). PKCS #1 v1.5 padding is not offered.
+ *
+ * @throws `TypeError` from the constructor for an empty or `aws-kms` namespace, an empty name,
+ * an unknown `oaepHash`, no key, or a key that is not an RSA-OAEP key of its type imported for
+ * `oaepHash`. Encrypting, {@link KeyringError} `ERR_ENVELOPE_KEYRING` without a public key or
+ * when WebCrypto cannot wrap the data key.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, RawRsaKeyring } from '@webkms/core/envelope'
+ *
+ * const { publicKey, privateKey } = await crypto.subtle.generateKey(
+ *   { name: 'RSA-OAEP', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+ *   false,
+ *   ['encrypt', 'decrypt'],
+ * )
+ * // Whoever writes holds only the public key; the private key decrypts elsewhere.
+ * const writer = new RawRsaKeyring({ keyNamespace: 'backups', keyName: 'rsa-2025', publicKey, oaepHash: 'SHA-256' })
+ * const reader = new RawRsaKeyring({ keyNamespace: 'backups', keyName: 'rsa-2025', privateKey, oaepHash: 'SHA-256' })
+ * const { encrypt, decrypt } = buildClient()
+ * const { result } = await encrypt(writer, 'backup')
+ * const { plaintext } = await decrypt(reader, result)
+ * ```
+ */
 export class RawRsaKeyring implements Keyring {
   readonly keyNamespace: string
   readonly keyName: string

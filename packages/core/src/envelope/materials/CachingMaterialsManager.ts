@@ -23,6 +23,7 @@ interface Entry<M> {
   bytes: number
 }
 
+/** The options of {@link CachingMaterialsManager} (framework/caching-cmm.md, "Initialization"). */
 export interface CachingMaterialsManagerOptions {
   /** The CMM (or a keyring, wrapped in the default CMM) whose materials are cached. */
   underlying: MaterialsManager | Keyring
@@ -42,7 +43,36 @@ export interface CachingMaterialsManagerOptions {
   random?: RandomSource
 }
 
+/**
+ * The caching materials manager (framework/caching-cmm.md): reuses data keys across messages,
+ * so a KMS is not called for every message. A cached data key encrypts at most
+ * `maxMessagesEncrypted` messages and `maxBytesEncrypted` bytes, for at most `maxAge` ms;
+ * decryption materials are kept for `maxAge` too. Nothing is cached for the suites without key
+ * derivation (0x0014, 0x0046, 0x0078), nor for streams of unknown length (`encryptStream`
+ * without `plaintextLength`). The cache lives in this object, in memory.
+ *
+ * @throws `RangeError` from the constructor for a `capacity`, `maxAge`, `maxMessagesEncrypted`
+ * or `maxBytesEncrypted` that is not an integer from 1 to its maximum (`maxAge` is required);
+ * `TypeError` for a `partition` that is not a string or a `random` that is not a function.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, CachingMaterialsManager, createKms, KmsKeyring } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { KeyMetadata } = await kms.createKey({})
+ * const cmm = new CachingMaterialsManager({
+ *   underlying: new KmsKeyring({ client: kms, generatorKeyId: KeyMetadata.Arn }),
+ *   maxAge: 5 * 60_000,
+ *   maxMessagesEncrypted: 100,
+ * })
+ * const { encrypt } = buildClient()
+ * // One GenerateDataKey call for the three messages: same context, within the limits.
+ * for (const order of ['1', '2', '3']) await encrypt(cmm, `order ${order}`, { encryptionContext: { tenant: 'acme' } })
+ * ```
+ */
 export class CachingMaterialsManager implements MaterialsManager {
+  /** The manager asked on a cache miss (a keyring given as `underlying` is wrapped in a DefaultMaterialsManager). */
   readonly underlying: MaterialsManager
   readonly #entries = new Map<string, Entry<EncryptionMaterials | DecryptionMaterials>>()
   readonly #capacity: number
@@ -64,6 +94,14 @@ export class CachingMaterialsManager implements MaterialsManager {
     this.#now = o.now ?? (() => Date.now())
   }
 
+  /**
+   * A copy of the cached materials for the same requested suite and context while the entry
+   * can take one more message of `request.plaintextLength` bytes; otherwise the underlying
+   * manager's, cached (framework/caching-cmm.md, "Get Encryption Materials"). Without
+   * `plaintextLength`, or for a suite without key derivation, it only asks the underlying manager.
+   *
+   * @throws whatever the underlying manager throws.
+   */
   async getEncryptionMaterials(request: EncryptionRequest): Promise<EncryptionMaterials> {
     const requested = request.suiteId === undefined ? undefined : algorithmSuites[request.suiteId]
     const length = request.plaintextLength
@@ -88,6 +126,14 @@ export class CachingMaterialsManager implements MaterialsManager {
     return materials
   }
 
+  /**
+   * A copy of the cached materials for the same suite, encrypted data keys and context (stored
+   * and reproduced) while the entry is younger than `maxAge`; otherwise the underlying
+   * manager's, cached (framework/caching-cmm.md, "Decrypt Materials"). Suites without key
+   * derivation are never cached.
+   *
+   * @throws whatever the underlying manager throws.
+   */
   async decryptMaterials(request: DecryptionRequest): Promise<DecryptionMaterials> {
     if (!request.suite.kdfHash) return this.underlying.decryptMaterials(request)
     const edks = request.encryptedDataKeys

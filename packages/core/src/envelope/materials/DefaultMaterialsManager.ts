@@ -16,11 +16,40 @@ import type { DecryptionMaterials, DecryptionRequest, EncryptionMaterials, Encry
 
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key'
 
+/**
+ * The default materials manager (framework/default-cmm.md): what the client wraps around a
+ * keyring passed on its own. Encrypting, it picks the suite (the `suiteId` asked for, else
+ * 0x0578, or 0x0378 under `FORBID_ENCRYPT_ALLOW_DECRYPT`), makes a per-message ECDSA key for
+ * signing suites and puts its public key in the context as `aws-crypto-public-key`, then has
+ * the keyring make and wrap the data key. Decrypting, it merges the caller's context into the
+ * header's: pairs in both must agree; pairs only the caller gave become required
+ * (authenticated, not stored).
+ *
+ * @throws `TypeError` from the constructor when `keyring` is not a keyring.
+ *
+ * @example
+ * ```ts
+ * import { buildClient, DefaultMaterialsManager, RawAesKeyring } from '@webkms/core/envelope'
+ *
+ * const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k1', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) })
+ * const cmm = new DefaultMaterialsManager(keyring) // what buildClient().encrypt(keyring, ...) does itself
+ * const { result } = await buildClient().encrypt(cmm, 'hello', { encryptionContext: { tenant: 'acme' } })
+ * ```
+ */
 export class DefaultMaterialsManager implements MaterialsManager {
   constructor(readonly keyring: Keyring) {
     if (typeof keyring?.onEncrypt !== 'function') throw new TypeError('"keyring" expected a keyring')
   }
 
+  /**
+   * Picks the suite, makes the signing key for a signing suite, and has the keyring make and
+   * wrap the data key (framework/default-cmm.md, "Get Encryption Materials").
+   *
+   * @throws `RangeError` for a `suiteId` the commitment policy forbids; `TypeError` for a context
+   * that already has `aws-crypto-public-key`; {@link KeyringError} `ERR_ENVELOPE_KEYRING` when
+   * the keyring returns no data key of the suite's length or no wrapped copy (and whatever the
+   * keyring's `onEncrypt` throws).
+   */
   async getEncryptionMaterials(request: EncryptionRequest): Promise<EncryptionMaterials> {
     const suite = request.suiteId === undefined ? defaultSuite(request.commitmentPolicy) : algorithmSuites[request.suiteId]
     if (!policyAllowsEncrypt(request.commitmentPolicy, suite)) {
@@ -45,6 +74,15 @@ export class DefaultMaterialsManager implements MaterialsManager {
     return out
   }
 
+  /**
+   * Merges the reproduced context into the header's, takes the verification key from
+   * `aws-crypto-public-key` for a signing suite, and has the keyring unwrap a data key
+   * (framework/default-cmm.md, "Decrypt Materials").
+   *
+   * @throws {@link DecryptionError} `ERR_ENVELOPE_DECRYPTION_FAILED` when a reproduced pair
+   * disagrees with the header, the public key is missing or invalid for a signing suite (or
+   * present for another), or the keyring unwraps no data key of the suite's length.
+   */
   async decryptMaterials(request: DecryptionRequest): Promise<DecryptionMaterials> {
     const { suite } = request
     const stored = new Map(Object.entries(request.encryptionContext))

@@ -66,7 +66,27 @@ export interface AuditPublicKey {
   retiredAt?: string
 }
 
+/**
+ * The audit trail as `kms.exportAuditLog` returns it, and as `AuditRetention.archive` receives
+ * each pruned segment: CloudTrail-shaped events in a hash chain, and the checkpoints that sign
+ * it, as CloudTrail's log file integrity validation signs digest files. Plain JSON data: store
+ * it anywhere, and check it offline with {@link verifyAuditLog} against keys obtained apart
+ * from it (GetAuditPublicKeys).
+ *
+ * @example
+ * ```ts
+ * import { createKms, verifyAuditLog, type ExportedAuditLog } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { CurrentKeyFingerprint } = await kms.getAuditPublicKeys() // pinned by the verifier beforehand
+ * const challenge = crypto.randomUUID()
+ * const log: ExportedAuditLog = await kms.exportAuditLog({ Challenge: challenge })
+ * const stored = JSON.stringify(log)
+ * const verdict = await verifyAuditLog(JSON.parse(stored), { trustedKeys: [CurrentKeyFingerprint], challenge })
+ * ```
+ */
 export interface ExportedAuditLog {
+  /** The export format and its version, `webkms-audit-3`. */
   format: typeof AUDIT_FORMAT
   /** CloudTrail-shaped events, oldest first; `webkms` holds each one's place in the chain. */
   events: (AuditEvent & { webkms: { sequence: number; previousHash: string; hash: string } })[]
@@ -78,6 +98,28 @@ export interface ExportedAuditLog {
   base?: AuditCheckpoint
 }
 
+/**
+ * How much of the audit trail the key store keeps (createKms's `auditRetention`), and where
+ * pruned events go. Events are pruned up to a checkpoint, which stays as the trail's `base`,
+ * so what remains still verifies. createKms throws `RangeError` for a `maxEvents` below
+ * 64 or a `maxAgeDays` below 1, and `TypeError` for an `archive` that is not a function.
+ *
+ * @example
+ * ```ts
+ * import { createKms } from '@webkms/core'
+ *
+ * const kms = createKms({
+ *   auditRetention: {
+ *     maxEvents: 5000,
+ *     maxAgeDays: 30,
+ *     // Kept by a server; if this throws, nothing is deleted and pruning is tried again later.
+ *     archive: async (segment) => {
+ *       await fetch('/audit/segments', { method: 'POST', body: JSON.stringify(segment) })
+ *     },
+ *   },
+ * })
+ * ```
+ */
 export interface AuditRetention {
   /** Keep at most this many events (cut at a checkpoint, so a few more may stay). Default 20,000. */
   maxEvents?: number

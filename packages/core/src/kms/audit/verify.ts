@@ -33,6 +33,7 @@ export interface AuditPeriod {
   key: string
 }
 
+/** The options of {@link verifyAuditLog}: what the verifier knows apart from the export. */
 export interface VerifyAuditLogOptions {
   /**
    * The signing keys you trust, obtained apart from the export (GetAuditPublicKeys): hex
@@ -47,6 +48,21 @@ export interface VerifyAuditLogOptions {
   now?: Date
 }
 
+/**
+ * What {@link verifyAuditLog} found. `valid` is the verdict; `intact` says the export is
+ * consistent with itself even when it is not `valid` (no trusted key given, an untrusted
+ * signer, a stale or unanswered challenge), and `problem` says where and why it failed.
+ *
+ * @example
+ * ```ts
+ * import { verifyAuditLog, type AuditVerification } from '@webkms/core'
+ *
+ * declare const exported: unknown // a stored export, parsed from JSON
+ * declare const pinned: string // a fingerprint from GetAuditPublicKeys, kept apart from the export
+ * const result: AuditVerification = await verifyAuditLog(exported, { trustedKeys: [pinned], maxAgeMs: 24 * 3_600_000 })
+ * if (!result.valid) console.log(`rejected at event ${result.problem?.position}: ${result.problem?.reason}`)
+ * ```
+ */
 export interface AuditVerification {
   /** Intact, every checkpoint signed by a trusted key, and fresh as asked. */
   valid: boolean

@@ -13,6 +13,12 @@ import { KMSInternalException } from '../errors.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { string } from '../request/schema.js'
 
+/**
+ * ExportAuditLog's request: webkms's own operation (`WebKms.ExportAuditLog` at the edge),
+ * allowed to the account root and to identity policies allowing `webkms:ExportAuditLog`. It
+ * returns the trail kept so far, ending with a checkpoint signed now, as an
+ * {@link ExportedAuditLog}.
+ */
 export interface ExportAuditLogRequest {
   /**
    * A value of the verifier's choosing (e.g. 16 random bytes in hex): the export's last
@@ -22,22 +28,50 @@ export interface ExportAuditLogRequest {
   Challenge?: string
 }
 
+/** One key that signs the audit trail's checkpoints (ECDSA P-256, non-extractable in the store), as GetAuditPublicKeys lists it. */
 export interface AuditPublicKeyEntry {
   /** Hex SHA-256 of the raw public key: what checkpoints name and what verifiers pin. */
   Fingerprint: string
   /** Base64 of the uncompressed P-256 point. */
   PublicKey: string
+  /** When the engine made the key. */
   CreationDate: Date
   /** When it handed over to the next key; absent for the current one. */
   RetirementDate?: Date
 }
+/**
+ * GetAuditPublicKeys's response (webkms's own operation, `WebKms.GetAuditPublicKeys` at the
+ * edge): the keys that sign the audit trail's checkpoints. Obtain them apart from any export
+ * and pass them to {@link verifyAuditLog} as `trustedKeys`, as CloudTrail's log file integrity
+ * validation fetches its public keys separately from the digest files.
+ *
+ * @example
+ * ```ts
+ * import { createKms, verifyAuditLog } from '@webkms/core'
+ *
+ * const kms = createKms()
+ * const { CurrentKeyFingerprint } = await kms.getAuditPublicKeys() // pinned once, kept by the verifier
+ * await kms.createKey({ Description: 'orders' })
+ * const verdict = await verifyAuditLog(await kms.exportAuditLog(), { trustedKeys: [CurrentKeyFingerprint] })
+ * console.log(verdict.valid) // true
+ * ```
+ */
 export interface GetAuditPublicKeysResponse {
   /** Every signing key the trail has had, oldest first. */
   Keys: AuditPublicKeyEntry[]
+  /** The key that signs new checkpoints. */
   CurrentKeyFingerprint: string
 }
+/**
+ * RotateAuditSigningKey's response (webkms's own operation): the new signing key. The old key
+ * signs a handover checkpoint naming it, so a verifier that trusts the old key accepts the new
+ * one's checkpoints, and older exports still verify. Rejects with `KMSInternalException`
+ * (`ERR_KMS_INTERNAL`) when the trail kept changing under five attempts; try again.
+ */
 export interface RotateAuditSigningKeyResponse {
+  /** Hex SHA-256 of the new raw public key. */
   Fingerprint: string
+  /** Base64 of the new key's uncompressed P-256 point. */
   PublicKey: string
 }
 

@@ -13,7 +13,6 @@ import {
   UnsupportedOperationException,
   ValidationException,
 } from '../errors.js'
-import { oaepDecrypt, oaepEncrypt } from '../crypto/asymmetric.js'
 import { openBlob, parseBlobHeader, sealBlob, type BlobHeader } from '../format/ciphertextBlob.js'
 import type { ContextPairs } from '../format/encryptionContext.js'
 import type { KeyRecord } from '../../keystore/records.js'
@@ -41,6 +40,18 @@ import {
 
 /** Encrypt accepts at most 4096 bytes of plaintext; Decrypt at most 6144 bytes of ciphertext. */
 export const MAX_ENCRYPT_PLAINTEXT = 4096
+/**
+ * The longest `CiphertextBlob` Decrypt and ReEncrypt accept, 6144 bytes, as AWS KMS
+ * (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html); a longer one is
+ * `ValidationException` (`ERR_KMS_VALIDATION`).
+ *
+ * @example
+ * ```ts
+ * import { MAX_CIPHERTEXT_BLOB } from '@webkms/core'
+ *
+ * const decryptable = (blob: Uint8Array) => blob.byteLength >= 1 && blob.byteLength <= MAX_CIPHERTEXT_BLOB
+ * ```
+ */
 export const MAX_CIPHERTEXT_BLOB = 6144
 
 /** RecipientInfo (attested enclaves): accepted by the model, refused by this engine. */
@@ -78,6 +89,8 @@ async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: Encryptio
     const params = SPECS[key.keySpec]!.encryption![algorithm as AsymmetricEncryptionAlgorithm]!
     const max = oaepMaxPlaintext(SPECS[key.keySpec]!.modulusLength!, algorithm as AsymmetricEncryptionAlgorithm)
     if (plaintext.byteLength > max) throw new ValidationException(`Plaintext is ${plaintext.byteLength} bytes; ${key.keySpec} with ${algorithm} encrypts at most ${max} bytes`)
+    // RSA keys are rare: their code (and the DER helpers beside it) loads with the first one.
+    const { oaepEncrypt } = await import('../crypto/asymmetric.js')
     return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
   }
   const derived = await engine.blobKeys.forSealing(key.keyId, version)
@@ -119,6 +132,7 @@ async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Arra
   if (!header) {
     const version = usableVersion(key)
     dryRunStop(dryRun)
+    const { oaepDecrypt } = await import('../crypto/asymmetric.js')
     const plaintext = await oaepDecrypt(version.privateKeys![algorithm]!, ciphertext)
     if (!plaintext) throw new InvalidCiphertextException('The ciphertext is invalid.')
     return { version, plaintext, symmetric: false }

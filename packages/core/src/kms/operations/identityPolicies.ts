@@ -10,26 +10,53 @@ import { NotFoundException, ValidationException } from '../errors.js'
 import type { ResolvedCaller } from '../caller.js'
 import { requestPrincipal } from '../authorization.js'
 import { defineOperation, noTarget } from '../operation.js'
-import { parsePolicy } from '../policy/document.js'
+import { MAX_IDENTITY_POLICY_LENGTH, parsePolicy } from '../policy/document.js'
 import type { Decision } from '../policy/evaluate.js'
 import { string } from '../request/schema.js'
 import type { EmptyResponse } from '../types.js'
 
-/** IAM's limit for a managed policy document, in characters. */
-export const MAX_IDENTITY_POLICY_LENGTH = 6144
 const PRINCIPAL = /^arn:[a-z-]+:iam::(\d{12}):(user|role)\/[\w+=,.@/-]+$/
 const principalMember = () => string({ min: 20, max: 2048 }, { required: true })
 const policyNameMember = () => string({ min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }, { required: true })
 
+/**
+ * DeleteIdentityPolicy's request, and the base of PutIdentityPolicy's: one named policy of an
+ * IAM user or role (as IAM's DeleteUserPolicy / DeleteRolePolicy name it). Only the root of the
+ * principal's account may call the identity policy operations (`AccessDeniedException`
+ * otherwise); a `Principal` that is not an IAM user or role ARN is `ValidationException`, and
+ * deleting a policy that is not attached is `NotFoundException`.
+ */
 export interface IdentityPolicyRequest {
   /** The IAM user or role ARN the policy is attached to. */
   Principal: string
+  /** 1 to 128 letters, digits or `+=,.@_-`. */
   PolicyName: string
 }
+/**
+ * PutIdentityPolicy's request: attaches a named policy to an IAM user or role, replacing one of
+ * the same name, as IAM's PutUserPolicy / PutRolePolicy do; a role's policies apply to its
+ * assumed-role sessions too. The policy is stored in the key store and decides the principal's
+ * calls wherever a key policy lets identity policies decide. An invalid policy is
+ * `MalformedPolicyDocumentException` (`ERR_KMS_MALFORMED_POLICY_DOCUMENT`).
+ *
+ * @example
+ * ```ts
+ * import { createKms } from '@webkms/core'
+ *
+ * const kms = createKms() // calls as the account root
+ * await kms.putIdentityPolicy({
+ *   Principal: 'arn:aws:iam::111122223333:user/alice',
+ *   PolicyName: 'encrypt-only',
+ *   PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] }),
+ * })
+ * const { Policies } = await kms.getIdentityPolicies({ Principal: 'arn:aws:iam::111122223333:user/alice' })
+ * ```
+ */
 export interface PutIdentityPolicyRequest extends IdentityPolicyRequest {
-  /** The policy as JSON text. */
+  /** The policy as JSON text, at most 6144 characters (IAM's limit for a managed policy). */
   PolicyDocument: string
 }
+/** GetIdentityPolicies's response: every policy attached to the principal (only the root of its account may ask). */
 export interface GetIdentityPoliciesResponse {
   /** Policy name to JSON text. */
   Policies: Record<string, string>

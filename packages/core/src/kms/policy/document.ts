@@ -12,6 +12,8 @@
 import { MalformedPolicyDocumentException } from '../errors.js'
 import { parseCondition, type ConditionClause } from './conditions.js'
 
+/** IAM's limit for a managed policy document, in characters. */
+export const MAX_IDENTITY_POLICY_LENGTH = 6144
 /** A key policy is at most 32 KiB (KMS quotas: "Key policy document size"). */
 export const MAX_KEY_POLICY_BYTES = 32768
 

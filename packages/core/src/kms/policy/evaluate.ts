@@ -57,6 +57,27 @@ export interface AccessRequest {
   grants?: () => Promise<GrantRecord[]>
 }
 
+/**
+ * What decided a call (`Explanation.decidedBy`), as AWS's policy evaluation reaches it: a key
+ * policy statement; an identity policy statement of the policy `name` attached to `owner`
+ * (`delegatedBy`: the key policy statement that let identity policies decide, or allowed the
+ * caller's account); a grant; or the account root, which may always call operations on no key.
+ * `statement` is the statement's 0-based position in the policy, `sid` its Sid.
+ *
+ * @example
+ * ```ts
+ * import type { DecidedBy } from '@webkms/core'
+ *
+ * function describe(by: DecidedBy): string {
+ *   switch (by.source) {
+ *     case 'key policy': return `key policy statement ${by.sid ?? by.statement}`
+ *     case 'identity policy': return `policy ${by.name} of ${by.owner}`
+ *     case 'grant': return `grant ${by.grantId}`
+ *     case 'account root': return 'the account root'
+ *   }
+ * }
+ * ```
+ */
 export type DecidedBy =
   | { source: 'key policy'; statement: number; sid?: string }
   | { source: 'identity policy'; owner: string; name: string; statement: number; sid?: string; delegatedBy?: { statement: number; sid?: string } }

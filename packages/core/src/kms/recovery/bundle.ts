@@ -17,7 +17,7 @@
  * event, in one transaction: all of it or none. Ciphertexts, signatures and MACs made before
  * work again, since the same material is back under the same key IDs and versions.
  */
-import { CodedError } from '../../codedError.js'
+import { RecoveryError } from './errors.js'
 import type { KeyStore } from '../../keystore/KeyStore.js'
 import type { AliasRecord, GrantRecord, KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
 import { fromBase64, toBase64, uuidFromRandom } from '../../util/bytes.js'
@@ -29,14 +29,12 @@ import { SPECS } from '../keySpecs.js'
 import { keyArn, type Account } from '../keyIds.js'
 import { openJwe, readJweHeader } from './jwe.js'
 
+/**
+ * The `format` of a {@link RecoveryBundle}, `webkms-recovery-1`: {@link restoreRecoveryBundle}
+ * refuses a bundle of any other with `RecoveryError` (`ERR_WEBKMS_RECOVERY`).
+ */
 export const RECOVERY_BUNDLE_FORMAT = 'webkms-recovery-1'
 
-/** A restore that cannot be done: the bundle is malformed, a copy does not open or does not match, or the store already has what it would write. */
-export class RecoveryError extends CodedError {
-  static override code = 'ERR_WEBKMS_RECOVERY' as const
-  declare readonly code: 'ERR_WEBKMS_RECOVERY'
-  static override errorName = 'RecoveryError'
-}
 
 /** A key version as a bundle carries it: metadata, the public key, the recovery copy. */
 export interface BundledVersion {
@@ -60,10 +58,34 @@ export type BundledKey = Omit<KeyRecord, 'creationDate' | 'deletionDate' | 'rota
   versions: BundledVersion[]
 }
 
+/**
+ * What `kms.exportRecoveryBundle()` returns (webkms's own ExportRecoveryBundle operation): the
+ * store's keys with their versions' recovery copies, key policies, tags, aliases and grants, as
+ * JSON data, for {@link restoreRecoveryBundle} to rebuild a store from. Without the recovery
+ * private key it holds no usable secret, so it may be kept outside the browser; but nothing
+ * signs it, so keep it where only its owner can change it. The operation rejects with
+ * `UnsupportedOperationException` (`ERR_KMS_UNSUPPORTED_OPERATION`) on an engine created
+ * without `recovery`.
+ *
+ * @example
+ * ```ts
+ * import { createKms, type RecoveryBundle } from '@webkms/core'
+ *
+ * declare const recoveryPublicJwk: JsonWebKey
+ * const kms = createKms({ recovery: { publicKey: recoveryPublicJwk } })
+ * const bundle: RecoveryBundle = await kms.exportRecoveryBundle()
+ * if (bundle.unrecoverable.length) console.warn('material made before the recovery key cannot be restored', bundle.unrecoverable)
+ * await fetch('/backups/kms', { method: 'PUT', body: JSON.stringify(bundle) })
+ * ```
+ */
 export interface RecoveryBundle {
+  /** `webkms-recovery-1`. */
   format: typeof RECOVERY_BUNDLE_FORMAT
+  /** When the bundle was made (ISO 8601). */
   exportedAt: string
+  /** The account, region and partition the keys' ARNs name. */
   account: Account
+  /** Every key with its metadata, policy, tags and versions; material only as recovery copies. */
   keys: BundledKey[]
   aliases: (Omit<AliasRecord, 'creationDate' | 'lastUpdatedDate'> & { creationDate: string; lastUpdatedDate: string })[]
   grants: (Omit<GrantRecord, 'creationDate'> & { creationDate: string })[]
@@ -112,6 +134,7 @@ export async function exportBundle(store: KeyStore, account: Account, now: Date)
   }
 }
 
+/** The options of {@link restoreRecoveryBundle}. */
 export interface RestoreOptions {
   /** The recovery private key: RSA-OAEP with SHA-256, usage "decrypt" (it may be non-extractable). */
   privateKey: CryptoKey
@@ -121,6 +144,7 @@ export interface RestoreOptions {
   now?: () => Date
 }
 
+/** What {@link restoreRecoveryBundle} wrote into the store. */
 export interface RestoreResult {
   /** The ARNs of the keys restored. */
   keys: string[]

@@ -3,30 +3,10 @@
  * option). Only its owner, holding the private half offline, can open the copies; the engine,
  * the page and anyone who reads the store or an exported bundle cannot.
  */
-import { rsaThumbprint, sealJwe, unb64url, type RecoveryHeader } from './jwe.js'
+import { rsaThumbprint, sealJwe, type RecoveryHeader } from './jwe.js'
+import { checkRecoveryOption, type RecoveryOptions } from './option.js'
 
-export interface RecoveryOptions {
-  /**
-   * An RSA-OAEP public key with SHA-256, at least 3072 bits: a CryptoKey
-   * (`{ name: 'RSA-OAEP', hash: 'SHA-256' }`) or its public JWK.
-   */
-  publicKey: CryptoKey | JsonWebKey
-}
-
-export const MIN_RECOVERY_MODULUS = 3072
-
-/** The bit length of a JWK's base64url modulus (RFC 7518 §6.3.1.1: big-endian, no leading zero octets). */
-function modulusBits(n: string): number {
-  let bytes: Uint8Array
-  try {
-    bytes = unb64url(n)
-  } catch {
-    return 0
-  }
-  let i = 0
-  while (i < bytes.length && bytes[i] === 0) i++
-  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!))
-}
+export type { RecoveryOptions }
 
 export class RecoveryKey {
   private constructor(
@@ -37,26 +17,7 @@ export class RecoveryKey {
 
   /** Checks the option at once (a TypeError at createKms); the import finishes in the promise. */
   static from(option: RecoveryOptions): Promise<RecoveryKey> {
-    const key = option?.publicKey
-    const isCryptoKey = typeof CryptoKey !== 'undefined' && key instanceof CryptoKey
-    if (isCryptoKey) {
-      const a = key.algorithm as RsaHashedKeyAlgorithm
-      if (key.type !== 'public' || a.name !== 'RSA-OAEP' || a.hash?.name !== 'SHA-256' || a.modulusLength < MIN_RECOVERY_MODULUS || !key.usages.includes('encrypt')) {
-        throw new TypeError(`"recovery.publicKey" expected an RSA-OAEP SHA-256 public key of at least ${MIN_RECOVERY_MODULUS} bits with usage "encrypt"`)
-      }
-      if (!key.extractable) throw new TypeError('"recovery.publicKey" must be extractable (a public key; its thumbprint names the copies)')
-    } else {
-      const jwk = key as JsonWebKey | undefined
-      if (!jwk || typeof jwk !== 'object' || jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
-        throw new TypeError('"recovery.publicKey" expected a CryptoKey or an RSA public JWK')
-      }
-      if ('d' in jwk) throw new TypeError('"recovery.publicKey" is a private key: give the engine the public key only and keep the private key offline')
-      // A JWK that declares another use (RFC 7517 §4.2-4.4) is not used for RSA-OAEP-256 encryption, as a CryptoKey bound to another algorithm is not.
-      if ((jwk.alg !== undefined && jwk.alg !== 'RSA-OAEP-256') || (jwk.use !== undefined && jwk.use !== 'enc') || (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('encrypt')))) {
-        throw new TypeError(`"recovery.publicKey" expected a JWK for RSA-OAEP-256 encryption, got alg ${String(jwk.alg)}, use ${String(jwk.use)}, key_ops ${JSON.stringify(jwk.key_ops)}`)
-      }
-      if (modulusBits(jwk.n) < MIN_RECOVERY_MODULUS) throw new TypeError(`"recovery.publicKey" must be at least ${MIN_RECOVERY_MODULUS} bits`)
-    }
+    const { key, isCryptoKey } = checkRecoveryOption(option)
     return (async () => {
       const imported = isCryptoKey
         ? (key as CryptoKey)

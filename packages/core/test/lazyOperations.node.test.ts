@@ -1,0 +1,70 @@
+/**
+ * Lazy rows (operation.ts, operations/index.ts): the rarely used operations' modules are
+ * imported on their first call. A lazy row must stand for exactly its module's row, and a
+ * module that cannot load (a chunk the network lost) must fail the call as any engine failure
+ * does (KMSInternalException, audited), then load on a later call. Node only: it replaces a
+ * module with vi.doMock.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { lazyOperation } from '../src/kms/operation.js'
+import { operations } from '../src/kms/operations/index.js'
+import { allOperations } from '../src/kms/operations/table.js'
+
+describe('lazy rows', () => {
+  afterEach(() => {
+    vi.doUnmock('../src/kms/operations/grants.js')
+    vi.resetModules()
+  })
+
+  it('each loads its module\'s row, with the name, service and readOnly the table gave it', async () => {
+    const lazy = operations.filter((row) => 'load' in row)
+    expect(lazy.length).toBeGreaterThan(30)
+    for (const [i, row] of operations.entries()) {
+      const loaded = 'load' in row ? await row.load() : row
+      expect(loaded).toBe(allOperations[i])
+      expect([loaded.name, loaded.service, loaded.readOnly]).toEqual([row.name, row.service, row.readOnly])
+    }
+  })
+
+  it('a row that does not match its module is refused when loaded', async () => {
+    const { createGrant } = await import('../src/kms/operations/grants.js')
+    await expect(lazyOperation('CreateGrant', async () => createGrant, { readOnly: true }).load()).rejects.toThrow(/does not match/)
+    await expect(lazyOperation('CreateGrant', async () => createGrant, { service: 'iam' }).load()).rejects.toThrow(/does not match/)
+  })
+
+  it('a failed import is tried again on the next load; a successful one is not repeated', async () => {
+    let calls = 0
+    const { createGrant } = await import('../src/kms/operations/grants.js')
+    const row = lazyOperation('CreateGrant', async () => {
+      if (++calls === 1) throw new TypeError('Failed to fetch dynamically imported module')
+      return createGrant
+    })
+    await expect(row.load()).rejects.toThrow(TypeError)
+    expect(await row.load()).toBe(createGrant)
+    expect(await row.load()).toBe(createGrant)
+    expect(calls).toBe(2)
+  })
+
+  it('through createKms: a call whose code cannot load is KMSInternalException and audited, and a later call loads it', async () => {
+    let available = false
+    vi.doMock('../src/kms/operations/grants.js', async (importOriginal) => {
+      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
+      return importOriginal()
+    })
+    // Not through index.ts: it re-exports grants.ts's constants, so it imports grants.ts itself.
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const { KeyMetadata } = await kms.createKey()
+    const grant = { KeyId: KeyMetadata!.KeyId!, GranteePrincipal: 'arn:aws:iam::111122223333:role/app', Operations: ['Decrypt' as const] }
+    const error = await kms.createGrant(grant).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(KMSInternalException)
+    const { events } = await kms.exportAuditLog()
+    const failed = events.at(-1)!
+    expect([failed.eventName, failed.errorCode, failed.requestParameters]).toEqual(['CreateGrant', 'KMSInternalException', null])
+    available = true
+    vi.resetModules()
+    const { GrantId } = await kms.createGrant(grant)
+    expect(GrantId).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
