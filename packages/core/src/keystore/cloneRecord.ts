@@ -13,8 +13,12 @@ export function cloneRecord<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneRecord) as T
   if (isCryptoKey(value)) return value
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) Object.defineProperty(out, k, { value: cloneRecord(v), enumerable: true, writable: true, configurable: true })
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k]
+    if (v === undefined) continue
+    // Assignment is several times faster than defineProperty; only `__proto__` needs the latter.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: cloneRecord(v), enumerable: true, writable: true, configurable: true })
+    else out[k] = cloneRecord(v)
   }
   return out as T
 }

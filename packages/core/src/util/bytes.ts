@@ -30,9 +30,11 @@ export function uint16be(n: number): Uint8Array<ArrayBuffer> {
   return out
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
 export function toHex(bytes: Uint8Array): string {
   let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]
   return s
 }
 

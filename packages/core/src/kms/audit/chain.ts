@@ -42,10 +42,26 @@ export type UnsignedCheckpoint = Omit<AuditCheckpoint, 'signature'>
 /** JSON with object keys sorted, so the same event always hashes the same. Throws on what JSON cannot hold (a BigInt, a cycle). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  // Built by concatenation, without intermediate arrays: it runs on every call's audit event.
+  let out: string
+  if (Array.isArray(value)) {
+    out = '['
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i])
+    return out + ']'
+  }
+  // Object.keys gives own enumerable string keys, as Object.entries did; the default sort
+  // orders them by UTF-16 code units.
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort()
+  out = '{'
+  let first = true
+  for (const k of keys) {
+    const v = record[k]
+    if (v === undefined) continue
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v)
+    first = false
+  }
+  return out + '}'
 }
 
 export const chainHash = (previousHash: string, event: AuditEvent) => toHex(sha256(utf8(previousHash + canonicalJson(event))))

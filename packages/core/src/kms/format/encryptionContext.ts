@@ -15,7 +15,7 @@
  * write the count, so the empty context is two zero bytes.
  */
 import { ValidationException } from '../errors.js'
-import { concatBytes, uint16be, utf8 } from '../../util/bytes.js'
+import { utf8 } from '../../util/bytes.js'
 
 /** An encryption context as the engine holds it: its pairs, keys unique. */
 export type ContextPairs = readonly (readonly [string, string])[]
@@ -37,12 +37,25 @@ export function encodeEncryptionContext(pairs: ContextPairs | undefined): Uint8A
   const encoded = (pairs ?? []).map(([k, v]) => [utf8(k), utf8(v)] as const)
   encoded.sort((x, y) => compareBytes(x[0], y[0]))
   if (encoded.length > MAX_UINT16) throw new ValidationException('EncryptionContext has too many pairs')
-  const parts: Uint8Array[] = [uint16be(encoded.length)]
+  // One buffer, written in place: this runs on every Encrypt and Decrypt.
+  let length = 2
   for (const [k, v] of encoded) {
     if (k.length > MAX_UINT16 || v.length > MAX_UINT16) {
       throw new ValidationException('EncryptionContext keys and values must each be at most 65535 bytes of UTF-8')
     }
-    parts.push(uint16be(k.length), k, uint16be(v.length), v)
+    length += 4 + k.length + v.length
   }
-  return concatBytes(...parts)
+  const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
+  view.setUint16(0, encoded.length)
+  let at = 2
+  for (const [k, v] of encoded) {
+    view.setUint16(at, k.length)
+    out.set(k, at + 2)
+    at += 2 + k.length
+    view.setUint16(at, v.length)
+    out.set(v, at + 2)
+    at += 2 + v.length
+  }
+  return out
 }
