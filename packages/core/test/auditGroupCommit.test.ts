@@ -1,0 +1,69 @@
+/**
+ * Group commit of audit events (AuditTrail.record): while one event's transaction is being
+ * written, the events of other calls queue and share the next transaction. Every call's event
+ * is still in the chain, in order, before the call returns; one event that cannot be stored
+ * fails its own call only. The store here is slow to write, as IndexedDB's commits are.
+ */
+import { describe, expect, it } from 'vitest'
+import { createKms, KMSInternalException, MemoryKeyStore, verifyAuditLog, type AuditRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '../src/index.js'
+import { expectKmsError } from './helpers.js'
+
+class SlowStore implements KeyStore {
+  readonly inner = new MemoryKeyStore()
+  /** Read-write transactions that appended audit records, and how many each appended. */
+  readonly auditWrites: number[] = []
+  failWhen?: (record: AuditRecord) => boolean
+
+  async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+    if (mode === 'readwrite') await new Promise((r) => setTimeout(r, 5))
+    let appended = 0
+    const result = await this.inner.transaction(mode, (tx) =>
+      fn({
+        ...tx,
+        putAuditRecord: async (record) => {
+          if (this.failWhen?.(record)) throw new Error('the disk is full')
+          appended++
+          return tx.putAuditRecord(record)
+        },
+      }),
+    )
+    if (appended) this.auditWrites.push(appended)
+    return result
+  }
+}
+
+describe('audit group commit', () => {
+  it('calls in flight share transactions; every event is in the chain, in order, and verifies', async () => {
+    const keyStore = new SlowStore()
+    const kms = createKms({ keyStore })
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    keyStore.auditWrites.length = 0
+    const calls = await Promise.all(Array.from({ length: 16 }, (_, i) => kms.encrypt({ KeyId, Plaintext: new Uint8Array([i]) })))
+    expect(calls).toHaveLength(16)
+    // 16 events, fewer transactions: at least one carried several.
+    expect(keyStore.auditWrites.reduce((a, b) => a + b, 0)).toBe(16)
+    expect(Math.max(...keyStore.auditWrites)).toBeGreaterThan(1)
+    const log = await kms.exportAuditLog()
+    const encrypts = log.events.filter((e) => e.eventName === 'Encrypt')
+    expect(encrypts).toHaveLength(16)
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+  })
+
+  it('an event that cannot be stored fails its own call only', async () => {
+    const keyStore = new SlowStore()
+    const kms = createKms({ keyStore })
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    keyStore.failWhen = (record) => record.event.eventName === 'GenerateRandom'
+    const encrypt = () => kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+    const [a, b, random, c] = [encrypt(), encrypt(), kms.generateRandom({ NumberOfBytes: 16 }), encrypt()]
+    await expectKmsError(random, KMSInternalException, /audit event could not be recorded/)
+    for (const call of [a, b, c]) expect((await call).CiphertextBlob).toBeInstanceOf(Uint8Array)
+    keyStore.failWhen = undefined
+    const { events } = await kms.exportAuditLog()
+    expect(events.filter((e) => e.eventName === 'Encrypt')).toHaveLength(3)
+    expect(events.some((e) => e.eventName === 'GenerateRandom')).toBe(false)
+  })
+})
