@@ -137,8 +137,25 @@ Object.assign(api, {
     const { CiphertextBlob } = await api.encrypt({ KeyId, Plaintext: plaintext, EncryptionContext: context })
     const back = await api.decrypt({ CiphertextBlob: CiphertextBlob!, EncryptionContext: context })
     if (!equal(back.Plaintext!, plaintext)) throw new Error('round trip')
+    // A second baseline: one bare IndexedDB read-write transaction putting a small record, in a
+    // scratch database of its own (what an audit event's write costs at the least).
+    const scratch = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('webkms-bench-scratch', 1)
+      r.onupgradeneeded = () => r.result.createObjectStore('s')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    let n = 0
+    const idbPut = () =>
+      new Promise<void>((resolve, reject) => {
+        const tx = scratch.transaction('s', 'readwrite')
+        tx.objectStore('s').put({ n, at: Date.now() }, n++ % 1024)
+        tx.oncomplete = () => resolve()
+        tx.onerror = () => reject(tx.error)
+      })
     const ops: [string, () => Promise<unknown>][] = [
       ['raw AES-GCM encrypt 32 B', () => subtle.encrypt({ name: 'AES-GCM', iv: crypto.getRandomValues(new Uint8Array(12)) }, rawKey, plaintext)],
+      ['IndexedDB put (one read-write transaction)', idbPut],
       ['Encrypt 32 B', () => api.encrypt({ KeyId, Plaintext: plaintext, EncryptionContext: context })],
       ['Decrypt', () => api.decrypt({ CiphertextBlob: CiphertextBlob!, EncryptionContext: context })],
       ['GenerateDataKey', () => api.generateDataKey({ KeyId, KeySpec: 'AES_256', EncryptionContext: context })],
