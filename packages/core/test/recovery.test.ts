@@ -19,7 +19,7 @@ import {
   type Kms,
   type RecoveryBundle,
 } from '../src/index.js'
-import { b64url, unb64url } from '../src/kms/recovery/jwe.js'
+import { fromBase64Url as unb64url, toBase64Url as b64url } from '../src/util/bytes.js'
 import { bytes, expectKmsError, testClock, text } from './helpers.js'
 
 const subtle = globalThis.crypto.subtle

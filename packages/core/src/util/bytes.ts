@@ -77,6 +77,15 @@ export function toBase64(b: Uint8Array): string {
 
 export const fromBase64 = (s: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
 
+/** base64url without padding (RFC 4648 §5), as JOSE writes it. */
+export const toBase64Url = (b: Uint8Array) => toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+
+/** base64url without padding; RangeError for any other character. */
+export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new RangeError('not base64url')
+  return fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
+}
+
 /** Constant-time comparison: how far two secrets agree must not show in the timing. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false

@@ -10,7 +10,7 @@
  * over an incremental digest (see incrementalHash).
  */
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
-import { fromBase64 as unb64, toBase64 as b64 } from '../../util/bytes.js'
+import { fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
@@ -85,7 +85,6 @@ export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
   return p1363
 }
 
-const unb64url = (s: string) => unb64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
 /** WebCrypto takes views of ArrayBuffers as they are; only shared memory needs a copy. */
 const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
 
@@ -142,7 +141,7 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
     },
     async incremental() {
       const { d } = await subtle.exportKey('jwk', pair.privateKey)
-      const secretKey = unb64url(d!)
+      const secretKey = fromBase64Url(d!)
       const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])
       return {
         update: (bytes) => h.update(bytes),

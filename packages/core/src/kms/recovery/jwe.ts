@@ -7,15 +7,10 @@
  * the bytes are: the key ARN, the version's KeyMaterialId, the key spec, and the format of the bytes. A copy therefore
  * cannot be passed off as another key's or another version's material.
  */
-import { concatBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../../util/bytes.js'
+import { concatBytes, fromBase64Url as unb64url, fromUtf8, toBase64Url as b64url, utf8 } from '../../util/bytes.js'
 
 const subtle = () => globalThis.crypto.subtle
 
-export const b64url = (b: Uint8Array) => toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-export function unb64url(s: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new RangeError('not base64url')
-  return fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4))
-}
 
 /** What a recovery copy's protected header says of the material it holds. */
 export interface RecoveryHeader {

@@ -2,7 +2,7 @@
  * The `recovery` option's checks, apart from the code that seals copies: createKms runs them
  * at once (a TypeError at createKms) and loads the rest when the first material is made.
  */
-import { fromBase64 } from '../../util/bytes.js'
+import { fromBase64Url } from '../../util/bytes.js'
 
 /**
  * createKms's `recovery` option: the public key every key material the engine makes or imports
@@ -33,10 +33,9 @@ export const MIN_RECOVERY_MODULUS = 3072
 
 /** The bit length of a JWK's base64url modulus (RFC 7518 §6.3.1.1: big-endian, no leading zero octets). */
 function modulusBits(n: string): number {
-  if (!/^[A-Za-z0-9_-]*$/.test(n)) return 0
   let bytes: Uint8Array
   try {
-    bytes = fromBase64(n.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (n.length % 4)) % 4))
+    bytes = fromBase64Url(n)
   } catch {
     return 0
   }
