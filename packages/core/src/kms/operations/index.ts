@@ -8,7 +8,7 @@
  * start within its bundle budget (scripts/bundle-budget.mjs). table.ts has every row loaded,
  * for protocols and explain.
  */
-import { lazyOperation as lazy, type Loaded, type TableRow } from '../operation.js'
+import { lazyOperation, type Loaded, type Operation, type Service, type TableRow } from '../operation.js'
 import * as cryptography from './cryptography.js'
 import * as keys from './keys.js'
 import * as policies from './policies.js'
@@ -25,6 +25,13 @@ const identityPolicies = () => import('./identityPolicies.js')
 const auditLog = () => import('./auditLog.js')
 const recovery = () => import('./recovery.js')
 
+/** `CreateKey` -> `createKey`: a row's method name, and the name its module exports it by. */
+export const methodName = <N extends string>(name: N) => (name.charAt(0).toLowerCase() + name.slice(1)) as Uncapitalize<N>
+
+/** The lazy row `name`, exported by its module under its method name. */
+const lazy = <M, N extends Capitalize<keyof M & string>>(load: () => Promise<M>, name: N, options?: { service?: Service; readOnly?: boolean }) =>
+  lazyOperation<Extract<M[Uncapitalize<N> & keyof M], Operation>>(name, () => load().then((m) => m[methodName(name) as Uncapitalize<N> & keyof M] as Extract<M[Uncapitalize<N> & keyof M], Operation>), options)
+
 export const operations = [
   keys.createKey,
   keys.describeKey,
@@ -34,50 +41,50 @@ export const operations = [
   keys.disableKey,
   keys.scheduleKeyDeletion,
   keys.cancelKeyDeletion,
-  lazy('CreateAlias', () => aliases().then((m) => m.createAlias)),
-  lazy('UpdateAlias', () => aliases().then((m) => m.updateAlias)),
-  lazy('DeleteAlias', () => aliases().then((m) => m.deleteAlias)),
-  lazy('ListAliases', () => aliases().then((m) => m.listAliases)),
-  lazy('TagResource', () => tags().then((m) => m.tagResource)),
-  lazy('UntagResource', () => tags().then((m) => m.untagResource)),
-  lazy('ListResourceTags', () => tags().then((m) => m.listResourceTags)),
-  lazy('EnableKeyRotation', () => rotation().then((m) => m.enableKeyRotation)),
-  lazy('DisableKeyRotation', () => rotation().then((m) => m.disableKeyRotation)),
-  lazy('GetKeyRotationStatus', () => rotation().then((m) => m.getKeyRotationStatus)),
-  lazy('RotateKeyOnDemand', () => rotation().then((m) => m.rotateKeyOnDemand)),
-  lazy('ListKeyRotations', () => rotation().then((m) => m.listKeyRotations)),
+  lazy(aliases, 'CreateAlias'),
+  lazy(aliases, 'UpdateAlias'),
+  lazy(aliases, 'DeleteAlias'),
+  lazy(aliases, 'ListAliases'),
+  lazy(tags, 'TagResource'),
+  lazy(tags, 'UntagResource'),
+  lazy(tags, 'ListResourceTags'),
+  lazy(rotation, 'EnableKeyRotation'),
+  lazy(rotation, 'DisableKeyRotation'),
+  lazy(rotation, 'GetKeyRotationStatus'),
+  lazy(rotation, 'RotateKeyOnDemand'),
+  lazy(rotation, 'ListKeyRotations'),
   cryptography.encrypt,
   cryptography.decrypt,
   cryptography.reEncrypt,
   cryptography.generateDataKey,
   cryptography.generateDataKeyWithoutPlaintext,
   cryptography.generateRandom,
-  lazy('GenerateDataKeyPair', () => dataKeyPairs().then((m) => m.generateDataKeyPair)),
-  lazy('GenerateDataKeyPairWithoutPlaintext', () => dataKeyPairs().then((m) => m.generateDataKeyPairWithoutPlaintext)),
-  lazy('Sign', () => asymmetric().then((m) => m.sign)),
-  lazy('Verify', () => asymmetric().then((m) => m.verify)),
-  lazy('GetPublicKey', () => asymmetric().then((m) => m.getPublicKey)),
-  lazy('DeriveSharedSecret', () => asymmetric().then((m) => m.deriveSharedSecret)),
-  lazy('GenerateMac', () => mac().then((m) => m.generateMac)),
-  lazy('VerifyMac', () => mac().then((m) => m.verifyMac)),
-  lazy('GetParametersForImport', () => importKeyMaterial().then((m) => m.getParametersForImport), { readOnly: false }),
-  lazy('ImportKeyMaterial', () => importKeyMaterial().then((m) => m.importKeyMaterial)),
-  lazy('DeleteImportedKeyMaterial', () => importKeyMaterial().then((m) => m.deleteImportedKeyMaterial)),
+  lazy(dataKeyPairs, 'GenerateDataKeyPair'),
+  lazy(dataKeyPairs, 'GenerateDataKeyPairWithoutPlaintext'),
+  lazy(asymmetric, 'Sign'),
+  lazy(asymmetric, 'Verify'),
+  lazy(asymmetric, 'GetPublicKey'),
+  lazy(asymmetric, 'DeriveSharedSecret'),
+  lazy(mac, 'GenerateMac'),
+  lazy(mac, 'VerifyMac'),
+  lazy(importKeyMaterial, 'GetParametersForImport', { readOnly: false }),
+  lazy(importKeyMaterial, 'ImportKeyMaterial'),
+  lazy(importKeyMaterial, 'DeleteImportedKeyMaterial'),
   policies.getKeyPolicy,
   policies.putKeyPolicy,
   policies.listKeyPolicies,
-  lazy('CreateGrant', () => grants().then((m) => m.createGrant)),
-  lazy('ListGrants', () => grants().then((m) => m.listGrants)),
-  lazy('ListRetirableGrants', () => grants().then((m) => m.listRetirableGrants)),
-  lazy('RetireGrant', () => grants().then((m) => m.retireGrant), { readOnly: false }),
-  lazy('RevokeGrant', () => grants().then((m) => m.revokeGrant)),
-  lazy('PutIdentityPolicy', () => identityPolicies().then((m) => m.putIdentityPolicy), { service: 'iam' }),
-  lazy('DeleteIdentityPolicy', () => identityPolicies().then((m) => m.deleteIdentityPolicy), { service: 'iam' }),
-  lazy('GetIdentityPolicies', () => identityPolicies().then((m) => m.getIdentityPolicies), { service: 'iam' }),
-  lazy('ExportAuditLog', () => auditLog().then((m) => m.exportAuditLog), { service: 'webkms', readOnly: true }),
-  lazy('GetAuditPublicKeys', () => auditLog().then((m) => m.getAuditPublicKeys), { service: 'webkms' }),
-  lazy('RotateAuditSigningKey', () => auditLog().then((m) => m.rotateAuditSigningKey), { service: 'webkms' }),
-  lazy('ExportRecoveryBundle', () => recovery().then((m) => m.exportRecoveryBundle), { service: 'webkms', readOnly: true }),
+  lazy(grants, 'CreateGrant'),
+  lazy(grants, 'ListGrants'),
+  lazy(grants, 'ListRetirableGrants'),
+  lazy(grants, 'RetireGrant', { readOnly: false }),
+  lazy(grants, 'RevokeGrant'),
+  lazy(identityPolicies, 'PutIdentityPolicy', { service: 'iam' }),
+  lazy(identityPolicies, 'DeleteIdentityPolicy', { service: 'iam' }),
+  lazy(identityPolicies, 'GetIdentityPolicies', { service: 'iam' }),
+  lazy(auditLog, 'ExportAuditLog', { service: 'webkms', readOnly: true }),
+  lazy(auditLog, 'GetAuditPublicKeys', { service: 'webkms' }),
+  lazy(auditLog, 'RotateAuditSigningKey', { service: 'webkms' }),
+  lazy(recovery, 'ExportRecoveryBundle', { service: 'webkms', readOnly: true }),
 ] as const
 // Checked apart: as a `satisfies` it would widen what TypeScript infers for each lazy row.
 operations satisfies readonly TableRow[]
@@ -102,7 +109,4 @@ export type OperationName = OperationRow['name']
 
 /** Every operation's name, in table order. */
 export const operationNames: readonly OperationName[] = operations.map((o) => o.name)
-
-/** `CreateKey` -> `createKey`. */
-export const methodName = <N extends string>(name: N) => (name.charAt(0).toLowerCase() + name.slice(1)) as Uncapitalize<N>
 
