@@ -214,7 +214,7 @@ class Steps {
       [h('p', {}, t.step5Body), bytesView(t.bStoredKey, g?.ciphertextBlob, bytes, null, BLOB_BYTES), bytesView(t.bStoredData, m?.bytes, bytes)],
       [
         h('p', {}, t.step6Body),
-        call(`Decrypt ${json({ CiphertextBlob: t.edkPlaceholder, EncryptionContext: CONTEXT })}`, `decryptMessage(message, ${json({ encryptionContext: CONTEXT })})`),
+        call(`Decrypt ${json({ CiphertextBlob: t.edkInSnippet, EncryptionContext: CONTEXT })}`, `decryptMessage(message, ${json({ encryptionContext: CONTEXT })})`),
         bytesView(t.bDecryptedKey, this.returned?.key, bytes),
         this.returned ? keyArn(this.returned.keyId) : null,
         h('p', { class: 'hint' }, t.returnedKeyNote),

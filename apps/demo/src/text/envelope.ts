@@ -74,7 +74,7 @@ export const envelopeText = bilingual(
     keyArn: 'KMS key ARN',
     wipedNote: 'Every byte is now 0: the page no longer holds the data key.',
     decryptedData: (s: string) => `decryptMessage returned the data: \u201c${s}\u201d`,
-    edkPlaceholder: '<the encrypted data key>',
+    edkInSnippet: '<the encrypted data key>',
     returnedKeyNote: 'Your application would use this key once and forget it again.',
 
     whyTitle: 'Why envelope encryption',
@@ -206,7 +206,7 @@ export const envelopeText = bilingual(
     keyArn: 'KMS キーの ARN',
     wipedNote: 'すべてのバイトが 0 になりました。ページはもうデータキーを持っていません。',
     decryptedData: (s: string) => `decryptMessage が返したデータ:「${s}」`,
-    edkPlaceholder: '<暗号化されたデータキー>',
+    edkInSnippet: '<暗号化されたデータキー>',
     returnedKeyNote: 'アプリケーションはこのキーを一度だけ使い、また忘れます。',
 
     whyTitle: 'エンベロープ暗号化を使う理由',
