@@ -1,7 +1,8 @@
 // Benchmark: envelope encryption (AWS Encryption SDK message format) beside, in the same run,
 // (1) raw WebCrypto AES-256-GCM one-shot on the same buffer: the floor for any format, and
 // (2) the official @aws-crypto/client-node 5.0.2, each client at its default settings;
-// then the same through streams, and the incremental SHA-384 that signed streams need.
+// then the same messages left in pieces (encryptToChunks, decryptToChunks), the same through
+// streams, and the incremental SHA-384 that signed streams need.
 //
 //   pnpm bench:envelope      (builds @webkms/core first; results go in BENCHMARKS.md by hand)
 //   BENCH_ROUNDS=9 node bench/envelope.mjs
@@ -111,6 +112,8 @@ for (const [label, n] of sizes) {
   check(same((await aws.decrypt(theirs, ours0478)).plaintext, data), 'the AWS client reads ours (0x0478)')
   check(same((await webkms.decrypt(ours, theirsDefault)).plaintext, data), 'we read the AWS client')
   check(same(new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv }, rawKey, rawCt)), data), 'raw round trip')
+  check(same((await aws.decrypt(theirs, join((await webkms.encryptToChunks(ours, data)).chunks))).plaintext, data), 'the AWS client reads our pieces (default)')
+  check(same(join((await webkms.decryptToChunks(ours, ours0478)).chunks), data), 'decryptToChunks joined')
 
   const contenders = [
     ['raw enc', () => subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data)],
@@ -121,6 +124,12 @@ for (const [label, n] of sizes) {
     ['default dec', () => webkms.decrypt(ours, oursDefault)],
     ['AWS enc', () => aws.encrypt(theirs, data)],
     ['AWS dec', () => aws.decrypt(theirs, theirsDefault)],
+    // The same messages left in pieces (encryptToChunks, decryptToChunks): no buffer of the
+    // whole size, no copy into it.
+    ['0x0478 chunks enc', () => webkms.encryptToChunks(ours, data, { suiteId: 0x0478 })],
+    ['0x0478 chunks dec', () => webkms.decryptToChunks(ours, ours0478)],
+    ['default chunks enc', () => webkms.encryptToChunks(ours, data)],
+    ['default chunks dec', () => webkms.decryptToChunks(ours, oursDefault)],
   ]
   if (before) {
     const client = before.buildClient()
@@ -203,6 +212,16 @@ console.log('|---|---|---|---|---|---|---:|---:|')
 for (const [label, n, m] of rows) {
   for (const op of ['enc', 'dec']) {
     console.log(`| ${label} | ${op === 'enc' ? 'encrypt' : 'decrypt'} | ${f(m[`raw ${op}`], n)} | ${f(m[`0x0478 ${op}`], n)} | ${f(m[`default ${op}`], n)} | ${f(m[`AWS ${op}`], n)} | ${ratio(m[`0x0478 ${op}`], m[`raw ${op}`])} | ${ratio(m[`default ${op}`], m[`AWS ${op}`])} |`)
+  }
+}
+console.log('')
+console.log('The same messages in pieces (encryptToChunks, decryptToChunks):')
+console.log('')
+console.log('| size | op | raw AES-GCM one-shot | webkms 0x0478 in pieces | webkms default in pieces | 0x0478 pieces / raw | default pieces / AWS |')
+console.log('|---|---|---|---|---|---:|---:|')
+for (const [label, n, m] of rows) {
+  for (const op of ['enc', 'dec']) {
+    console.log(`| ${label} | ${op === 'enc' ? 'encrypt' : 'decrypt'} | ${f(m[`raw ${op}`], n)} | ${f(m[`0x0478 chunks ${op}`], n)} | ${f(m[`default chunks ${op}`], n)} | ${ratio(m[`0x0478 chunks ${op}`], m[`raw ${op}`])} | ${ratio(m[`default chunks ${op}`], m[`AWS ${op}`])} |`)
   }
 }
 if (before) {

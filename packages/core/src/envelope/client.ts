@@ -7,7 +7,7 @@
  * the runtime can (Node's thread pool), so large messages use more than one core.
  */
 import { Malformed, malformed, Reader } from './format/reader.js'
-import { frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
+import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import { beginMessage, mapLimit, openMessage } from './message.js'
@@ -74,6 +74,49 @@ export interface EnvelopeClient {
    * @throws `TypeError` or `RangeError` for an invalid argument or option.
    */
   decrypt(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  /**
+   * `encrypt`, with the message left in pieces instead of copied into one buffer: the same
+   * bytes, in order (their concatenation is a message any AWS Encryption SDK decrypts). For a
+   * large message bound for a `Blob`, a `fetch` body or a file, this saves a second allocation
+   * of the message's size and the copy into it. A signing suite hashes the pieces in order
+   * (SHA-384 with WebAssembly where allowed) instead of signing one buffer with WebCrypto.
+   *
+   * @returns the pieces (views; do not assume anything about their buffers), their total
+   * `byteLength`, and the header
+   * @throws what `encrypt` throws
+   *
+   * @example
+   * ```ts
+   * import { buildClient, type Keyring } from '@webkms/core/envelope'
+   *
+   * async function upload(file: Uint8Array, keyring: Keyring): Promise<Response> {
+   *   const { chunks } = await buildClient().encryptToChunks(keyring, file, { encryptionContext: { tenant: 'acme' } })
+   *   return fetch('/upload', { method: 'PUT', body: new Blob(chunks) })
+   * }
+   * ```
+   */
+  encryptToChunks(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
+  /**
+   * `decrypt`, with the plaintext left as each frame opened it (one piece per frame, in order)
+   * instead of copied into one buffer. The same guarantee: nothing is returned until every
+   * frame's tag and the signature have verified.
+   *
+   * @returns the pieces, their total `byteLength`, and the header
+   * @throws what `decrypt` throws: {@link DecryptionError} `ERR_ENVELOPE_DECRYPTION_FAILED` for
+   * any message that does not decrypt and authenticate, `TypeError` or `RangeError` for an
+   * invalid argument or option.
+   *
+   * @example
+   * ```ts
+   * import { buildClient, type Keyring } from '@webkms/core/envelope'
+   *
+   * async function open(message: Uint8Array, keyring: Keyring): Promise<Blob> {
+   *   const { chunks } = await buildClient().decryptToChunks(keyring, message, { encryptionContext: { tenant: 'acme' } })
+   *   return new Blob(chunks)
+   * }
+   * ```
+   */
+  decryptToChunks(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
   /**
    * `encrypt` as a stream pair (client-apis/streaming.md): write plaintext to `writable`, read
    * the message from `readable`. Frames are sealed as the plaintext arrives, several at once,
@@ -153,12 +196,83 @@ export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions):
   return {
     encrypt: (keyring, plaintext, options) => encrypt(client, keyring, plaintext, options),
     decrypt: (keyring, ciphertext, options) => decrypt(client, keyring, ciphertext, options),
+    encryptToChunks: (keyring, plaintext, options) => encryptToChunks(client, keyring, plaintext, options),
+    decryptToChunks: (keyring, ciphertext, options) => decryptToChunks(client, keyring, ciphertext, options),
     encryptStream: (keyring, options) => encryptStream(client, keyring, options),
     decryptStream: (keyring, options) => decryptStream(client, keyring, options),
   }
 }
 
 async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+  const { writer, plaintext, frames, onProgress } = await beginEncrypt(client, keyring, plaintextArg, optionsArg)
+  const n = plaintext.byteLength
+  const offsets: number[] = []
+  let size = writer.head.byteLength
+  for (const { final, length } of frames) {
+    offsets.push(size)
+    size += frameOverhead(final) + length
+  }
+  // Signed suites: room for the footer (at most 2 + 104 bytes of DER for P-384), so the
+  // message is never copied again after it is signed.
+  const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
+  out.set(writer.head)
+  let done = 0
+  await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
+    const chunk = plaintext.subarray(start, start + length)
+    const sealed = await writer.seal(i + 1, final, chunk)
+    const offset = offsets[i]!
+    out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, length))
+    done += length
+    onProgress?.(done, n)
+  })
+  if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
+  const footer = serializeFooter(await writer.signer.sign(out.subarray(0, size)))
+  out.set(footer, size)
+  // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
+  // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
+  return { result: out.subarray(0, size + footer.byteLength), messageHeader: writer.messageHeader }
+}
+
+/**
+ * The same message as `encrypt`, left in pieces: the head, then each frame's header fields and
+ * its sealed bytes as WebCrypto returned them, then the footer. Nothing is copied into one
+ * buffer, so a large message costs no second allocation of its size (and, on a fresh buffer,
+ * none of its page faults).
+ */
+async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+  const { writer, plaintext, frames, onProgress } = await beginEncrypt(client, keyring, plaintextArg, optionsArg)
+  const n = plaintext.byteLength
+  // Every frame's header fields in one buffer (zeroed: the IV is zeros, then the sequence number).
+  const headerOffsets: number[] = []
+  let headerBytes = 0
+  for (const { final } of frames) {
+    headerOffsets.push(headerBytes)
+    headerBytes += frameHeaderLength(final)
+  }
+  const headers = new Uint8Array(headerBytes)
+  const chunks: Uint8Array[] = new Array<Uint8Array>(1 + 2 * frames.length)
+  chunks[0] = writer.head
+  let done = 0
+  await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
+    const sealed = await writer.seal(i + 1, final, plaintext.subarray(start, start + length))
+    const at = headerOffsets[i]!
+    chunks[1 + 2 * i] = headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length))
+    chunks[2 + 2 * i] = sealed
+    done += length
+    onProgress?.(done, n)
+  })
+  if (writer.signer) {
+    // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
+    // stream's are (message-footer.md: the signature covers the header and the body).
+    const signer = await writer.signer.incremental()
+    for (const chunk of chunks) signer.update(chunk)
+    chunks.push(serializeFooter(signer.sign()))
+  }
+  return { chunks, byteLength: chunks.reduce((sum, c) => sum + c.byteLength, 0), messageHeader: writer.messageHeader }
+}
+
+/** What both one-shot encrypts share: arguments checked, the header written, the frames laid out. */
+async function beginEncrypt(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
   const cmm = materialsManager(keyring)
   const plaintext = bytesArgument(plaintextArg, 'plaintext')
   const { encryptionContext, suiteId, frameLength, maxEncryptedDataKeys, onProgress } = encryptOptions(optionsArg, client)
@@ -171,43 +285,32 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
     plaintextLength: plaintext.byteLength,
     random: client.random,
   })
-
   // Like the AWS browser client: ceil(n / frameLength) frames, at least one, the last being the
   // final frame (full-length when n is an exact multiple: message-body.md allows either).
   const n = plaintext.byteLength
-  const frames = Math.max(1, Math.ceil(n / frameLength))
-  const lengthOf = (i: number) => (i < frames - 1 ? frameLength : n - (frames - 1) * frameLength)
-  const offsets: number[] = []
-  let size = writer.head.byteLength
-  for (let i = 0; i < frames; i++) {
-    offsets.push(size)
-    size += frameOverhead(i === frames - 1) + lengthOf(i)
-  }
-  // Signed suites: room for the footer (at most 2 + 104 bytes of DER for P-384), so the
-  // message is never copied again after it is signed.
-  const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
-  out.set(writer.head)
-  let done = 0
-  await mapLimit(offsets, CONCURRENCY, async (offset, i) => {
-    const chunk = plaintext.subarray(i * frameLength, i * frameLength + lengthOf(i))
-    const final = i === frames - 1
-    const sealed = await writer.seal(i + 1, final, chunk)
-    out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, chunk.byteLength))
-    done += chunk.byteLength
-    onProgress?.(done, n)
+  const count = Math.max(1, Math.ceil(n / frameLength))
+  const frames = Array.from({ length: count }, (_, i) => {
+    const final = i === count - 1
+    return { start: i * frameLength, length: final ? n - i * frameLength : frameLength, final }
   })
-  if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
-  const footer = serializeFooter(await writer.signer.sign(out.subarray(0, size)))
-  out.set(footer, size)
-  // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
-  // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
-  return { result: out.subarray(0, size + footer.byteLength), messageHeader: writer.messageHeader }
+  return { writer, plaintext, frames, onProgress }
 }
 
 /** Footer: a u16 length and a DER ECDSA P-384 signature (SEQUENCE of two INTEGERs of up to 49 bytes). */
 const MAX_FOOTER_LENGTH = 2 + 104
 
 async function decrypt(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
+  return decryptMessage(client, keyring, ciphertextArg, optionsArg, false)
+}
+
+/** `decrypt` leaving the plaintext as each frame opened it: no buffer of the whole size. */
+async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
+  return decryptMessage(client, keyring, ciphertextArg, optionsArg, true)
+}
+
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: false): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }> {
   const cmm = materialsManager(keyring)
   const ciphertext = bytesArgument(ciphertextArg, 'ciphertext')
   const o = decryptOptions(optionsArg, client)
@@ -240,19 +343,23 @@ async function decrypt(client: ClientConfig, keyring: unknown, ciphertextArg: un
     const signature = reader.verifier ? parseFooter(r) : undefined
     if (r.remaining !== 0) throw new Malformed('trailing bytes after the message')
 
-    const plaintext = new Uint8Array(total)
+    const plaintext = chunked ? new Uint8Array(0) : new Uint8Array(total)
+    const chunks: Uint8Array[] = chunked ? new Array<Uint8Array>(frames.length) : []
     const offsets: number[] = []
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
     let done = 0
     const [verified] = await Promise.all([
       reader.verifier ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
       mapLimit(frames, CONCURRENCY, async (frame, i) => {
-        plaintext.set(await reader.openFrame(frame), offsets[i]!)
+        const opened = await reader.openFrame(frame)
+        if (chunked) chunks[i] = opened
+        else plaintext.set(opened, offsets[i]!)
         done += frame.contentLength
         o.onProgress?.(done, total)
       }),
     ])
     if (!verified) throw new Malformed('signature does not verify')
+    if (chunked) return { chunks, byteLength: total, messageHeader: reader.messageHeader }
     return { plaintext, messageHeader: reader.messageHeader }
   } catch (cause) {
     if (cause instanceof DecryptionError) throw cause

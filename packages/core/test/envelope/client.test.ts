@@ -74,6 +74,80 @@ describe('round trips', () => {
   })
 })
 
+const concat = (chunks: Uint8Array[]) => {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  chunks.reduce((at, c) => (out.set(c, at), at + c.byteLength), 0)
+  return out
+}
+
+describe('chunked output (encryptToChunks, decryptToChunks)', () => {
+  it('the pieces, joined, are a message every decrypt reads; decryptToChunks gives one piece per frame (property)', async () => {
+    const keyring = aesKeyring()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...suites.map((s) => s.id)),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 300 }),
+        async (suiteId, frameLength, frames, extra) => {
+          const plaintext = bytes(frames * frameLength + (extra % 2 ? 0 : extra))
+          const encryptionContext = { purpose: 'chunks' }
+          const sealed = await clientFor(suiteId).encryptToChunks(keyring, plaintext, { suiteId, frameLength, encryptionContext })
+          const message = concat(sealed.chunks)
+          expect(sealed.byteLength).toBe(message.byteLength)
+          expect(sealed.messageHeader.suiteId).toBe(suiteId)
+          expect(parseHeader(message).header.messageId).toEqual(sealed.messageHeader.messageId)
+          expect((await allowAll.decrypt(keyring, message, { encryptionContext })).plaintext).toEqual(plaintext)
+
+          const opened = await allowAll.decryptToChunks(keyring, message, { encryptionContext })
+          expect(opened.chunks).toHaveLength(Math.max(1, Math.ceil(plaintext.byteLength / frameLength)))
+          expect(opened.byteLength).toBe(plaintext.byteLength)
+          expect(concat(opened.chunks)).toEqual(plaintext)
+          expect(opened.messageHeader.messageId).toEqual(sealed.messageHeader.messageId)
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('decryptToChunks refuses what decrypt refuses, with the same opaque error', async () => {
+    const keyring = aesKeyring()
+    for (const suiteId of [0x0478, 0x0578] as SuiteId[]) {
+      const { result } = await strict.encrypt(keyring, bytes(40), { suiteId, frameLength: 16, encryptionContext: { a: 'b' } })
+      for (let i = 0; i < result.length; i += 7) {
+        const bad = result.slice()
+        bad[i]! ^= 0x40
+        const error = await expectError(strict.decryptToChunks(keyring, bad), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+        expect(error.message).toBe('decryption operation failed')
+      }
+      await expectError(strict.decryptToChunks(keyring, result.subarray(0, result.length - 1)), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+      await expectError(strict.decryptToChunks(keyring, result, { encryptionContext: { a: 'c' } }), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+      await expectError(strict.decryptToChunks(aesKeyring('other'), result), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+    }
+  })
+
+  it('a signed message in pieces ends with its footer: the signature verifies over the joined pieces', async () => {
+    const keyring = aesKeyring()
+    const { chunks } = await strict.encryptToChunks(keyring, bytes(1000), { frameLength: 100 })
+    expect(chunks).toHaveLength(1 + 2 * 10 + 1) // head, 10 frames as (fields, sealed), footer
+    expect((await strict.decrypt(keyring, concat(chunks))).plaintext).toEqual(bytes(1000))
+    await expectError(strict.decrypt(keyring, concat(chunks.slice(0, -1))), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+    const otherSignature = (await strict.encryptToChunks(keyring, bytes(1000), { frameLength: 100 })).chunks.at(-1)!
+    await expectError(strict.decrypt(keyring, concat([...chunks.slice(0, -1), otherSignature])), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+  })
+
+  it('reports progress and refuses bad arguments as encrypt does', async () => {
+    const seen: number[] = []
+    await strict.encryptToChunks(aesKeyring(), bytes(25), { frameLength: 10, onProgress: (d) => seen.push(d) })
+    expect(seen.sort((a, b) => a - b).at(-1)).toBe(25)
+    expect(seen).toHaveLength(3)
+    await expect(strict.encryptToChunks(aesKeyring(), 42 as never)).rejects.toThrow(TypeError)
+    await expect(strict.encryptToChunks(aesKeyring(), 42 as never)).rejects.toThrow(/"plaintext"/)
+    await expect(strict.encryptToChunks(aesKeyring(), bytes(1), { frameLength: 0 })).rejects.toThrow(RangeError)
+    await expect(strict.encryptToChunks({} as never, bytes(1))).rejects.toThrow(/"keyring"/)
+  })
+})
+
 describe('tampering', () => {
   for (const suiteId of [0x0478, 0x0578, 0x0178, 0x0378] as SuiteId[]) {
     it(`every single-byte change of a small ${suiteId.toString(16).padStart(4, '0')} message is rejected`, async () => {

@@ -81,6 +81,21 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
     )
   })
 
+  it('our messages in pieces (encryptToChunks), joined, decrypt there (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ suiteId, frameLength, context, plaintext }) => {
+        const client = v2Suites.includes(suiteId) ? ourClient : ourV1Client
+        const { chunks, byteLength } = await client.encryptToChunks(ours(), plaintext, { suiteId, frameLength, encryptionContext: context })
+        const message = Buffer.concat(chunks)
+        expect(message.byteLength).toBe(byteLength)
+        const out = await awsClient.decrypt(theirs(true), message)
+        expect(new Uint8Array(out.plaintext)).toEqual(plaintext)
+        expect(out.messageHeader.suiteId).toBe(suiteId)
+      }),
+      { numRuns: 40 },
+    )
+  })
+
   it('our streamed messages decrypt there, and theirs stream-decrypt here', async () => {
     const plaintext = new Uint8Array(randomBytes(100_000))
     const stream = ourClient.encryptStream(ours(), { frameLength: 4096, encryptionContext: { a: 'b' } })

@@ -103,12 +103,15 @@ export function writeFrameHeader(out: Uint8Array, offset: number, sequenceNumber
 
 /** A frame's fields before its ciphertext (the frame is these bytes, then ciphertext || tag). */
 export function serializeFrameHeader(sequenceNumber: number, final: boolean, contentLength: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(frameOverhead(final) - TAG_LENGTH)
+  const out = new Uint8Array(frameHeaderLength(final))
   writeFrameHeader(out, 0, sequenceNumber, final, contentLength)
   return out
 }
 
-export const frameOverhead = (final: boolean) => (final ? 8 : 4) + IV_LENGTH + (final ? 4 : 0) + TAG_LENGTH
+/** A frame's bytes besides its content: the fields before it, and the tag after. */
+export const frameOverhead = (final: boolean) => frameHeaderLength(final) + TAG_LENGTH
+/** The bytes of a frame's fields before its ciphertext. */
+export const frameHeaderLength = (final: boolean) => (final ? 8 : 4) + IV_LENGTH + (final ? 4 : 0)
 
 /** Parses the footer; it must take exactly the rest of the message. */
 export function parseFooter(r: Reader): Uint8Array {
