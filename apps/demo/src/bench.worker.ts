@@ -60,6 +60,9 @@ Object.assign(api, {
     const rawCt = await subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data)
     // Cross-checks before anything is timed (the Node bench also has the AWS client read ours).
     for (const m of [m0478, mDefault]) if (!equal((await client.decrypt(keyring, m)).plaintext, data)) throw new Error('round trip')
+    const pieces = await client.encryptToChunks(keyring, data, { suiteId: 0x0478 })
+    if (!equal((await client.decrypt(keyring, await new Blob(pieces.chunks as BlobPart[]).bytes())).plaintext, data)) throw new Error('pieces round trip')
+    if (!equal(await new Blob((await client.decryptToChunks(keyring, m0478)).chunks as BlobPart[]).bytes(), data)) throw new Error('pieces decrypt')
     if (!equal(new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv }, rawKey, rawCt)), data)) throw new Error('raw round trip')
     const contenders: [string, () => Promise<unknown>][] = [
       ['raw enc', () => subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data)],
@@ -68,6 +71,8 @@ Object.assign(api, {
       ['0x0478 dec', () => client.decrypt(keyring, m0478)],
       ['default enc', () => client.encrypt(keyring, data)],
       ['default dec', () => client.decrypt(keyring, mDefault)],
+      ['0x0478 chunks enc', () => client.encryptToChunks(keyring, data, { suiteId: 0x0478 })],
+      ['0x0478 chunks dec', () => client.decryptToChunks(keyring, m0478)],
     ]
     const times = contenders.map(() => [] as number[])
     for (const [, fn] of contenders) await fn() // warm-up

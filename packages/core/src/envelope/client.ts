@@ -95,7 +95,7 @@ export interface EnvelopeClient {
    * }
    * ```
    */
-  encryptToChunks(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
+  encryptToChunks(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
   /**
    * `decrypt`, with the plaintext left as each frame opened it (one piece per frame, in order)
    * instead of copied into one buffer. The same guarantee: nothing is returned until every
@@ -116,7 +116,7 @@ export interface EnvelopeClient {
    * }
    * ```
    */
-  decryptToChunks(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
+  decryptToChunks(keyring: Keyring | MaterialsManager, ciphertext: Uint8Array | ArrayBuffer, options?: DecryptOptions): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
   /**
    * `encrypt` as a stream pair (client-apis/streaming.md): write plaintext to `writable`, read
    * the message from `readable`. Frames are sealed as the plaintext arrives, several at once,
@@ -250,7 +250,7 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
     headerBytes += frameHeaderLength(final)
   }
   const headers = new Uint8Array(headerBytes)
-  const chunks: Uint8Array[] = new Array<Uint8Array>(1 + 2 * frames.length)
+  const chunks: Uint8Array<ArrayBuffer>[] = new Array<Uint8Array<ArrayBuffer>>(1 + 2 * frames.length)
   chunks[0] = writer.head
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
@@ -309,8 +309,8 @@ async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertex
 }
 
 async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: false): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
-async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true): Promise<{ chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }>
-async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array[]; byteLength: number; messageHeader: MessageHeader }> {
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }> {
   const cmm = materialsManager(keyring)
   const ciphertext = bytesArgument(ciphertextArg, 'ciphertext')
   const o = decryptOptions(optionsArg, client)
@@ -344,7 +344,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     if (r.remaining !== 0) throw new Malformed('trailing bytes after the message')
 
     const plaintext = chunked ? new Uint8Array(0) : new Uint8Array(total)
-    const chunks: Uint8Array[] = chunked ? new Array<Uint8Array>(frames.length) : []
+    const chunks: Uint8Array<ArrayBuffer>[] = chunked ? new Array<Uint8Array<ArrayBuffer>>(frames.length) : []
     const offsets: number[] = []
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
     let done = 0

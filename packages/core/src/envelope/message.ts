@@ -31,11 +31,11 @@ export interface MessageWriter {
   messageHeader: MessageHeader
   suite: AlgorithmSuite
   /** Header and header authentication, serialized. */
-  head: Uint8Array
+  head: Uint8Array<ArrayBuffer>
   frameLength: number
   signer?: MessageSigner
   /** Encrypts one frame's plaintext: ciphertext || tag (the frame's other fields are not included). */
-  seal(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array>
+  seal(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
 }
 
 const pick = (ctx: EncryptionContext, keys: readonly string[], keep: boolean): EncryptionContext =>
@@ -98,7 +98,7 @@ export interface MessageReader {
   messageHeader: MessageHeader
   suite: AlgorithmSuite
   verifier?: MessageVerifier
-  openFrame(frame: ParsedFrame): Promise<Uint8Array>
+  openFrame(frame: ParsedFrame): Promise<Uint8Array<ArrayBuffer>>
 }
 
 /**
@@ -132,7 +132,7 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
   return reader
 }
 
-function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean): Promise<Uint8Array> {
+function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean): Promise<Uint8Array<ArrayBuffer>> {
   const aad = bodyAad(messageId, frameContent(frame, framed), frame.sequenceNumber, frame.contentLength)
   return key.decrypt(frame.iv, frame.sealed, aad)
 }

@@ -9,9 +9,9 @@
 const nobleGcm = async () => (await import('@noble/ciphers/aes.js')).gcm
 
 export interface AesGcmKey {
-  encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
   /** Rejects (with whatever the primitive throws) when the tag does not verify. */
-  decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
 }
 
 const asBuffer = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
@@ -33,10 +33,10 @@ export function nobleKey(raw: Uint8Array): AesGcmKey {
   const key = raw.slice()
   return {
     async encrypt(iv, plaintext, aad) {
-      return (await nobleGcm())(key, iv, aad).encrypt(plaintext)
+      return asBuffer((await nobleGcm())(key, iv, aad).encrypt(plaintext))
     },
     async decrypt(iv, ciphertext, aad) {
-      return (await nobleGcm())(key, iv, aad).decrypt(ciphertext)
+      return asBuffer((await nobleGcm())(key, iv, aad).decrypt(ciphertext))
     },
   }
 }
