@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { chromium } from 'playwright'
 
 // As playwright.config.ts: Debian's Chromium, off the network it cannot reach.
-const chromiumLaunch = {
+export const chromiumLaunch = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 }
