@@ -1,7 +1,8 @@
 // Page side of the worker benchmarks (bench/worker-roundtrip.mjs, bench/worker-envelope.mjs).
 // `bench.html?bench=` picks one:
 // - roundtrip (default): the same 16 MiB encryptMessage, moved to the worker (transfer) and
-//   back, timed here; beside the in-worker time of the same call;
+//   back, timed here; beside the in-worker time of the same call, with its result dropped in
+//   the worker or transferred out of it;
 // - envelope: one-shot envelope beside raw AES-GCM, inside the worker (`size`, `rounds`);
 // - stream: `total` bytes streamed through encrypt and decrypt inside the worker (`suite`);
 // - kms: KMS operations on the worker's IndexedDB store beside raw AES-GCM (`rounds`, `batch` ms).
@@ -13,7 +14,7 @@ const RUNS = 15
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 interface BenchHooks {
-  benchInWorker(o: { size: number; runs: number; keyId: string }): Promise<number[]>
+  benchInWorker(o: { size: number; runs: number; keyId: string; away?: boolean }): Promise<number[]>
   benchEnvelope(o: { size: number; rounds: number }): Promise<Record<string, number>>
   benchStream(o: { total: number; suiteId: number }): Promise<{ ms: number }>
   benchKms(o: { rounds: number; batchMs: number }): Promise<Record<string, number>>
@@ -27,8 +28,9 @@ async function roundTrip(kms: WorkerKms & BenchHooks) {
   const roundTrip: number[] = []
   await kms.benchInWorker({ size: SIZE, runs: 2, keyId }) // warm-up
   for (let i = 0; i < 2; i++) await kms.encryptMessage(template.slice(), { keyId, suiteId: 0x0478 }) // warm-up
-  // Alternating rounds, each in a random order: in the worker, then from the page, or the reverse.
+  // Alternating rounds, each in a random order of the three.
   const direct: number[] = []
+  const directAway: number[] = []
   for (let i = 0; i < RUNS; i++) {
     const fromPage = async () => {
       const data = template.slice() // prepared outside the timing: transfer detaches it
@@ -38,9 +40,15 @@ async function roundTrip(kms: WorkerKms & BenchHooks) {
       if (result.byteLength < SIZE) throw new Error('short message')
     }
     const inWorker = async () => direct.push(...(await kms.benchInWorker({ size: SIZE, runs: 1, keyId })))
-    for (const step of Math.random() < 0.5 ? [fromPage, inWorker] : [inWorker, fromPage]) await step()
+    const inWorkerAway = async () => directAway.push(...(await kms.benchInWorker({ size: SIZE, runs: 1, keyId, away: true })))
+    const steps = [fromPage, inWorker, inWorkerAway]
+    for (let j = steps.length - 1; j > 0; j--) {
+      const k = Math.floor(Math.random() * (j + 1))
+      ;[steps[j], steps[k]] = [steps[k]!, steps[j]!]
+    }
+    for (const step of steps) await step()
   }
-  return { size: SIZE, runs: RUNS, inWorkerMs: median(direct), roundTripMs: median(roundTrip) }
+  return { size: SIZE, runs: RUNS, inWorkerMs: median(direct), inWorkerAwayMs: median(directAway), roundTripMs: median(roundTrip) }
 }
 
 async function run() {
