@@ -13,6 +13,7 @@ import { allOperations } from '../src/kms/operations/table.js'
 describe('lazy rows', () => {
   afterEach(() => {
     vi.doUnmock('../src/kms/operations/grants.js')
+    vi.doUnmock('../src/keystore/MemoryKeyStore.js')
     vi.resetModules()
   })
 
@@ -66,5 +67,29 @@ describe('lazy rows', () => {
     vi.resetModules()
     const { GrantId } = await kms.createGrant(grant)
     expect(GrantId).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it("createKms's default store loads on its first transaction: a failed load fails the calls waiting for it, and the next call loads it", async () => {
+    let available = false
+    vi.doMock('../src/keystore/MemoryKeyStore.js', async (importOriginal) => {
+      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
+      return importOriginal()
+    })
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const error = await kms.createKey().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(KMSInternalException)
+    expect((error as InstanceType<typeof KMSInternalException>).code).toBe('ERR_KMS_INTERNAL')
+
+    available = true
+    vi.resetModules()
+    // Issued together before the store has loaded: every one is stored.
+    const created = await Promise.all(['a', 'b', 'c'].map((Description) => kms.createKey({ Description })))
+    const { Keys } = await kms.listKeys()
+    expect(Keys!.map((k) => k.KeyId).sort()).toEqual(created.map((c) => c.KeyMetadata!.KeyId).sort())
+    const { KeyMetadata } = created[0]!
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata!.KeyId!, Plaintext: new Uint8Array([1, 2, 3]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
   })
 })

@@ -9,7 +9,6 @@
 import { WEBKMS_ENGINE } from '../engineMarker.js'
 import { KMSInternalException } from './errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
-import { MemoryKeyStore } from '../keystore/MemoryKeyStore.js'
 import { AuditTrail, type AuditRetention } from './audit/trail.js'
 import { Authorizer } from './authorization.js'
 import { runCall } from './callPath.js'
@@ -192,7 +191,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('"random" expected a function (length) => Uint8Array')
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('"now" expected a function returning a Date')
   const clock = options.now ?? (() => new Date())
-  const store = options.keyStore ?? new MemoryKeyStore()
+  const store = options.keyStore ?? defaultKeyStore()
   const audit = new AuditTrail(store, () => clock(), {
     ...(options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs }),
     ...(options.auditRetention === undefined ? {} : { retention: options.auditRetention }),
@@ -223,6 +222,24 @@ export function createKms(options: KmsOptions = {}): Kms {
     return kms as unknown as Kms
   }
   return bind(defaultCaller)
+}
+
+/**
+ * The default store, a `MemoryKeyStore` loaded on its first transaction: an application that
+ * brings its own store (IndexedDB, Durable Objects) never loads it. Transactions keep the order
+ * they were asked in; a failed load is tried again by the next transaction.
+ */
+function defaultKeyStore(): KeyStore {
+  let store: Promise<KeyStore> | undefined
+  const load = () =>
+    (store ??= import('../keystore/MemoryKeyStore.js').then(
+      (m) => new m.MemoryKeyStore(),
+      (error: unknown) => {
+        store = undefined
+        throw error
+      },
+    ))
+  return { transaction: (mode, fn) => load().then((s) => s.transaction(mode, fn)) }
 }
 
 /** Validates the `identityPolicies` option now (a TypeError at createKms, or MalformedPolicyDocumentException for a policy that is not one) and writes it to the store. */
