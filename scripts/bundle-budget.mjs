@@ -1,8 +1,12 @@
 // Bundle budgets (issue 13), checked as the last step of `pnpm build`: exits 1 when one is
 // exceeded. Each budget is what an application pays at start-up for one import: the entry
-// chunk Vite builds for it plus every chunk that entry imports statically, minified and
-// gzipped. Chunks loaded with import() (rare operations, rare suites, @noble/*) are listed but
-// not counted: they load when first needed.
+// chunk Vite builds for an application whose entry uses that import, plus every chunk that
+// entry imports statically, minified and gzipped. Chunks loaded with import() (rare operations,
+// rare suites, @noble/*) are listed but not counted: they load when first needed.
+//
+// Built as an application (preserveEntrySignatures: false, as Vite builds apps), the bundler
+// may merge modules shared with the lazy chunks into the entry chunk; a library build must keep
+// its entry's exports exactly and leaves them in many small chunks, each gzipped apart.
 //
 // The teaching demo's pages are checked too: the page thread must load no engine or envelope
 // code (only the error classes); that code lives in the worker's chunks.
@@ -24,11 +28,11 @@ const KiB = 1024
 const budgets = [
   // Issue 13's goal for createKms is 20 KiB; the engine's common path (symmetric keys, key
   // policies with conditions, the signed audit chain, validation) does not fit it yet, so this
-  // budget is a ratchet: 39.3 KiB today plus 5% for how the bundler happens to split chunks.
+  // budget is a ratchet: 32.8 KiB today plus 5% for how the bundler happens to split chunks.
   // Lower it as the engine shrinks; never raise it.
-  { name: 'createKms (@webkms/core/kms)', budget: 41 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nexport const use = createKms` },
-  { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nexport const use = [buildClient, RawAesKeyring]` },
-  { name: 'the error classes (@webkms/core/errors)', budget: 5 * KiB, code: `import * as errors from '@webkms/core/errors'\nexport const use = errors` },
+  { name: 'createKms (@webkms/core/kms)', budget: 34.5 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
+  { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nglobalThis.use = [buildClient, RawAesKeyring]` },
+  { name: 'the error classes (@webkms/core/errors)', budget: 5 * KiB, code: `import * as errors from '@webkms/core/errors'\nglobalThis.use = errors` },
 ]
 
 const gz = (code) => gzipSync(code, { level: 9 }).length
@@ -67,7 +71,7 @@ try {
       logLevel: 'silent',
       root: dir,
       resolve: { alias: [{ find: /^@webkms\/core\/(.*)$/, replacement: `${core}/$1.js` }] },
-      build: { write: false, minify: true, target: 'es2022', lib: { entry, formats: ['es'], fileName: 'entry' } },
+      build: { write: false, minify: true, target: 'es2022', rolldownOptions: { input: entry, preserveEntrySignatures: false } },
     })
     const output = (Array.isArray(result) ? result[0] : result).output
     const main = output.find((o) => o.type === 'chunk' && o.isEntry)
