@@ -4,8 +4,9 @@
 // - benchEnvelope: one-shot envelope encrypt and decrypt beside raw one-shot AES-256-GCM on the
 //   same buffer, in alternating rounds;
 // - benchStream: a long stream through encryptStream piped into decryptStream, never held;
-// - benchKms: KMS Encrypt, Decrypt and GenerateDataKey on the worker's engine (IndexedDB store,
-//   policies and the audit trail on) beside one raw AES-GCM call, one at a time and 8 in flight.
+// - benchKms: KMS Encrypt, Decrypt, GenerateDataKey and GenerateRandom on the worker's engine
+//   (IndexedDB store, policies and the audit trail on) beside one raw AES-GCM call, a bare
+//   IndexedDB put, and that put inside a Web Lock, one at a time and 8 in flight.
 import { buildClient, RawAesKeyring } from '@webkms/core'
 import { createWorkerApi, registerErrorTransfer } from '@webkms/worker'
 import { expose } from 'comlink'
@@ -172,6 +173,10 @@ Object.assign(api, {
       ['Encrypt 32 B', () => api.encrypt({ KeyId, Plaintext: plaintext, EncryptionContext: context })],
       ['Decrypt', () => api.decrypt({ CiphertextBlob: CiphertextBlob!, EncryptionContext: context })],
       ['GenerateDataKey', () => api.generateDataKey({ KeyId, KeySpec: 'AES_256', EncryptionContext: context })],
+      // The least an audited write costs on this store: the Web Lock its writers queue on,
+      // around the bare put. GenerateRandom is an audited call that reads no key.
+      ['Web Lock + IndexedDB put', () => navigator.locks.request('webkms-bench-lock', { mode: 'exclusive' }, idbPut)],
+      ['GenerateRandom 32 B', () => api.generateRandom({ NumberOfBytes: 32 })],
     ]
     const contenders = [1, 8].flatMap((inFlight) => ops.map(([name, fn]) => [`${name}, ${inFlight} in flight`, inFlight, fn] as const))
     const times = contenders.map(() => [] as number[])

@@ -217,13 +217,19 @@ export class IdbKeyStore implements KeyStore {
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
     const db = await this.#database()
-    const tx = db.transaction(['keys', 'aliases', 'grants', 'identityPolicies', 'audit', 'meta'], mode)
-    const keys = tx.objectStore('keys')
-    const aliases = tx.objectStore('aliases')
-    const grants = tx.objectStore('grants')
-    const identityPolicies = tx.objectStore('identityPolicies')
-    const audit = tx.objectStore('audit')
-    const meta = tx.objectStore('meta')
+    // A read-only transaction is opened on its first read that misses the cache: a call whose
+    // key is cached (most Encrypt and Decrypt calls) then costs no IndexedDB transaction at all.
+    // A read-write one is opened at once, to take its place in line.
+    const begin = () => db.transaction(['keys', 'aliases', 'grants', 'identityPolicies', 'audit', 'meta'], mode)
+    let opened: ReturnType<typeof begin> | undefined
+    const open = () => (opened ??= begin())
+    if (mode === 'readwrite') open()
+    const keys = { get: (id: string) => open().objectStore('keys').get(id), getAll: () => open().objectStore('keys').getAll(), put: (r: KeyRecord) => open().objectStore('keys').put!(r), delete: (id: string) => open().objectStore('keys').delete!(id) }
+    const aliases = { get: (name: string) => open().objectStore('aliases').get(name), getAll: () => open().objectStore('aliases').getAll(), put: (r: AliasRecord) => open().objectStore('aliases').put!(r), delete: (name: string) => open().objectStore('aliases').delete!(name) }
+    const grants = () => open().objectStore('grants')
+    const identityPolicies = () => open().objectStore('identityPolicies')
+    const audit = () => open().objectStore('audit')
+    const meta = () => open().objectStore('meta')
     const changed = { keyIds: [] as string[], aliasNames: [] as string[], grantIds: [] as string[], principals: [] as string[] }
     const generation = this.#generation
     const readonly = mode === 'readonly'
@@ -238,44 +244,44 @@ export class IdbKeyStore implements KeyStore {
     const api: KeyStoreTransaction = {
       getKey: (id) => cachedRead(this.#keys, id, () => keys.get(id)),
       listKeys: () => keys.getAll(),
-      putKey: async (r) => void (changed.keyIds.push(r.keyId), await keys.put!(cloneRecord(r))),
-      deleteKey: async (id) => void (changed.keyIds.push(id), await keys.delete!(id)),
+      putKey: async (r) => void (changed.keyIds.push(r.keyId), await keys.put(cloneRecord(r))),
+      deleteKey: async (id) => void (changed.keyIds.push(id), await keys.delete(id)),
       getAlias: (name) => cachedRead(this.#aliases, name, () => aliases.get(name)),
       listAliases: () => aliases.getAll(),
-      putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put!(cloneRecord(r))),
-      deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete!(name)),
+      putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put(cloneRecord(r))),
+      deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete(name)),
       // By primary key within equal index keys: one key's grants in ascending grant ID.
-      getGrant: (id) => grants.get(id),
-      listGrants: (keyId) => grants.index('byKey').getAll(keyId),
-      listAllGrants: () => grants.getAll(),
-      putGrant: async (r) => void (changed.grantIds.push(r.grantId), await grants.put!(cloneRecord(r))),
-      deleteGrant: async (id) => void (changed.grantIds.push(id), await grants.delete!(id)),
+      getGrant: (id) => grants().get(id),
+      listGrants: (keyId) => grants().index('byKey').getAll(keyId),
+      listAllGrants: () => grants().getAll(),
+      putGrant: async (r) => void (changed.grantIds.push(r.grantId), await grants().put!(cloneRecord(r))),
+      deleteGrant: async (id) => void (changed.grantIds.push(id), await grants().delete!(id)),
       // By primary key within equal index keys: one principal's policies in ascending name.
-      getIdentityPolicies: (principal) => identityPolicies.index('byPrincipal').getAll(principal),
-      putIdentityPolicy: async (r) => void (changed.principals.push(r.principal), await identityPolicies.put!(cloneRecord(r))),
-      deleteIdentityPolicy: async (principal, name) => void (changed.principals.push(principal), await identityPolicies.delete!([principal, name])),
-      lastAuditRecord: async () => (await audit.openCursor(null, 'prev'))?.value,
-      getAuditRecord: (sequence) => audit.get(sequence),
-      listAuditRecords: () => audit.getAll(),
-      putAuditRecord: async (r) => void (await audit.put!(r)),
-      deleteAuditRecords: async (through) => void (await audit.delete!(IDBKeyRange.upperBound(through))),
-      getMeta: async (id) => (await meta.get(id))?.value,
-      putMeta: async (id, value) => void (await meta.put!({ id, value })),
-      deleteMeta: async (id) => void (await meta.delete!(id)),
+      getIdentityPolicies: (principal) => identityPolicies().index('byPrincipal').getAll(principal),
+      putIdentityPolicy: async (r) => void (changed.principals.push(r.principal), await identityPolicies().put!(cloneRecord(r))),
+      deleteIdentityPolicy: async (principal, name) => void (changed.principals.push(principal), await identityPolicies().delete!([principal, name])),
+      lastAuditRecord: async () => (await audit().openCursor(null, 'prev'))?.value,
+      getAuditRecord: (sequence) => audit().get(sequence),
+      listAuditRecords: () => audit().getAll(),
+      putAuditRecord: async (r) => void (await audit().put!(r)),
+      deleteAuditRecords: async (through) => void (await audit().delete!(IDBKeyRange.upperBound(through))),
+      getMeta: async (id) => (await meta().get(id))?.value,
+      putMeta: async (id, value) => void (await meta().put!({ id, value })),
+      deleteMeta: async (id) => void (await meta().delete!(id)),
     }
     let result: T
     try {
       result = await fn(api)
     } catch (error) {
       try {
-        tx.abort()
+        opened?.abort()
       } catch {
         // already finished
       }
-      await tx.done.catch(() => undefined)
+      await opened?.done.catch(() => undefined)
       throw error
     }
-    await tx.done
+    await opened?.done
     if (changed.keyIds.length || changed.aliasNames.length || changed.grantIds.length || changed.principals.length) {
       this.#changed(changed, false)
       this.#channel?.postMessage(changed)

@@ -68,6 +68,30 @@ describe('IdbKeyStore', () => {
     b.close()
   })
 
+  it('a read-only transaction opens an IndexedDB transaction only when a read misses the cache', async () => {
+    const store = await openIdbKeyStore({ name: freshName(), requestPersistence: false })
+    const { KeyId } = (await createKms({ keyStore: store }).createKey()).KeyMetadata
+    const opened: IDBTransactionMode[] = []
+    const original = IDBDatabase.prototype.transaction
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      opened.push(args[1] ?? 'readonly')
+      return original.apply(this, args)
+    } as IDBDatabase['transaction']
+    try {
+      expect((await store.transaction('readonly', (tx) => tx.getKey(KeyId)))?.keyId).toBe(KeyId) // a miss: read, then cached
+      expect(opened).toEqual(['readonly'])
+      expect((await store.transaction('readonly', (tx) => tx.getKey(KeyId)))?.keyId).toBe(KeyId) // a hit
+      expect(opened).toEqual(['readonly'])
+      expect(await store.transaction('readonly', async (tx) => [(await tx.getKey(KeyId))?.keyId, (await tx.listKeys()).length])).toEqual([KeyId, 1])
+      expect(opened).toEqual(['readonly', 'readonly'])
+      await store.transaction('readwrite', async () => undefined) // a writer takes its place in line at once
+      expect(opened).toEqual(['readonly', 'readonly', 'readwrite'])
+    } finally {
+      IDBDatabase.prototype.transaction = original
+      store.close()
+    }
+  })
+
   it('migrates a version 1 database to the current version, keeping its keys', async () => {
     const name = freshName()
     const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
