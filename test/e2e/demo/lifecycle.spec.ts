@@ -125,6 +125,9 @@ test('lifecycle: coming back shows the engine state (the key found by its alias,
   await openDemo(page, 'en', 'lifecycle')
   await click(part(page, 2), L.en.create)
   await click(part(page, 3), 'EnableKeyRotation')
+  // Leave only once the change is stored: leaving the page ends the worker, and IndexedDB
+  // rightly drops a transaction the worker did not live to commit.
+  await expect(part(page, 3).locator('.status').first()).toContainText('rotation: on')
   await page.goto('./?lang=ja#home')
   await openDemo(page, 'ja', 'lifecycle')
   await expect(part(page, 2).locator('tr[data-field="Description"] .value')).toHaveText('My first KMS key')
