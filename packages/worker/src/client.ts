@@ -103,6 +103,23 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    */
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
   /**
+   * `encryptMessage`, with the message left in pieces (the envelope SDK's `encryptToChunks`):
+   * the same bytes in order, never copied into one buffer of the whole size, in the worker or
+   * here. For a large message bound for a `Blob` or a request body.
+   *
+   * @returns the pieces, their total `byteLength` and the header
+   * @throws what `encryptMessage` throws
+   */
+  encryptMessageToChunks(plaintext: Uint8Array | string, options: EncryptMessageOptions & { onProgress?: Progress }): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
+  /**
+   * `decryptMessage`, with the plaintext left in pieces, one per frame (the envelope SDK's
+   * `decryptToChunks`). Nothing is returned until every frame and the signature verify.
+   *
+   * @returns the pieces, their total `byteLength` and the header
+   * @throws what `decryptMessage` throws
+   */
+  decryptMessageToChunks(ciphertext: Uint8Array, options?: DecryptMessageOptions & { onProgress?: Progress }): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
+  /**
    * `encryptMessage` as a stream pair: write plaintext, read the message. Give `plaintextLength`
    * when known: the header then records it and progress reports a total.
    *
@@ -251,6 +268,15 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     decryptMessage: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
       const [rest, onProgress] = split(o)
       return call('decryptMessage', ciphertext, rest, onProgress)
+    },
+    encryptMessageToChunks: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
+      const [rest, onProgress] = split(o)
+      const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
+      return call('encryptMessageToChunks', bytes, rest, onProgress)
+    },
+    decryptMessageToChunks: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
+      const [rest, onProgress] = split(o)
+      return call('decryptMessageToChunks', ciphertext, rest, onProgress)
     },
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),

@@ -182,6 +182,10 @@ export interface WorkerApi extends EngineMethods {
   encryptMessage(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   /** `WorkerKms.decryptMessage` on the worker side; the plaintext's buffer is transferred. */
   decryptMessage(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+  /** `WorkerKms.encryptMessageToChunks` on the worker side; the pieces' buffers are transferred. */
+  encryptMessageToChunks(plaintext: Uint8Array, options: EncryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
+  /** `WorkerKms.decryptMessageToChunks` on the worker side; the pieces' buffers are transferred. */
+  decryptMessageToChunks(ciphertext: Uint8Array, options?: DecryptMessageOptions, onProgress?: Progress, context?: CallContext): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
   /** The stream pair of `WorkerKms.encryptMessageStream`, transferred; the header and a failure are reported through `onHeader` and `onError`. */
   encryptMessageStream(
     options: EncryptMessageOptions & { plaintextLength?: number },

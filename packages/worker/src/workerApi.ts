@@ -145,6 +145,16 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
       const out = await client.decrypt(decryptKeyring(o, engineFor(context)), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       return transferOut(out)
     },
+    async encryptMessageToChunks(plaintext, o, onProgress, context) {
+      const client = buildClient(o.commitmentPolicy)
+      const out = await client.encryptToChunks(encryptKeyring(o, engineFor(context)), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      return transferOut(out)
+    },
+    async decryptMessageToChunks(ciphertext, o = {}, onProgress, context) {
+      const client = buildClient(o.commitmentPolicy)
+      const out = await client.decryptToChunks(decryptKeyring(o, engineFor(context)), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      return transferOut(out)
+    },
     async encryptMessageStream(o, onHeader, onError, onProgress, context) {
       const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))

@@ -85,6 +85,32 @@ describe('the worker client over a MessageChannel', () => {
     expect((error as DecryptionError).code).toBe('ERR_ENVELOPE_DECRYPTION_FAILED')
   })
 
+  it('messages in pieces cross the boundary, their buffers moved; the pieces joined are the same message', async () => {
+    const kms = await connect()
+    const { KeyMetadata } = await kms.createKey()
+    const plaintext = new Uint8Array(50_000).map((_, i) => (i * 7) & 0xff)
+    const progress: number[] = []
+    const sealed = await kms.encryptMessageToChunks(plaintext, { keyId: KeyMetadata.KeyId, frameLength: 10_000, encryptionContext: { a: 'b' }, onProgress: (d) => progress.push(d) })
+    expect(sealed.chunks).toHaveLength(1 + 2 * 5 + 1) // head, 5 frames as (fields, sealed), the default suite's footer
+    expect(Math.max(...progress)).toBe(50_000)
+    const message = new Uint8Array(await new Blob(sealed.chunks).arrayBuffer())
+    expect(message.byteLength).toBe(sealed.byteLength)
+    expect(sealed.messageHeader.encryptionContext.a).toBe('b')
+    expect((await kms.decryptMessage(message)).plaintext).toEqual(plaintext)
+
+    const opened = await kms.decryptMessageToChunks(message, { encryptionContext: { a: 'b' } })
+    expect(opened.chunks).toHaveLength(5)
+    expect(opened.byteLength).toBe(50_000)
+    expect(new Uint8Array(await new Blob(opened.chunks).arrayBuffer())).toEqual(plaintext)
+    expect(text(new Uint8Array(await new Blob((await kms.decryptMessageToChunks((await kms.encryptMessage('hi', { keyId: KeyMetadata.KeyId })).result)).chunks).arrayBuffer()))).toBe('hi')
+
+    const bad = message.slice()
+    bad[bad.length - 1]! ^= 1
+    const error = await kms.decryptMessageToChunks(bad).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DecryptionError)
+    expect((error as DecryptionError).code).toBe('ERR_ENVELOPE_DECRYPTION_FAILED')
+  })
+
   it('streams cross the boundary, with progress and the header', async () => {
     const kms = await connect()
     const { KeyMetadata } = await kms.createKey()
