@@ -21,6 +21,7 @@ import type { Operation } from './operation.js'
 import { methodName, operations, type OperationRow } from './operations/index.js'
 import { MAX_IDENTITY_POLICY_LENGTH, parsePolicy } from './policy/document.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
+import { loadOnce } from '../util/loadOnce.js'
 
 /**
  * The options of {@link createKms}, all optional: where keys live, the engine's clock and
@@ -230,16 +231,8 @@ export function createKms(options: KmsOptions = {}): Kms {
  * they were asked in; a failed load is tried again by the next transaction.
  */
 function defaultKeyStore(): KeyStore {
-  let store: Promise<KeyStore> | undefined
-  const load = () =>
-    (store ??= import('../keystore/MemoryKeyStore.js').then(
-      (m) => new m.MemoryKeyStore(),
-      (error: unknown) => {
-        store = undefined
-        throw error
-      },
-    ))
-  return { transaction: (mode, fn) => load().then((s) => s.transaction(mode, fn)) }
+  const store = loadOnce(() => import('../keystore/MemoryKeyStore.js').then((m) => new m.MemoryKeyStore()))
+  return { transaction: (mode, fn) => store().then((s) => s.transaction(mode, fn)) }
 }
 
 /** Validates the `identityPolicies` option now (a TypeError at createKms, or MalformedPolicyDocumentException for a policy that is not one) and writes it to the store. */

@@ -9,6 +9,7 @@
  * cannot skip authorization, validation or the audit record. The `Kms` interface, the worker's
  * methods and the wire protocol's targets are all derived from the table.
  */
+import { loadOnce } from '../util/loadOnce.js'
 import type { KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord } from '../keystore/records.js'
 import type { Permission } from './authorization.js'
@@ -110,19 +111,16 @@ export type Loaded<R> = R extends LazyOperation<infer O> ? O : R
 export function lazyOperation<O extends Operation>(name: NoInfer<O['name']>, load: () => Promise<O>, options: { service?: Service; readOnly?: boolean } = {}): LazyOperation<O> {
   const service = options.service ?? 'kms'
   const readOnly = options.readOnly ?? READ_ONLY_NAME.test(name)
-  let loading: Promise<O> | undefined
   return {
     name,
     service,
     readOnly,
-    load() {
-      loading ??= load().then((row) => {
+    load: loadOnce(() =>
+      load().then((row) => {
         if (row.name !== name || row.service !== service || row.readOnly !== readOnly) throw new Error(`the table's lazy row ${name} does not match its module's row ${row.name}`)
         return row
-      })
-      loading.catch(() => (loading = undefined))
-      return loading
-    },
+      }),
+    ),
   }
 }
 
