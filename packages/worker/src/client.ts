@@ -256,28 +256,24 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     return { readable: mapStreamError(pair.readable, reviveError), writable: mapWritableError(pair.writable, reviveError), messageHeader }
   }
 
+  /** A one-shot envelope method: a string is sent as UTF-8; progress comes back through a proxy. */
+  const encrypting = (method: 'encryptMessage' | 'encryptMessageToChunks') => (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
+    const [rest, onProgress] = split(o)
+    return call(method, typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext, rest, onProgress)
+  }
+  const decrypting = (method: 'decryptMessage' | 'decryptMessageToChunks') => (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
+    const [rest, onProgress] = split(o)
+    return call(method, ciphertext, rest, onProgress)
+  }
+
   const client: Record<string | symbol, unknown> = {
     store,
     // Checked here as core's kms.as checks it (a TypeError at once); the worker checks again.
     as: (caller: Caller) => view(remote, store, terminate, { caller: resolveCaller(caller) }),
-    encryptMessage: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
-      const [rest, onProgress] = split(o)
-      const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
-      return call('encryptMessage', bytes, rest, onProgress)
-    },
-    decryptMessage: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
-      const [rest, onProgress] = split(o)
-      return call('decryptMessage', ciphertext, rest, onProgress)
-    },
-    encryptMessageToChunks: (plaintext: Uint8Array | string, o: EncryptMessageOptions & { onProgress?: Progress }) => {
-      const [rest, onProgress] = split(o)
-      const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext
-      return call('encryptMessageToChunks', bytes, rest, onProgress)
-    },
-    decryptMessageToChunks: (ciphertext: Uint8Array, o?: DecryptMessageOptions & { onProgress?: Progress }) => {
-      const [rest, onProgress] = split(o)
-      return call('decryptMessageToChunks', ciphertext, rest, onProgress)
-    },
+    encryptMessage: encrypting('encryptMessage'),
+    decryptMessage: decrypting('decryptMessage'),
+    encryptMessageToChunks: encrypting('encryptMessageToChunks'),
+    decryptMessageToChunks: decrypting('decryptMessageToChunks'),
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
     restoreRecoveryBundle: (bundle: RecoveryBundle, privateKey: CryptoKey) => remote.restoreRecoveryBundle(bundle, privateKey),

@@ -7,7 +7,7 @@ import { buildClient, createKms, KmsKeyring, MultiKeyring, operationNames, resto
 import { IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '@webkms/keystore-idb'
 import { proxy, transfer } from 'comlink'
 import { mapStreamError, mapWritableError, serializeError } from './errorTransfer.js'
-import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, StoreInfo, WorkerApi } from './protocol.js'
+import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
 
 /**
  * Options of `createWorkerApi`.
@@ -101,9 +101,10 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   const decryptKeyring = (o: DecryptMessageOptions = {}, client: Kms) =>
     o.keyIds?.length ? new KmsKeyring({ client, keyIds: o.keyIds }) : new MultiKeyring({ children: [new KmsKeyring({ client, discovery: true })] })
   /** The options the envelope client takes: everything but how the keyring is chosen. */
-  const envelopeOptions = (o: object): Record<string, unknown> => {
+  /** The envelope SDK's options from a worker method's options (the keys and policy are the worker's part), with the page's progress callback. */
+  const withProgress = (o: object, onProgress: Progress | undefined): Record<string, unknown> => {
     const { keyId: _k, additionalKeyIds: _a, keyIds: _i, commitmentPolicy: _c, ...rest } = o as Record<string, unknown>
-    return rest
+    return onProgress ? { ...rest, onProgress } : rest
   }
 
   const api: Partial<WorkerApi> = {
@@ -136,32 +137,24 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     },
     verifyAuditLog: async (log, o) => verifyAuditLog(log as Parameters<typeof verifyAuditLog>[0], o),
     async encryptMessage(plaintext, o, onProgress, context) {
-      const client = buildClient(o.commitmentPolicy)
-      const out = await client.encrypt(encryptKeyring(o, engineFor(context)), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
-      return transferOut(out)
+      return transferOut(await buildClient(o.commitmentPolicy).encrypt(encryptKeyring(o, engineFor(context)), plaintext, withProgress(o, onProgress)))
     },
     async decryptMessage(ciphertext, o = {}, onProgress, context) {
-      const client = buildClient(o.commitmentPolicy)
-      const out = await client.decrypt(decryptKeyring(o, engineFor(context)), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
-      return transferOut(out)
+      return transferOut(await buildClient(o.commitmentPolicy).decrypt(decryptKeyring(o, engineFor(context)), ciphertext, withProgress(o, onProgress)))
     },
     async encryptMessageToChunks(plaintext, o, onProgress, context) {
-      const client = buildClient(o.commitmentPolicy)
-      const out = await client.encryptToChunks(encryptKeyring(o, engineFor(context)), plaintext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
-      return transferOut(out)
+      return transferOut(await buildClient(o.commitmentPolicy).encryptToChunks(encryptKeyring(o, engineFor(context)), plaintext, withProgress(o, onProgress)))
     },
     async decryptMessageToChunks(ciphertext, o = {}, onProgress, context) {
-      const client = buildClient(o.commitmentPolicy)
-      const out = await client.decryptToChunks(decryptKeyring(o, engineFor(context)), ciphertext, { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
-      return transferOut(out)
+      return transferOut(await buildClient(o.commitmentPolicy).decryptToChunks(decryptKeyring(o, engineFor(context)), ciphertext, withProgress(o, onProgress)))
     },
     async encryptMessageStream(o, onHeader, onError, onProgress, context) {
-      const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), { ...envelopeOptions(o), ...(onProgress ? { onProgress } : {}) })
+      const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), withProgress(o, onProgress))
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
       return transferPair(s)
     },
     async decryptMessageStream(o, onHeader, onError, onProgress, context) {
-      const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o, engineFor(context)), { ...envelopeOptions(o ?? {}), ...(onProgress ? { onProgress } : {}) })
+      const s = buildClient(o?.commitmentPolicy).decryptStream(decryptKeyring(o, engineFor(context)), withProgress(o ?? {}, onProgress))
       s.messageHeader.then(onHeader, (e: unknown) => onError(serializeError(e)))
       return transferPair(s)
     },
