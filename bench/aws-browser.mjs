@@ -31,7 +31,6 @@ const server = createServer((req, res) => {
   } catch {
     // not found: 404 below
   }
-  if (!body && process.env.BENCH_DEBUG) console.error('404', req.url)
   if (body) res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body)
   else res.writeHead(404).end()
 })
@@ -62,9 +61,7 @@ try {
     console.log('|---|---|---:|---:|---:|---:|')
     for (const size of SIZES) {
       const page = await browser.newPage()
-      page.on('console', (m) => process.env.BENCH_DEBUG && console.error('console:', m.text()))
       page.on('pageerror', (e) => console.error('page error:', e.message))
-      page.on('worker', (w) => w.on('console', (m) => process.env.BENCH_DEBUG && console.error('worker console:', m.text())))
       try {
         await page.goto(`http://127.0.0.1:${server.address().port}/index.html?size=${size}&rounds=${ROUNDS}`)
         const m = await page.waitForFunction(() => globalThis.benchResult, undefined, { timeout: 900_000, polling: 500 }).then((h) => h.jsonValue())
