@@ -224,8 +224,8 @@ export class IdbKeyStore implements KeyStore {
     let opened: ReturnType<typeof begin> | undefined
     const open = () => (opened ??= begin())
     if (mode === 'readwrite') open()
-    const keys = { get: (id: string) => open().objectStore('keys').get(id), getAll: () => open().objectStore('keys').getAll(), put: (r: KeyRecord) => open().objectStore('keys').put!(r), delete: (id: string) => open().objectStore('keys').delete!(id) }
-    const aliases = { get: (name: string) => open().objectStore('aliases').get(name), getAll: () => open().objectStore('aliases').getAll(), put: (r: AliasRecord) => open().objectStore('aliases').put!(r), delete: (name: string) => open().objectStore('aliases').delete!(name) }
+    const keys = () => open().objectStore('keys')
+    const aliases = () => open().objectStore('aliases')
     const grants = () => open().objectStore('grants')
     const identityPolicies = () => open().objectStore('identityPolicies')
     const audit = () => open().objectStore('audit')
@@ -242,14 +242,14 @@ export class IdbKeyStore implements KeyStore {
       return cloneRecord(value)
     }
     const api: KeyStoreTransaction = {
-      getKey: (id) => cachedRead(this.#keys, id, () => keys.get(id)),
-      listKeys: () => keys.getAll(),
-      putKey: async (r) => void (changed.keyIds.push(r.keyId), await keys.put(cloneRecord(r))),
-      deleteKey: async (id) => void (changed.keyIds.push(id), await keys.delete(id)),
-      getAlias: (name) => cachedRead(this.#aliases, name, () => aliases.get(name)),
-      listAliases: () => aliases.getAll(),
-      putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases.put(cloneRecord(r))),
-      deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases.delete(name)),
+      getKey: (id) => cachedRead(this.#keys, id, () => keys().get(id)),
+      listKeys: () => keys().getAll(),
+      putKey: async (r) => void (changed.keyIds.push(r.keyId), await keys().put!(cloneRecord(r))),
+      deleteKey: async (id) => void (changed.keyIds.push(id), await keys().delete!(id)),
+      getAlias: (name) => cachedRead(this.#aliases, name, () => aliases().get(name)),
+      listAliases: () => aliases().getAll(),
+      putAlias: async (r) => void (changed.aliasNames.push(r.aliasName), await aliases().put!(cloneRecord(r))),
+      deleteAlias: async (name) => void (changed.aliasNames.push(name), await aliases().delete!(name)),
       // By primary key within equal index keys: one key's grants in ascending grant ID.
       getGrant: (id) => grants().get(id),
       listGrants: (keyId) => grants().index('byKey').getAll(keyId),
