@@ -52,7 +52,7 @@ function eagerChunks(output, entry) {
   return [...seen]
 }
 
-function largestModules(chunk, n = 8) {
+function largestModules(chunk, n = Number(process.env.BUDGET_TOP ?? 8)) {
   return Object.entries(chunk.modules)
     .map(([id, m]) => [short(id), m.renderedLength])
     .sort((a, b) => b[1] - a[1])

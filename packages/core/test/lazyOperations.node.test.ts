@@ -14,6 +14,7 @@ describe('lazy rows', () => {
   afterEach(() => {
     vi.doUnmock('../src/kms/operations/grants.js')
     vi.doUnmock('../src/keystore/MemoryKeyStore.js')
+    vi.doUnmock('../src/kms/audit/checkpoints.js')
     vi.resetModules()
   })
 
@@ -91,5 +92,36 @@ describe('lazy rows', () => {
     const { KeyMetadata } = created[0]!
     const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata!.KeyId!, Plaintext: new Uint8Array([1, 2, 3]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+  })
+
+  it("the audit trail's checkpoints load when first needed: calls between checkpoints never import them, and a failed load is tried again", async () => {
+    let available = false
+    let imports = 0
+    vi.doMock('../src/kms/audit/checkpoints.js', async (importOriginal) => {
+      imports++
+      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
+      return importOriginal()
+    })
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    // Fewer events than a checkpoint interval, within one period: no checkpoint is due.
+    const { KeyMetadata } = await kms.createKey()
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata!.KeyId!, Plaintext: new Uint8Array([7]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
+    expect(imports).toBe(0)
+
+    // An export signs a checkpoint: it needs them, and fails as an engine failure does.
+    const error = await kms.exportAuditLog().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(KMSInternalException)
+    expect((error as InstanceType<typeof KMSInternalException>).code).toBe('ERR_KMS_INTERNAL')
+    expect(imports).toBe(1)
+
+    available = true
+    vi.resetModules()
+    const { events, checkpoints } = await kms.exportAuditLog()
+    expect(events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt', 'ExportAuditLog'])
+    expect(events.at(-1)!.errorCode).toBe('KMSInternalException')
+    expect(checkpoints.at(-1)!.sequence).toBe(4)
   })
 })

@@ -20,7 +20,7 @@
  */
 import { fromBase64 } from '../../util/bytes.js'
 import { canonicalJson, chainHash, checkpointBytes, checkpointHash, GENESIS_HASH, keyFingerprint, timeSpan, type AuditCheckpoint, type AuditEvent } from './chain.js'
-import { AUDIT_FORMAT, type ExportedAuditLog } from './trail.js'
+import { AUDIT_FORMAT, type ExportedAuditLog } from './layout.js'
 
 /** One checkpoint's period, as `verifyAuditLog` reports it. */
 export interface AuditPeriod {

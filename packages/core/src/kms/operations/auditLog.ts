@@ -8,7 +8,7 @@
  * CloudTrail's digest validation fetches its public keys separately; verifyAuditLog trusts only
  * keys given to it this way.
  */
-import { TrailMoved, type AuditPublicKey, type ExportedAuditLog } from '../audit/trail.js'
+import { TrailMoved, type AuditPublicKey, type ExportedAuditLog } from '../audit/layout.js'
 import { KMSInternalException } from '../errors.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { string } from '../request/schema.js'
