@@ -2,8 +2,8 @@
  * Members and rules several operations share: their schemas (AWS's model constraints), paging,
  * grant tokens, DryRun, and the checks on what resolution found.
  */
-import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException } from '../errors.js'
-import type { KeyRecord, KeyUsage, KeyVersionRecord } from '../../keystore/records.js'
+import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException, TagException } from '../errors.js'
+import type { KeyRecord, KeyUsage, KeyVersionRecord, TagRecord } from '../../keystore/records.js'
 import { currentVersion, hasMaterial, type Call, type Engine } from '../engine.js'
 import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
 import type { RunContext } from '../operation.js'
@@ -94,4 +94,20 @@ export function usableVersion(key: KeyRecord): KeyVersionRecord {
   const version = currentVersion(key)
   if (!version || !hasMaterial(version)) throw new KMSInvalidStateException(`${key.arn} is pending import.`)
   return version
+}
+
+/** AWS quota: at most 50 tags per key (CreateKey and TagResource both merge tags with mergeTags). */
+export const MAX_TAGS_PER_KEY = 50
+
+/** Merges `added` into `existing` (a new value replaces the old one for the same key). */
+export function mergeTags(existing: readonly TagRecord[], added: readonly TagRecord[]): TagRecord[] {
+  for (const t of added) {
+    // Tag keys with the reserved prefix belong to AWS (TagResource API reference).
+    if (t.TagKey.toLowerCase().startsWith('aws:')) throw new TagException(`Tags beginning with aws: are reserved`)
+  }
+  if (new Set(added.map((t) => t.TagKey)).size !== added.length) throw new TagException('Duplicate tag keys')
+  const merged = new Map(existing.map((t) => [t.TagKey, t.TagValue]))
+  for (const t of added) merged.set(t.TagKey, t.TagValue)
+  if (merged.size > MAX_TAGS_PER_KEY) throw new TagException(`Too many tags: a key can have at most ${MAX_TAGS_PER_KEY}`)
+  return [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
 }

@@ -13,9 +13,8 @@ import { paginate, pageOut } from '../paging.js'
 import { defaultKeyPolicy, MAX_KEY_POLICY_BYTES } from '../policy/document.js'
 import { boolean, enumOf, integer, list, string } from '../request/schema.js'
 import type * as T from '../types.js'
-import { changeKey, checkGrantTokens, grantTokensMember, keyIdMember, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
+import { changeKey, checkGrantTokens, grantTokensMember, keyIdMember, mergeTags, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
 import { checkNewKeyPolicy } from './policies.js'
-import { mergeTags } from './tags.js'
 
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const

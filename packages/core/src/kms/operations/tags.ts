@@ -1,27 +1,9 @@
 /** TagResource, UntagResource, ListResourceTags (KMS API Reference). */
-import { TagException } from '../errors.js'
-import type { TagRecord } from '../../keystore/records.js'
 import { defineOperation } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
 import { list, string } from '../request/schema.js'
 import type * as T from '../types.js'
-import { changeKey, keyIdMember, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
-
-/** AWS quota: at most 50 tags per key. */
-export const MAX_TAGS_PER_KEY = 50
-
-/** Merges `added` into `existing` (a new value replaces the old one for the same key). */
-export function mergeTags(existing: readonly TagRecord[], added: readonly TagRecord[]): TagRecord[] {
-  for (const t of added) {
-    // Tag keys with the reserved prefix belong to AWS (TagResource API reference).
-    if (t.TagKey.toLowerCase().startsWith('aws:')) throw new TagException(`Tags beginning with aws: are reserved`)
-  }
-  if (new Set(added.map((t) => t.TagKey)).size !== added.length) throw new TagException('Duplicate tag keys')
-  const merged = new Map(existing.map((t) => [t.TagKey, t.TagValue]))
-  for (const t of added) merged.set(t.TagKey, t.TagValue)
-  if (merged.size > MAX_TAGS_PER_KEY) throw new TagException(`Too many tags: a key can have at most ${MAX_TAGS_PER_KEY}`)
-  return [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
-}
+import { changeKey, keyIdMember, mergeTags, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
 
 export const tagResource = defineOperation<T.TagResourceRequest, T.EmptyResponse>()({
   name: 'TagResource',
