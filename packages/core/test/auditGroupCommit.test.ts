@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createKms, KMSInternalException, MemoryKeyStore, verifyAuditLog, type AuditRecord, type KeyStore, type KeyStoreTransaction, type TransactionMode } from '../src/index.js'
-import { expectKmsError } from './helpers.js'
+import { expectKmsError, testClock } from './helpers.js'
 
 class SlowStore implements KeyStore {
   readonly inner = new MemoryKeyStore()
@@ -65,5 +65,68 @@ describe('audit group commit', () => {
     const { events } = await kms.exportAuditLog()
     expect(events.filter((e) => e.eventName === 'Encrypt')).toHaveLength(3)
     expect(events.some((e) => e.eventName === 'GenerateRandom')).toBe(false)
+  })
+
+  // Signing a checkpoint happens outside any transaction, and it is stored only if no event
+  // slipped in since the chain was read. Calls that keep appending must not starve it: this
+  // engine's own appends wait while it signs.
+  it('checkpoints keep up with calls in flight: one at least every 64 events, reads and writes alike', async () => {
+    const kms = createKms()
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    let left = 1000
+    const caller = async (write: boolean) => {
+      for (; left > 0; left--) {
+        if (write) await kms.updateKeyDescription({ KeyId, Description: `d${left}` })
+        else await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
+      }
+    }
+    await Promise.all([...Array.from({ length: 6 }, () => caller(false)), caller(true), caller(true)])
+    const log = await kms.exportAuditLog()
+    const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
+    const gaps = covered.slice(1).map((s, i) => s - covered[i]!)
+    expect(log.events.length).toBeGreaterThan(1000)
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(64 + 8) // 8 callers: a few events may share the checkpoint's call
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+  })
+
+  it('a checkpoint period that ends while calls are in flight fails none of them', async () => {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now, keyStore: new SlowStore() })
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    await kms.exportAuditLog() // the first checkpoint: periods are counted from it
+    let left = 200
+    const caller = async () => {
+      for (; left > 0; left--) {
+        if (left % 50 === 0) clock.advanceMs(3_600_000) // a period ends every 50 calls
+        await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+      }
+    }
+    await Promise.all(Array.from({ length: 8 }, caller))
+    const log = await kms.exportAuditLog()
+    expect(log.events.filter((e) => e.errorCode !== undefined)).toEqual([])
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+  })
+
+  it('the audit signing key rotates while calls are in flight', async () => {
+    const kms = createKms()
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    const before = await kms.getAuditPublicKeys()
+    let running = true
+    const caller = async () => {
+      while (running) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+    }
+    const callers = Array.from({ length: 8 }, caller)
+    await new Promise((r) => setTimeout(r, 20))
+    const rotated = await kms.rotateAuditSigningKey().finally(() => (running = false))
+    await Promise.all(callers)
+    expect(rotated.Fingerprint).not.toBe(before.CurrentKeyFingerprint)
+    const log = await kms.exportAuditLog()
+    expect(log.checkpoints.some((c) => c.nextKey === rotated.Fingerprint)).toBe(true)
+    expect((await verifyAuditLog(log, { trustedKeys: [before.CurrentKeyFingerprint] })).valid).toBe(true)
   })
 })

@@ -75,8 +75,9 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   const ctx: RunContext = {
     engine,
     call,
-    async commit<R>(write: (tx: KeyStoreTransaction) => Promise<R>, options: { resources?: (result: R) => string[] } = {}): Promise<R> {
+    async commit<R>(write: (tx: KeyStoreTransaction) => Promise<R>, options: { resources?: (result: R) => string[]; heldByCaller?: boolean } = {}): Promise<R> {
       if (committed) throw new Error(`${name}: a call commits at most once`)
+      if (!options.heldByCaller) await engine.audit.appendable()
       let record: AuditRecord | undefined
       const result = await engine.store.transaction('readwrite', async (tx) => {
         const r = await write(tx)

@@ -105,6 +105,7 @@ export class Engine {
       const n = dueRotations(key, call.now).length
       fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, () => this.newMaterial(key))))
     }
+    await this.audit.appendable()
     await this.store.transaction('readwrite', async (tx) => {
       for (const { keyId } of due) {
         const key = await tx.getKey(keyId) // re-read: another caller may have settled it already

@@ -29,8 +29,10 @@ export interface RunContext {
    * so the change and its record are kept together or not at all. A handler that changes
    * anything changes it only here, once (it may try again after a commit that threw).
    * `resources` names key ARNs the event should list beyond the resolved keys (a new key).
+   * The write waits while the audit trail signs a checkpoint (AuditTrail.appendable), unless
+   * `heldByCaller`: the handler itself holds the trail's appends (AuditTrail.holdingAppends).
    */
-  commit<R>(write: (tx: KeyStoreTransaction) => Promise<R>, options?: { resources?: (result: R) => string[] }): Promise<R>
+  commit<R>(write: (tx: KeyStoreTransaction) => Promise<R>, options?: { resources?: (result: R) => string[]; heldByCaller?: boolean }): Promise<R>
 }
 
 export interface OperationSpec<Name extends string, S extends Schema, Parsed, Target, Response> {

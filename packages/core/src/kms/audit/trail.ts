@@ -14,6 +14,10 @@
  * - on every export, carrying the verifier's challenge when one is given (freshness);
  * - when the signing key is rotated: the old key signs a handover naming the new key.
  *
+ * A checkpoint is signed outside any transaction and stored only if the chain has not moved
+ * since it was read, so this engine's own appends wait while it signs (`holdingAppends`):
+ * calls in flight would otherwise move the chain during every signature and starve it.
+ *
  * The signing key has an identity a verifier obtains apart from any export (`publicKeys()`,
  * the GetAuditPublicKeys operation), as CloudTrail's digest validation fetches its public keys
  * separately: `verifyAuditLog` trusts only the keys it is given, never the ones an export lists.
@@ -125,6 +129,7 @@ export class AuditTrail {
   async #writeQueued(): Promise<void> {
     try {
       while (this.#queued.length) {
+        await this.appendable()
         const batch = this.#queued.splice(0)
         try {
           const records = await this.store.transaction('readwrite', async (tx) => {
@@ -166,11 +171,46 @@ export class AuditTrail {
 
   /**
    * Signs and appends the next checkpoint unless `goal` is already met; resolves to the number
-   * of the checkpoint that meets it (Checkpoints.checkpoint).
+   * of the checkpoint that meets it (Checkpoints.checkpoint). This engine's appends wait
+   * meanwhile (see `appendable`).
    */
   async checkpoint(goal: CheckpointGoal): Promise<number> {
-    return (await this.#checkpoints()).checkpoint(goal)
+    const checkpoints = await this.#checkpoints()
+    return this.holdingAppends(() => checkpoints.checkpoint(goal))
   }
+
+  /**
+   * Work that must not be overtaken by this engine's own events: a checkpoint is signed outside
+   * any transaction and stored only if the chain did not move since it was read (else it tries
+   * again, a few times). Without a hold, calls in flight append an event during every signature
+   * and no checkpoint is ever stored. Writes that append events wait for `appendable()` before
+   * they open their transaction; one already open finishes, and the store orders it before the
+   * checkpoint's read. Other engines on the same store (other tabs) are not held: a rare race
+   * with them costs a retry.
+   */
+  async holdingAppends<T>(work: () => Promise<T>): Promise<T> {
+    const done = work()
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#holds.add(settled)
+    try {
+      return await done
+    } finally {
+      this.#holds.delete(settled)
+    }
+  }
+
+  /**
+   * Resolves when no `holdingAppends` work of this engine is running: await it before opening a
+   * write that appends events (never inside a transaction, and never from inside held work).
+   */
+  async appendable(): Promise<void> {
+    while (this.#holds.size) await Promise.all(this.#holds)
+  }
+
+  #holds = new Set<Promise<void>>()
 
   /** The signing keys, oldest first (creating the first one if the trail has none). */
   async publicKeys(): Promise<AuditPublicKey[]> {

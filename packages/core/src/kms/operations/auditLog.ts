@@ -114,14 +114,19 @@ export const rotateAuditSigningKey = defineOperation<Record<string, never>, Rota
   resolve: noTarget,
   permissions: () => [{ on: '*' }],
   async run({ engine, commit }) {
+    // This engine's other calls append nothing between the handover's signing and its storing.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const rotation = await engine.audit.prepareRotation()
-      try {
-        const next = await commit((tx) => rotation.install(tx))
-        return { Fingerprint: next.fingerprint, PublicKey: next.publicKey }
-      } catch (error) {
-        if (!(error instanceof TrailMoved)) throw error
-      }
+      await engine.audit.appendable() // a checkpoint being signed finishes first
+      const installed = await engine.audit.holdingAppends(async () => {
+        const rotation = await engine.audit.prepareRotation()
+        try {
+          return await commit((tx) => rotation.install(tx), { heldByCaller: true })
+        } catch (error) {
+          if (!(error instanceof TrailMoved)) throw error
+          return undefined
+        }
+      })
+      if (installed) return { Fingerprint: installed.fingerprint, PublicKey: installed.publicKey }
     }
     throw new KMSInternalException('RotateAuditSigningKey: the trail kept changing; try again')
   },
