@@ -306,4 +306,22 @@ describe('IdbKeyStore', () => {
     expect(['persisted', 'best-effort', 'unknown']).toContain(store.persistence)
     store.close()
   })
+
+  it('audit checkpoints keep up with calls in flight (one at least every 64 events), and the chain verifies', async () => {
+    const store = await openIdbKeyStore({ name: freshName(), requestPersistence: false })
+    const kms = createKms({ keyStore: store })
+    const { KeyId } = (await kms.createKey()).KeyMetadata
+    let left = 300
+    const caller = async () => {
+      for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
+    }
+    await Promise.all(Array.from({ length: 8 }, caller))
+    const log = await kms.exportAuditLog()
+    const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
+    // Beyond the 64th event, the other 7 callers' events already in flight when it was stored.
+    expect(Math.max(...covered.slice(1).map((s, i) => s - covered[i]!))).toBeLessThanOrEqual(64 + 8)
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+    store.close()
+  })
 })

@@ -175,8 +175,8 @@ export class AuditTrail {
    * meanwhile (see `appendable`).
    */
   async checkpoint(goal: CheckpointGoal): Promise<number> {
-    const checkpoints = await this.#checkpoints()
-    return this.holdingAppends(() => checkpoints.checkpoint(goal))
+    // Held from before the first one's code loads: events appended meanwhile would make it late.
+    return this.holdingAppends(async () => (await this.#checkpoints()).checkpoint(goal))
   }
 
   /**
