@@ -134,4 +134,22 @@ describe('audit group commit', () => {
     expect(log.checkpoints.some((c) => c.nextKey === rotated.Fingerprint)).toBe(true)
     expect((await verifyAuditLog(log, { trustedKeys: [before.CurrentKeyFingerprint] })).valid).toBe(true)
   })
+
+  it('retention keeps the trail within its bound while calls are in flight', async () => {
+    let archived = 0
+    const kms = createKms({ auditRetention: { maxEvents: 200, archive: (segment) => void (archived += segment.events.length) } })
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    let left = 1500
+    const caller = async () => {
+      for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+    }
+    await Promise.all(Array.from({ length: 8 }, caller))
+    const log = await kms.exportAuditLog()
+    // Cut at checkpoints: at most maxEvents, plus the events since the last cut.
+    expect(log.events.length).toBeLessThanOrEqual(200 + 64 + 8)
+    expect(archived + log.events.length).toBeGreaterThan(1500)
+    const { Keys } = await kms.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+  })
 })
