@@ -210,9 +210,34 @@ export class IdbKeyStore implements KeyStore {
    * browser's error if the commit fails (`QuotaExceededError`, `AbortError`).
    */
   async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
-    if (mode === 'readonly') return this.#run(mode, fn)
+    // Inside `exclusively` this store already holds the lock: its own writes go straight on.
+    if (mode === 'readonly' || this.#exclusive > 0) return this.#run(mode, fn)
     const run = () => this.#run(mode, fn)
-    return this.#locks ? this.#locks.request(`webkms-keystore:${this.name}`, { mode: 'exclusive' }, run) : run()
+    return this.#locks ? this.#locks.request(this.#lockName, { mode: 'exclusive' }, run) : run()
+  }
+
+  /**
+   * `KeyStore.exclusively`: holds the database's Web Lock while `work` runs, so the writers of
+   * every other tab wait; this store's own transactions inside `work` do not. Without Web Locks
+   * (`locks: null`), runs `work` as it is.
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.#locks) return work()
+    return this.#locks.request(this.#lockName, { mode: 'exclusive' }, async () => {
+      this.#exclusive++
+      try {
+        return await work()
+      } finally {
+        this.#exclusive--
+      }
+    })
+  }
+
+  /** How many `exclusively` calls of this store hold the lock now (0 or 1: the lock is exclusive). */
+  #exclusive = 0
+
+  get #lockName(): string {
+    return `webkms-keystore:${this.name}`
   }
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {

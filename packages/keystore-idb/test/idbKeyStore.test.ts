@@ -324,4 +324,72 @@ describe('IdbKeyStore', () => {
     expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
     store.close()
   })
+
+  // Two tabs are two stores on one database. Only Web Locks make the other tab's writers wait
+  // while a checkpoint is signed: Node has none (there, every tab's events would overtake it).
+  it.skipIf(!globalThis.navigator?.locks)('two tabs calling at once: checkpoints keep up (one at least every 64 events), and the chain verifies', async () => {
+    const name = freshName()
+    const a = await openIdbKeyStore({ name, requestPersistence: false })
+    const b = await openIdbKeyStore({ name, requestPersistence: false })
+    const kmsA = createKms({ keyStore: a })
+    const kmsB = createKms({ keyStore: b })
+    const { KeyId } = (await kmsA.createKey()).KeyMetadata
+    let left = 400
+    const caller = (kms: typeof kmsA) => async () => {
+      for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
+    }
+    await Promise.all([...Array.from({ length: 4 }, caller(kmsA)), ...Array.from({ length: 4 }, caller(kmsB))])
+    const log = await kmsA.exportAuditLog()
+    const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
+    expect(Math.max(...covered.slice(1).map((s, i) => s - covered[i]!))).toBeLessThanOrEqual(64 + 8)
+    const { Keys } = await kmsB.getAuditPublicKeys()
+    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+    a.close()
+    b.close()
+  })
+
+  it('exclusively: holds the lock for its work, which resolves or rejects through it; the store\'s own writes inside go on; other stores\' writers wait', async () => {
+    const name = freshName()
+    const requests: string[] = []
+    const queue: (() => void)[] = []
+    let held = false
+    // A LockManager that records each request and lets the test see who waits.
+    const locks = {
+      request: async (lockName: string, _options: LockOptions, fn: () => Promise<unknown>) => {
+        requests.push(lockName)
+        while (held) await new Promise<void>((r) => queue.push(r))
+        held = true
+        try {
+          return await fn()
+        } finally {
+          held = false
+          queue.shift()?.()
+        }
+      },
+    } as unknown as LockManager
+    const a = await openIdbKeyStore({ name, requestPersistence: false, locks })
+    const b = await openIdbKeyStore({ name, requestPersistence: false, locks })
+    const order: string[] = []
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const inside = a.exclusively(async () => {
+      await a.transaction('readwrite', (tx) => tx.putMeta('x', 'from a, inside'))
+      order.push('a inside')
+      await gate
+      return 'result'
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    const other = b.transaction('readwrite', (tx) => tx.putMeta('x', 'from b')).then(() => order.push('b'))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(order).toEqual(['a inside']) // b waits for the lock a holds
+    release()
+    expect(await inside).toBe('result')
+    await other
+    expect(order).toEqual(['a inside', 'b'])
+    expect(await a.transaction('readonly', (tx) => tx.getMeta('x'))).toBe('from b')
+    expect(requests).toEqual([`webkms-keystore:${name}`, `webkms-keystore:${name}`]) // a's write inside took no lock of its own
+    await expect(a.exclusively(async () => Promise.reject(new RangeError('no')))).rejects.toThrow(RangeError)
+    a.close()
+    b.close()
+  })
 })

@@ -127,6 +127,17 @@ export interface KeyStore {
   makeKey?<K extends CryptoKey | CryptoKeyPair>(make: (extractable: boolean) => Promise<K>): Promise<K>
 
   /**
+   * Runs `work` while the writers of every other context that shares this store (other tabs,
+   * for IndexedDB) wait: their read-write transactions begin only once `work` has settled. This
+   * store object's own transactions inside `work` do not wait. Resolves or rejects as `work`
+   * does. The audit trail signs its checkpoints inside it: a checkpoint is signed outside any
+   * transaction and stored only if no event was appended after the chain was read, so other
+   * tabs' calls in flight would otherwise overtake every one. A store that no other context
+   * shares (memory, a Durable Object) leaves this out.
+   */
+  exclusively?<T>(work: () => Promise<T>): Promise<T>
+
+  /**
    * Runs `fn` atomically and resolves to its result. Rejects with whatever `fn` threw (and
    * then nothing it wrote is kept), or with a backend error if the commit fails. Inside `fn`,
    * await only the transaction's own methods (see the file's comment).

@@ -15,8 +15,9 @@
  * - when the signing key is rotated: the old key signs a handover naming the new key.
  *
  * A checkpoint is signed outside any transaction and stored only if the chain has not moved
- * since it was read, so this engine's own appends wait while it signs (`holdingAppends`):
- * calls in flight would otherwise move the chain during every signature and starve it.
+ * since it was read, so this engine's own appends, and other tabs' writes where the store can
+ * hold them (`KeyStore.exclusively`), wait while it signs (`holdingAppends`): calls in flight
+ * would otherwise move the chain during every signature and starve it.
  *
  * The signing key has an identity a verifier obtains apart from any export (`publicKeys()`,
  * the GetAuditPublicKeys operation), as CloudTrail's digest validation fetches its public keys
@@ -185,11 +186,11 @@ export class AuditTrail {
    * again, a few times). Without a hold, calls in flight append an event during every signature
    * and no checkpoint is ever stored. Writes that append events wait for `appendable()` before
    * they open their transaction; one already open finishes, and the store orders it before the
-   * checkpoint's read. Other engines on the same store (other tabs) are not held: a rare race
-   * with them costs a retry.
+   * checkpoint's read. Other tabs' writers wait too where the store can make them
+   * (`KeyStore.exclusively`, IndexedDB's Web Lock).
    */
   async holdingAppends<T>(work: () => Promise<T>): Promise<T> {
-    const done = work()
+    const done = this.store.exclusively ? this.store.exclusively(work) : work()
     const settled = done.then(
       () => undefined,
       () => undefined,
