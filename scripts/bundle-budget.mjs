@@ -28,7 +28,7 @@ const KiB = 1024
 const budgets = [
   // Issue 13's goal for createKms is 20 KiB; the engine's common path (symmetric keys, key
   // policies with conditions, the audit hash chain, validation) does not fit it yet, so this
-  // budget is a ratchet: 29.5 KiB today plus 5% for how the bundler happens to split chunks.
+  // budget is a ratchet: 29.6 KiB today plus 5% for how the bundler happens to split chunks.
   // Lower it as the engine shrinks; never raise it.
   { name: 'createKms (@webkms/core/kms)', budget: 31 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
   { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nglobalThis.use = [buildClient, RawAesKeyring]` },
