@@ -83,8 +83,31 @@ export interface LookupInput {
   conditions?: Conditions
 }
 
-/** The request context: condition key (matched case-insensitively) to its values. */
+/**
+ * The request context: condition key (matched case-insensitively) to its values. Built on the
+ * first lookup: most calls meet no policy with a Condition block and never look one up.
+ */
 export function conditionLookup(call: CallContext, key: KeyRecord | undefined, check: LookupInput): ConditionLookup {
+  let values: Map<string, ConditionValue | undefined> | undefined
+  const context = check.encryptionContext
+  // Keys whose name is a prefix and a caller's key: case-insensitive in both parts, as AWS
+  // documents for kms:EncryptionContext:<key> and aws:ResourceTag/<key>. Keys differing only in
+  // case all count: a deny on one cannot be dodged by writing another's case.
+  const caseFolded = (entries: readonly (readonly [string, string])[], wanted: string): ConditionValue | undefined => {
+    const matches = entries.filter(([k]) => k.toLowerCase() === wanted)
+    return matches.length ? { values: matches.map(([, v]) => v) } : undefined
+  }
+  return (name) => {
+    const lower = name.toLowerCase()
+    if (lower.startsWith('kms:encryptioncontext:')) return caseFolded(context ?? [], lower.slice('kms:encryptioncontext:'.length))
+    if (lower.startsWith('aws:resourcetag/')) return key ? caseFolded(key.tags.map((t) => [t.TagKey, t.TagValue] as const), lower.slice('aws:resourcetag/'.length)) : undefined
+    values ??= contextValues(call, key, check)
+    return values.get(lower)
+  }
+}
+
+/** The request context's single- and multi-valued keys, by lower-case name. */
+function contextValues(call: CallContext, key: KeyRecord | undefined, check: LookupInput): Map<string, ConditionValue | undefined> {
   const c = call.caller
   const p = requestPrincipal(c)
   const values = new Map<string, ConditionValue | undefined>([
@@ -108,20 +131,7 @@ export function conditionLookup(call: CallContext, key: KeyRecord | undefined, c
   const context = check.encryptionContext
   if (context) values.set('kms:encryptioncontextkeys', { values: context.map(([k]) => k), multi: true })
   for (const [k, v] of Object.entries(check.conditions ?? {})) values.set(k.toLowerCase(), v)
-
-  // Keys whose name is a prefix and a caller's key: case-insensitive in both parts, as AWS
-  // documents for kms:EncryptionContext:<key> and aws:ResourceTag/<key>. Keys differing only in
-  // case all count: a deny on one cannot be dodged by writing another's case.
-  const caseFolded = (entries: readonly (readonly [string, string])[], wanted: string): ConditionValue | undefined => {
-    const matches = entries.filter(([k]) => k.toLowerCase() === wanted)
-    return matches.length ? { values: matches.map(([, v]) => v) } : undefined
-  }
-  return (name) => {
-    const lower = name.toLowerCase()
-    if (lower.startsWith('kms:encryptioncontext:')) return caseFolded(context ?? [], lower.slice('kms:encryptioncontext:'.length))
-    if (lower.startsWith('aws:resourcetag/')) return key ? caseFolded(key.tags.map((t) => [t.TagKey, t.TagValue] as const), lower.slice('aws:resourcetag/'.length)) : undefined
-    return values.get(lower)
-  }
+  return values
 }
 
 export class Authorizer {
