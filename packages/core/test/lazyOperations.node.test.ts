@@ -10,6 +10,17 @@ import { lazyOperation } from '../src/kms/operation.js'
 import { operations } from '../src/kms/operations/index.js'
 import { allOperations } from '../src/kms/operations/table.js'
 
+/** Makes the module at `path` fail to import (a chunk the network lost) until `available` is set; counts the attempts. */
+function loseModule(path: string): { available: boolean; imports: number } {
+  const state = { available: false, imports: 0 }
+  vi.doMock(path, async (importOriginal) => {
+    state.imports++
+    if (!state.available) throw new TypeError('Failed to fetch dynamically imported module')
+    return importOriginal()
+  })
+  return state
+}
+
 describe('lazy rows', () => {
   afterEach(() => {
     vi.doUnmock('../src/kms/operations/grants.js')
@@ -48,11 +59,7 @@ describe('lazy rows', () => {
   })
 
   it('through createKms: a call whose code cannot load is KMSInternalException and audited, and a later call loads it', async () => {
-    let available = false
-    vi.doMock('../src/kms/operations/grants.js', async (importOriginal) => {
-      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
-      return importOriginal()
-    })
+    const lost = loseModule('../src/kms/operations/grants.js')
     // Not through index.ts: it re-exports grants.ts's constants, so it imports grants.ts itself.
     const { createKms } = await import('../src/kms/createKms.js')
     const { KMSInternalException } = await import('../src/kms/errors.js')
@@ -64,18 +71,14 @@ describe('lazy rows', () => {
     const { events } = await kms.exportAuditLog()
     const failed = events.at(-1)!
     expect([failed.eventName, failed.errorCode, failed.requestParameters]).toEqual(['CreateGrant', 'KMSInternalException', null])
-    available = true
+    lost.available = true
     vi.resetModules()
     const { GrantId } = await kms.createGrant(grant)
     expect(GrantId).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it("createKms's default store loads on its first transaction: a failed load fails the calls waiting for it, and the next call loads it", async () => {
-    let available = false
-    vi.doMock('../src/keystore/MemoryKeyStore.js', async (importOriginal) => {
-      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
-      return importOriginal()
-    })
+    const lost = loseModule('../src/keystore/MemoryKeyStore.js')
     const { createKms } = await import('../src/kms/createKms.js')
     const { KMSInternalException } = await import('../src/kms/errors.js')
     const kms = createKms()
@@ -83,7 +86,7 @@ describe('lazy rows', () => {
     expect(error).toBeInstanceOf(KMSInternalException)
     expect((error as InstanceType<typeof KMSInternalException>).code).toBe('ERR_KMS_INTERNAL')
 
-    available = true
+    lost.available = true
     vi.resetModules()
     // Issued together before the store has loaded: every one is stored.
     const created = await Promise.all(['a', 'b', 'c'].map((Description) => kms.createKey({ Description })))
@@ -95,13 +98,7 @@ describe('lazy rows', () => {
   })
 
   it("the audit trail's checkpoints load when first needed: calls between checkpoints never import them, and a failed load is tried again", async () => {
-    let available = false
-    let imports = 0
-    vi.doMock('../src/kms/audit/checkpoints.js', async (importOriginal) => {
-      imports++
-      if (!available) throw new TypeError('Failed to fetch dynamically imported module')
-      return importOriginal()
-    })
+    const lost = loseModule('../src/kms/audit/checkpoints.js')
     const { createKms } = await import('../src/kms/createKms.js')
     const { KMSInternalException } = await import('../src/kms/errors.js')
     const kms = createKms()
@@ -109,15 +106,15 @@ describe('lazy rows', () => {
     const { KeyMetadata } = await kms.createKey()
     const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata!.KeyId!, Plaintext: new Uint8Array([7]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
-    expect(imports).toBe(0)
+    expect(lost.imports).toBe(0)
 
     // An export signs a checkpoint: it needs them, and fails as an engine failure does.
     const error = await kms.exportAuditLog().then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(KMSInternalException)
     expect((error as InstanceType<typeof KMSInternalException>).code).toBe('ERR_KMS_INTERNAL')
-    expect(imports).toBe(1)
+    expect(lost.imports).toBe(1)
 
-    available = true
+    lost.available = true
     vi.resetModules()
     const { events, checkpoints } = await kms.exportAuditLog()
     expect(events.map((e) => e.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt', 'ExportAuditLog'])

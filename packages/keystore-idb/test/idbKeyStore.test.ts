@@ -3,7 +3,7 @@
  * IndexedDB in Chromium), plus what only this store does: persistence across reopening,
  * migrations, cross-instance cache invalidation, and refusing browsers that cannot store keys.
  */
-import { createKms, verifyAuditLog } from '@webkms/core'
+import { createKms, verifyAuditLog, type Kms } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
 import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
 import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
@@ -24,6 +24,25 @@ function openV2(name: string): Promise<IDBDatabase> {
     r.onsuccess = () => resolve(r.result)
     r.onerror = () => reject(r.error)
   })
+}
+
+/** `total` Encrypt calls under `KeyId`, by 8 callers at once spread over `engines` (one per tab). */
+async function encryptInFlight(engines: Kms[], KeyId: string, total: number): Promise<void> {
+  let left = total
+  const caller = async (kms: Kms) => {
+    for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
+  }
+  await Promise.all(Array.from({ length: 8 }, (_, i) => caller(engines[i % engines.length]!)))
+}
+
+/** The trail `kms` exports has a checkpoint at least every 64 events, and verifies. */
+async function expectCheckpointsKeptUp(kms: Kms): Promise<void> {
+  const log = await kms.exportAuditLog()
+  const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
+  // Beyond the 64th event, the other 7 callers' events already in flight when it was stored.
+  expect(Math.max(...covered.slice(1).map((s, i) => s - covered[i]!))).toBeLessThanOrEqual(64 + 8)
+  const { Keys } = await kms.getAuditPublicKeys()
+  expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
 }
 
 describeKeyStoreConformance('IdbKeyStore', () => openIdbKeyStore({ name: freshName(), requestPersistence: false }))
@@ -311,17 +330,8 @@ describe('IdbKeyStore', () => {
     const store = await openIdbKeyStore({ name: freshName(), requestPersistence: false })
     const kms = createKms({ keyStore: store })
     const { KeyId } = (await kms.createKey()).KeyMetadata
-    let left = 300
-    const caller = async () => {
-      for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
-    }
-    await Promise.all(Array.from({ length: 8 }, caller))
-    const log = await kms.exportAuditLog()
-    const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
-    // Beyond the 64th event, the other 7 callers' events already in flight when it was stored.
-    expect(Math.max(...covered.slice(1).map((s, i) => s - covered[i]!))).toBeLessThanOrEqual(64 + 8)
-    const { Keys } = await kms.getAuditPublicKeys()
-    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+    await encryptInFlight([kms], KeyId, 300)
+    await expectCheckpointsKeptUp(kms)
     store.close()
   })
 
@@ -334,16 +344,8 @@ describe('IdbKeyStore', () => {
     const kmsA = createKms({ keyStore: a })
     const kmsB = createKms({ keyStore: b })
     const { KeyId } = (await kmsA.createKey()).KeyMetadata
-    let left = 400
-    const caller = (kms: typeof kmsA) => async () => {
-      for (; left > 0; left--) await kms.encrypt({ KeyId, Plaintext: new Uint8Array([left & 255]) })
-    }
-    await Promise.all([...Array.from({ length: 4 }, caller(kmsA)), ...Array.from({ length: 4 }, caller(kmsB))])
-    const log = await kmsA.exportAuditLog()
-    const covered = [0, ...log.checkpoints.map((c) => c.sequence)]
-    expect(Math.max(...covered.slice(1).map((s, i) => s - covered[i]!))).toBeLessThanOrEqual(64 + 8)
-    const { Keys } = await kmsB.getAuditPublicKeys()
-    expect((await verifyAuditLog(log, { trustedKeys: Keys.map((k) => k.Fingerprint) })).valid).toBe(true)
+    await encryptInFlight([kmsA, kmsB], KeyId, 400)
+    await expectCheckpointsKeptUp(kmsA)
     a.close()
     b.close()
   })
