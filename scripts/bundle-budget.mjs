@@ -8,6 +8,11 @@
 // may merge modules shared with the lazy chunks into the entry chunk; a library build must keep
 // its entry's exports exactly and leaves them in many small chunks, each gzipped apart.
 //
+// How rolldown (Vite's bundler) splits is fragile: a lazy module that imports a start module
+// which lazy chunks also reach, or an import() in a module they share, can make it move the
+// shared modules into separate chunks, each gzipped apart (createKms went from 7 chunks to 12,
+// +2 KiB). `--verbose` shows the chunks; policy/parser.ts says how the engine avoids it.
+//
 // The teaching demo's pages are checked too: the page thread must load no engine or envelope
 // code (only the error classes); that code lives in the worker's chunks.
 //
@@ -26,11 +31,11 @@ const verbose = process.argv.includes('--verbose')
 const KiB = 1024
 
 const budgets = [
-  // Issue 13's goal for createKms is 20 KiB; the engine's common path (symmetric keys, key
-  // policies with conditions, the audit hash chain, validation) does not fit it yet, so this
-  // budget is a ratchet: 29.6 KiB today plus 5% for how the bundler happens to split chunks.
-  // Lower it as the engine shrinks; never raise it.
-  { name: 'createKms (@webkms/core/kms)', budget: 31 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
+  // Issue 13's goal for createKms is 20 KiB; the engine's common path (CreateKey and the
+  // cryptographic operations, key policy evaluation, the audit hash chain, validation) does not
+  // fit it yet, so this budget is a ratchet: 26.6 KiB today plus 3%. Lower it as the engine
+  // shrinks; never raise it.
+  { name: 'createKms (@webkms/core/kms)', budget: 27.5 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
   { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nglobalThis.use = [buildClient, RawAesKeyring]` },
   { name: 'the error classes (@webkms/core/errors)', budget: 5 * KiB, code: `import * as errors from '@webkms/core/errors'\nglobalThis.use = errors` },
 ]

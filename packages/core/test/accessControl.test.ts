@@ -81,6 +81,26 @@ describe('key policies', () => {
     await expectKmsError(alice.encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException)
   })
 
+  it("createKms's identityPolicies: a bad shape is a TypeError at once; a policy that is not one fails every call and stores nothing", async () => {
+    expect(() => createKms({ identityPolicies: { [ROOT]: { all: allowAll } } })).toThrow(TypeError)
+    expect(() => createKms({ identityPolicies: { [ALICE]: { 'no spaces': allowAll } } })).toThrow(TypeError)
+    expect(() => createKms({ identityPolicies: { [ALICE]: { long: 'x'.repeat(6145) } } })).toThrow(TypeError)
+
+    const store = new MemoryKeyStore()
+    const bad = createKms({ keyStore: store, identityPolicies: { [ALICE]: { all: allowAll, broken: { Version: '2012-10-17', Statement: { Effect: 'Maybe', Action: 'kms:*', Resource: '*' } } } } })
+    for (const call of [bad.createKey(), bad.listKeys(), bad.getIdentityPolicies({ Principal: ALICE })]) {
+      const error = await expectKmsError(call, MalformedPolicyDocumentException, /identityPolicies.*policy broken of arn:aws:iam::111122223333:user\/alice: Statement\[0\]\.Effect/)
+      expect(error.code).toBe('ERR_KMS_MALFORMED_POLICY_DOCUMENT')
+    }
+    const same = createKms({ keyStore: store })
+    expect(await same.getIdentityPolicies({ Principal: ALICE })).toEqual({ Policies: {} })
+    expect((await same.listKeys()).Keys).toEqual([])
+
+    const good = createKms({ keyStore: store, identityPolicies: { [ALICE]: { all: allowAll } } })
+    const { KeyId } = await newKey(good)
+    await good.as({ principal: ALICE }).encrypt({ KeyId, Plaintext: bytes('x') })
+  })
+
   it('a key policy naming a user allows it without any identity policy', async () => {
     const { kms } = engine()
     const { KeyId } = await newKey(kms, policy(rootStatement, { Sid: 'alice-uses', Effect: 'Allow', Principal: { AWS: ALICE }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' }))

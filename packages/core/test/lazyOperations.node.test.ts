@@ -26,6 +26,8 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/operations/grants.js')
     vi.doUnmock('../src/keystore/MemoryKeyStore.js')
     vi.doUnmock('../src/kms/audit/checkpoints.js')
+    vi.doUnmock('../src/kms/policy/document.js')
+    vi.doUnmock('../src/kms/policy/conditions.js')
     vi.resetModules()
   })
 
@@ -95,6 +97,42 @@ describe('lazy rows', () => {
     const { KeyMetadata } = created[0]!
     const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata!.KeyId!, Plaintext: new Uint8Array([1, 2, 3]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+  })
+
+  it('the policy grammar loads with the first policy that is not the default: keys with the default policy never import it, and a failed load is tried again', async () => {
+    const grammar = loseModule('../src/kms/policy/document.js')
+    const operators = loseModule('../src/kms/policy/conditions.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { AccessDeniedException, KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const { KeyMetadata } = await kms.createKey()
+    const KeyId = KeyMetadata!.KeyId!
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([7]), EncryptionContext: { app: 'orders' } })
+    expect((await kms.decrypt({ CiphertextBlob, EncryptionContext: { app: 'orders' } })).Plaintext).toEqual(new Uint8Array([7]))
+    expect([grammar.imports, operators.imports]).toEqual([0, 0])
+
+    // A policy with a Condition block: Encrypt only with the app's context.
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringNotEquals: { 'kms:EncryptionContext:app': 'orders' } } },
+      ],
+    })
+    const error = await kms.putKeyPolicy({ KeyId, Policy }).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(KMSInternalException)
+    expect((error as InstanceType<typeof KMSInternalException>).code).toBe('ERR_KMS_INTERNAL')
+    expect(grammar.imports).toBe(1)
+    // Nothing changed: the key still has its default policy, and Encrypt needs no context.
+    expect(JSON.parse((await kms.getKeyPolicy({ KeyId })).Policy!).Id).toBe('key-default-1')
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+
+    grammar.available = true
+    operators.available = true
+    vi.resetModules()
+    await kms.putKeyPolicy({ KeyId, Policy })
+    await expect(kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toBeInstanceOf(AccessDeniedException)
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]), EncryptionContext: { app: 'orders' } })
   })
 
   it("the audit trail's checkpoints load when first needed: calls between checkpoints never import them, and a failed load is tried again", async () => {

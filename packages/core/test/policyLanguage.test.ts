@@ -15,7 +15,9 @@ const pairs = (o: Record<string, string> | undefined) => (o === undefined ? unde
 import type { GrantRecord } from '../src/keystore/records.js'
 import { conditionLookup } from '../src/kms/authorization.js'
 import { conditionHolds, parseCondition, type ConditionClause, type ConditionLookup } from '../src/kms/policy/conditions.js'
-import { defaultKeyPolicy, MAX_KEY_POLICY_BYTES, parsePolicy, type PolicyKind } from '../src/kms/policy/document.js'
+import { parsePolicy, type PolicyKind } from '../src/kms/policy/document.js'
+import { defaultKeyPolicy, parsedDefaultKeyPolicy } from '../src/kms/policy/defaultPolicy.js'
+import { MAX_KEY_POLICY_BYTES } from '../src/kms/policy/limits.js'
 import { evaluateAccess, grantConstraintsMet, type AccessRequest, type RequestPrincipal } from '../src/kms/policy/evaluate.js'
 import { globMatch } from '../src/kms/policy/glob.js'
 import { cidrContains, parseCidr, parseIp, type CidrBlock, type IpAddress } from '../src/kms/policy/ip.js'
@@ -107,6 +109,7 @@ function request(overrides: Partial<AccessRequest> & { principal: RequestPrincip
     resource: KEY_ARN,
     resourceAccount: ACCT,
     conditions: context({}),
+    conditionHolds,
     keyPolicy: parsePolicy(defaultKeyPolicy('aws', ACCT), 'key'),
     identityPolicies: [],
     ...overrides,
@@ -823,6 +826,12 @@ describe('parsePolicy: what it accepts', () => {
     })
   })
 
+  it('the default key policy that keys start with, already parsed, is what the parser makes of its text', () => {
+    for (const [partition, account] of [['aws', ACCT], ['aws-cn', '000000000000'], ['aws-us-gov', '999999999999']] as const) {
+      expect(parsedDefaultKeyPolicy(partition, account)).toEqual(parsePolicy(defaultKeyPolicy(partition, account), 'key'))
+    }
+  })
+
   it('Statement may be a single object; Version may be 2008-10-17, and defaults to it', () => {
     expect(parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: stmt({}) }), 'key').statements).toHaveLength(1)
     expect(parsePolicy(JSON.stringify({ Version: '2008-10-17', Statement: [stmt({})] }), 'key').version).toBe('2008-10-17')
@@ -1202,6 +1211,12 @@ describe('evaluateAccess: conditions in statements', () => {
     expect(await decide({ 'aws:MultiFactorAuthPresent': 'true' })).toBe('Allow')
     expect(await decide({ 'aws:MultiFactorAuthPresent': 'false' })).toBe('ImplicitDeny')
     expect(await decide({})).toBe('ImplicitDeny')
+  })
+  it('a Condition block with no operators given is an error, never a statement that holds', async () => {
+    const policy = keyPolicy(stmt({ Effect: 'Deny', Principal: '*', Condition: { StringEquals: { 'kms:CallerAccount': OTHER } } }), stmt({ Principal: { AWS: alice.arn } }))
+    const { conditionHolds: _, ...withoutOperators } = request({ principal: alice, keyPolicy: policy })
+    await expect(evaluateAccess(withoutOperators)).rejects.toThrow(TypeError)
+    expect((await evaluateAccess(request({ principal: alice, keyPolicy: policy }))).decision).toBe('Allow')
   })
 })
 

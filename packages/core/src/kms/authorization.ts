@@ -13,8 +13,10 @@ import type { ResolvedCaller } from './caller.js'
 import type { ContextPairs } from './format/encryptionContext.js'
 import type { Account } from './keyIds.js'
 import type { ConditionLookup, ConditionValue } from './policy/conditions.js'
-import { cachedPolicy, defaultKeyPolicy, type Policy } from './policy/document.js'
-import { evaluateAccess, type Decision, type IdentityPolicy, type RequestPrincipal } from './policy/evaluate.js'
+import { defaultKeyPolicy, parsedDefaultKeyPolicy } from './policy/defaultPolicy.js'
+import type { Policy } from './policy/document.js'
+import { evaluateAccess, hasConditions, type Decision, type IdentityPolicy, type RequestPrincipal } from './policy/evaluate.js'
+import type { PolicyParser } from './policy/parser.js'
 
 /** Grant operations (CreateGrant's Operations member) that name a KMS API call on the key. */
 export const GRANT_OPERATIONS = [
@@ -62,16 +64,6 @@ export function requestPrincipal(caller: ResolvedCaller): RequestPrincipal {
 /** A key's policy text (keys made before policies existed have the default one). */
 export function keyPolicyText(account: Account, key: KeyRecord): string {
   return key.policy ?? defaultKeyPolicy(account.partition, key.accountId)
-}
-
-export function keyPolicy(account: Account, key: KeyRecord): Policy {
-  try {
-    return cachedPolicy(keyPolicyText(account, key), 'key')
-  } catch (error) {
-    // Stored policies were validated when stored; one that no longer parses denies nothing silently.
-    if (error instanceof MalformedPolicyDocumentException) throw new AccessDeniedException(`The key policy of ${key.arn} cannot be evaluated: ${error.message}`)
-    throw error
-  }
 }
 
 const single = (value: string | undefined): ConditionValue | undefined => (value === undefined ? undefined : { values: [value] })
@@ -138,14 +130,30 @@ export class Authorizer {
   constructor(
     private readonly account: Account,
     private readonly store: KeyStore,
+    /** The engine's parsed policies, and the policy grammar loaded on demand. */
+    readonly policies: PolicyParser,
   ) {}
+
+  /** A key's policy, parsed. The default policy comes parsed: most engines never load the grammar. */
+  async keyPolicy(key: KeyRecord): Promise<Policy> {
+    const { partition } = this.account
+    const text = keyPolicyText(this.account, key)
+    const known = () => (text === defaultKeyPolicy(partition, key.accountId) ? parsedDefaultKeyPolicy(partition, key.accountId) : undefined)
+    try {
+      return await this.policies.cached(text, 'key', known)
+    } catch (error) {
+      // Stored policies were validated when stored; one that no longer parses denies nothing silently.
+      if (error instanceof MalformedPolicyDocumentException) throw new AccessDeniedException(`The key policy of ${key.arn} cannot be evaluated: ${error.message}`)
+      throw error
+    }
+  }
 
   /** The identity policies that apply to a principal (a session's role's too), from the store. */
   async identityPolicies(p: RequestPrincipal): Promise<IdentityPolicy[]> {
     if (p.isRoot) return [] // IAM policies cannot restrict the root user
     const owners = p.roleArn ? [p.arn, p.roleArn] : [p.arn]
     const records = await this.store.transaction('readonly', async (tx) => (await Promise.all(owners.map((o) => tx.getIdentityPolicies(o)))).flat())
-    return records.map((r) => ({ owner: r.principal, name: r.name, policy: cachedPolicy(r.document, 'identity') }))
+    return Promise.all(records.map(async (r) => ({ owner: r.principal, name: r.name, policy: await this.policies.cached(r.document, 'identity') })))
   }
 
   /** The decision for one permission, without raising. */
@@ -165,13 +173,14 @@ export class Authorizer {
       identityPolicies: await this.identityPolicies(principal),
     }
     if (key) {
-      request.keyPolicy = keyPolicy(this.account, key)
+      request.keyPolicy = await this.keyPolicy(key)
       if (grantOperation) {
         request.grantOperation = grantOperation
         request.grants = () => this.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
       }
     }
     if (permission.encryptionContext) request.encryptionContext = permission.encryptionContext
+    if (hasConditions(request.keyPolicy) || request.identityPolicies.some((ip) => hasConditions(ip.policy))) request.conditionHolds = await this.policies.conditionHolds()
     return evaluateAccess(request)
   }
 

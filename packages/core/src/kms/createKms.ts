@@ -7,7 +7,7 @@
  * subclass named as AWS names it.
  */
 import { WEBKMS_ENGINE } from '../engineMarker.js'
-import { KMSInternalException } from './errors.js'
+import { KMSInternalException, MalformedPolicyDocumentException } from './errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import { AuditTrail } from './audit/trail.js'
 import type { AuditRetention } from './audit/layout.js'
@@ -20,7 +20,8 @@ import type { Finding, FindingsOptions } from './findings.js'
 import type { Account } from './keyIds.js'
 import type { Operation } from './operation.js'
 import { methodName, operations, type OperationRow } from './operations/index.js'
-import { MAX_IDENTITY_POLICY_LENGTH, parsePolicy } from './policy/document.js'
+import { MAX_IDENTITY_POLICY_LENGTH } from './policy/limits.js'
+import { PolicyParser } from './policy/parser.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
 import { loadOnce } from '../util/loadOnce.js'
 
@@ -161,12 +162,13 @@ function checkedRandom(random: (length: number) => Uint8Array): (length: number)
  * `region` or `partition` with other characters, a `random` or `now` that is not a function, an
  * invalid `caller`, `recovery` key or `auditCheckpointPeriodMs`, an `identityPolicies` entry whose
  * principal is not an IAM user or role ARN or whose policy name or length is invalid; `RangeError`
- * for `auditRetention` limits below their minimum; {@link MalformedPolicyDocumentException}
- * `ERR_KMS_MALFORMED_POLICY_DOCUMENT` for an identity policy that is not a valid policy. The
- * operation methods never throw: they reject with a {@link KmsError} subclass named as AWS names
- * the exception (e.g. {@link NotFoundException} `ERR_KMS_NOT_FOUND`), and with
- * `KMSInternalException` `ERR_KMS_INTERNAL` when the store fails (storing `identityPolicies` too)
- * or an operation's code cannot be loaded.
+ * for `auditRetention` limits below their minimum. The operation methods never throw: they reject
+ * with a {@link KmsError} subclass named as AWS names the exception (e.g. {@link NotFoundException}
+ * `ERR_KMS_NOT_FOUND`); every call rejects with {@link MalformedPolicyDocumentException}
+ * `ERR_KMS_MALFORMED_POLICY_DOCUMENT` when an `identityPolicies` entry is not a valid policy (the
+ * policy grammar loads on demand, so it is checked with the first call, and nothing is stored),
+ * and with `KMSInternalException` `ERR_KMS_INTERNAL` when the store fails (storing
+ * `identityPolicies` too) or an operation's code cannot be loaded.
  *
  * @example
  * ```ts
@@ -202,9 +204,11 @@ export function createKms(options: KmsOptions = {}): Kms {
   if (options.recovery !== undefined) checkRecoveryOption(options.recovery)
   const recovery = options.recovery === undefined ? undefined : import('./recovery/recoveryKey.js').then(({ RecoveryKey }) => RecoveryKey.from(options.recovery!))
   recovery?.catch(() => undefined) // reported by every call that makes key material
-  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store), audit, recovery)
+  // The policy grammar loads with the first policy that is not the default key policy.
+  const policies = new PolicyParser(loadOnce(() => import('./policy/document.js')))
+  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies), audit, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
-  const seeded = seedIdentityPolicies(store, clock, options.identityPolicies)
+  const seeded = seedIdentityPolicies(store, clock, policies, options.identityPolicies)
 
   const bind = (caller: ResolvedCaller): Kms => {
     const kms: Record<string | symbol, unknown> = {}
@@ -236,8 +240,13 @@ function defaultKeyStore(): KeyStore {
   return { transaction: (mode, fn) => store().then((s) => s.transaction(mode, fn)) }
 }
 
-/** Validates the `identityPolicies` option now (a TypeError at createKms, or MalformedPolicyDocumentException for a policy that is not one) and writes it to the store. */
-function seedIdentityPolicies(store: KeyStore, clock: () => Date, option: KmsOptions['identityPolicies']): Promise<void> {
+/**
+ * Checks the `identityPolicies` option's shape now (a TypeError at createKms), then parses each
+ * policy and writes them all to the store. The policy grammar loads on demand (policy/parser.ts),
+ * so a policy that is not one fails every call with MalformedPolicyDocumentException, naming
+ * it, and nothing is stored.
+ */
+function seedIdentityPolicies(store: KeyStore, clock: () => Date, policies: PolicyParser, option: KmsOptions['identityPolicies']): Promise<void> {
   const records: { principal: string; name: string; document: string }[] = []
   for (const [principal, named] of Object.entries(option ?? {})) {
     if (!/^arn:[a-z-]+:iam::\d{12}:(user|role)\/[\w+=,.@/-]+$/.test(principal)) throw new TypeError(`"identityPolicies" expected IAM user or role ARNs as keys, got ${JSON.stringify(principal)}`)
@@ -245,19 +254,28 @@ function seedIdentityPolicies(store: KeyStore, clock: () => Date, option: KmsOpt
       const document = typeof policy === 'string' ? policy : JSON.stringify(policy)
       if (!/^[\w+=,.@-]{1,128}$/.test(name)) throw new TypeError(`"identityPolicies" policy name ${JSON.stringify(name)} must be 1-128 letters, digits or +=,.@_-`)
       if (document.length > MAX_IDENTITY_POLICY_LENGTH) throw new TypeError(`"identityPolicies" policy ${name} is longer than ${MAX_IDENTITY_POLICY_LENGTH} characters`)
-      parsePolicy(document, 'identity')
       records.push({ principal, name, document })
     }
   }
   if (!records.length) return Promise.resolve()
-  const seeded = store
-    .transaction('readwrite', async (tx) => {
-      const now = clock()
-      for (const r of records) await tx.putIdentityPolicy({ ...r, updatedDate: now })
-    })
-    .catch((cause: unknown) => {
-      throw new KMSInternalException('the identity policies given to createKms could not be stored', { cause })
-    })
+  const parsed = Promise.all(
+    records.map((r) =>
+      policies.parse(r.document, 'identity').catch((error: unknown) => {
+        if (error instanceof MalformedPolicyDocumentException) throw new MalformedPolicyDocumentException(`"identityPolicies" given to createKms: policy ${r.name} of ${r.principal}: ${error.message}`)
+        throw new KMSInternalException('the identity policies given to createKms could not be parsed', { cause: error })
+      }),
+    ),
+  )
+  const seeded = parsed.then(() =>
+    store
+      .transaction('readwrite', async (tx) => {
+        const now = clock()
+        for (const r of records) await tx.putIdentityPolicy({ ...r, updatedDate: now })
+      })
+      .catch((cause: unknown) => {
+        throw new KMSInternalException('the identity policies given to createKms could not be stored', { cause })
+      }),
+  )
   seeded.catch(() => undefined) // reported by every call that awaits it
   return seeded
 }

@@ -12,7 +12,6 @@
  * - REPEATED_ACCESS_DENIED: a principal refused at least `deniedThreshold` times.
  */
 import { rootCaller } from './caller.js'
-import { keyPolicy } from './authorization.js'
 import type { Engine } from './engine.js'
 
 /**
@@ -95,7 +94,7 @@ export async function computeFindings(engine: Engine, now: Date, options: Findin
         findings.push({ type: 'IMPORTED_MATERIAL_EXPIRING', severity: 'MEDIUM', resource: key.arn, time: validTo.toISOString(), title: `Imported key material ${v.keyMaterialId.slice(0, 12)}... expires on ${validTo.toISOString()}; import it again with a later ValidTo to keep the key usable` })
       }
     }
-    for (const s of keyPolicy(engine.account, key).statements) {
+    for (const s of (await engine.authorizer.keyPolicy(key)).statements) {
       if (s.effect === 'Allow' && s.principal?.any && s.conditions.length === 0) {
         findings.push({ type: 'POLICY_ALLOWS_ANYONE', severity: 'HIGH', resource: key.arn, title: `Key policy statement ${s.sid ? `"${s.sid}"` : s.index} allows any principal (*) without conditions` })
       }

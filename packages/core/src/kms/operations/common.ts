@@ -1,8 +1,8 @@
 /**
  * Members and rules several operations share: their schemas (AWS's model constraints), paging,
- * grant tokens, DryRun, and the checks on what resolution found.
+ * grant tokens, DryRun, the checks on what resolution found, and the key policy safety check.
  */
-import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException, TagException } from '../errors.js'
+import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException, MalformedPolicyDocumentException, TagException } from '../errors.js'
 import type { KeyRecord, KeyUsage, KeyVersionRecord, TagRecord } from '../../keystore/records.js'
 import { currentVersion, hasMaterial, type Call, type Engine } from '../engine.js'
 import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
@@ -10,6 +10,9 @@ import type { RunContext } from '../operation.js'
 import { fromBase64 } from '../../util/bytes.js'
 import type { Conditions } from '../authorization.js'
 import { boolean, enumOf, integer, list, map, string, structure } from '../request/schema.js'
+
+/** A key's description: at most 8192 characters (CreateKey, UpdateKeyDescription). */
+export const DESCRIPTION = { min: 0, max: 8192 }
 
 /** Key IDs, key ARNs, alias names and alias ARNs: 1 to 2048 characters. */
 export const keyIdMember = () => string({ min: 1, max: 2048 }, { required: true })
@@ -110,4 +113,18 @@ export function mergeTags(existing: readonly TagRecord[], added: readonly TagRec
   for (const t of added) merged.set(t.TagKey, t.TagValue)
   if (merged.size > MAX_TAGS_PER_KEY) throw new TagException(`Too many tags: a key can have at most ${MAX_TAGS_PER_KEY}`)
   return [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }))
+}
+
+/**
+ * Parses a new key policy (CreateKey, PutKeyPolicy) and runs the policy lockout safety check
+ * against `key` carrying it: unless BypassPolicyLockoutSafetyCheck is set, the new policy must
+ * still let the caller make a later PutKeyPolicy on the key.
+ */
+export async function checkNewKeyPolicy(engine: Engine, call: Call, key: KeyRecord, text: string, bypass: boolean): Promise<void> {
+  await engine.authorizer.policies.parse(text, 'key')
+  if (bypass) return
+  const decision = await engine.authorizer.decide(call, { on: { ...key, policy: text }, conditions: { 'kms:BypassPolicyLockoutSafetyCheck': { values: ['false'] } } }, 'kms:PutKeyPolicy')
+  if (decision.decision !== 'Allow') {
+    throw new MalformedPolicyDocumentException(`The new key policy will not allow you to update the key policy in the future. (${decision.reason})`)
+  }
 }

@@ -3,16 +3,17 @@
  * the worker's methods and the wire protocol's targets are derived from it, so a new row is
  * callable everywhere and none can drift.
  *
- * Rows most applications call (keys, cryptography, key policies) are here as they are; the
- * rest are lazy rows, their modules imported on first call, to keep what `createKms` loads at
+ * Rows most applications call (CreateKey, DescribeKey and the cryptographic operations) are
+ * here as they are; the rest are lazy rows, their modules imported on first call, to keep what `createKms` loads at
  * start within its bundle budget (scripts/bundle-budget.mjs). table.ts has every row loaded,
  * for protocols and explain.
  */
 import { lazyOperation, type Loaded, type Operation, type Service, type TableRow } from '../operation.js'
 import * as cryptography from './cryptography.js'
 import * as keys from './keys.js'
-import * as policies from './policies.js'
 
+const lifecycle = () => import('./lifecycle.js')
+const policies = () => import('./policies.js')
 const aliases = () => import('./aliases.js')
 const tags = () => import('./tags.js')
 const rotation = () => import('./rotation.js')
@@ -35,12 +36,12 @@ const lazy = <M, N extends Capitalize<keyof M & string>>(load: () => Promise<M>,
 export const operations = [
   keys.createKey,
   keys.describeKey,
-  keys.listKeys,
-  keys.updateKeyDescription,
-  keys.enableKey,
-  keys.disableKey,
-  keys.scheduleKeyDeletion,
-  keys.cancelKeyDeletion,
+  lazy(lifecycle, 'ListKeys'),
+  lazy(lifecycle, 'UpdateKeyDescription'),
+  lazy(lifecycle, 'EnableKey'),
+  lazy(lifecycle, 'DisableKey'),
+  lazy(lifecycle, 'ScheduleKeyDeletion'),
+  lazy(lifecycle, 'CancelKeyDeletion'),
   lazy(aliases, 'CreateAlias'),
   lazy(aliases, 'UpdateAlias'),
   lazy(aliases, 'DeleteAlias'),
@@ -70,9 +71,9 @@ export const operations = [
   lazy(importKeyMaterial, 'GetParametersForImport', { readOnly: false }),
   lazy(importKeyMaterial, 'ImportKeyMaterial'),
   lazy(importKeyMaterial, 'DeleteImportedKeyMaterial'),
-  policies.getKeyPolicy,
-  policies.putKeyPolicy,
-  policies.listKeyPolicies,
+  lazy(policies, 'GetKeyPolicy'),
+  lazy(policies, 'PutKeyPolicy'),
+  lazy(policies, 'ListKeyPolicies'),
   lazy(grants, 'CreateGrant'),
   lazy(grants, 'ListGrants'),
   lazy(grants, 'ListRetirableGrants'),

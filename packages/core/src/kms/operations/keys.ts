@@ -1,24 +1,21 @@
 /**
- * Key lifecycle: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
- * ScheduleKeyDeletion, CancelKeyDeletion (KMS API Reference; states per kms/keyStates.ts).
+ * Keys: CreateKey and DescribeKey (KMS API Reference), which most applications call. Changing
+ * a key's state or description, and ListKeys, are in lifecycle.ts, loaded on first call.
  */
 import { UnsupportedOperationException, ValidationException } from '../errors.js'
 import type { KeyRecord, KeySpec } from '../../keystore/records.js'
-import { uuidFromRandom, UUID_PATTERN } from '../../util/bytes.js'
-import { addDays } from '../engine.js'
+import { uuidFromRandom } from '../../util/bytes.js'
 import { ALL_KEY_SPECS, SPECS, UNSUPPORTED_SPECS } from '../keySpecs.js'
 import { keyMetadata } from '../keyMetadata.js'
 import { defineOperation, noTarget } from '../operation.js'
-import { paginate, pageOut } from '../paging.js'
-import { defaultKeyPolicy, MAX_KEY_POLICY_BYTES } from '../policy/document.js'
-import { boolean, enumOf, integer, list, string } from '../request/schema.js'
+import { defaultKeyPolicy } from '../policy/defaultPolicy.js'
+import { MAX_KEY_POLICY_BYTES } from '../policy/limits.js'
+import { boolean, enumOf, list, string } from '../request/schema.js'
 import type * as T from '../types.js'
-import { changeKey, checkGrantTokens, grantTokensMember, keyIdMember, mergeTags, onKey, pagingMembers, resolveKey, tagMember } from './common.js'
-import { checkNewKeyPolicy } from './policies.js'
+import { checkGrantTokens, checkNewKeyPolicy, DESCRIPTION, grantTokensMember, keyIdMember, mergeTags, onKey, resolveKey, tagMember } from './common.js'
 
 const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const
-const DESCRIPTION = { min: 0, max: 8192 }
 
 /** Request members that become condition keys of CreateKey (an operation on no key). */
 export function createKeyConditions(r: { KeySpec?: string; CustomerMasterKeySpec?: string; KeyUsage?: string; Origin?: string; BypassPolicyLockoutSafetyCheck?: boolean; MultiRegion?: boolean }) {
@@ -100,100 +97,4 @@ export const describeKey = defineOperation<T.DescribeKeyRequest, T.DescribeKeyRe
   resolve: resolveKey(true),
   permissions: onKey,
   run: async (_ctx, _r, { key }) => ({ KeyMetadata: keyMetadata(key) }),
-})
-
-export const listKeys = defineOperation<T.ListKeysRequest, T.ListKeysResponse>()({
-  name: 'ListKeys',
-  schema: pagingMembers(1000),
-  resolve: noTarget,
-  permissions: () => [{ on: '*' }],
-  async run({ engine, call }, r) {
-    await engine.settle(call)
-    const keys = await engine.store.transaction('readonly', (tx) => tx.listKeys())
-    const page = paginate(keys, (k) => k.keyId, r.Limit ?? 100, r.Marker, (m) => UUID_PATTERN.test(m))
-    return { Keys: page.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...pageOut(page) }
-  },
-})
-
-export const updateKeyDescription = defineOperation<T.UpdateKeyDescriptionRequest, T.EmptyResponse>()({
-  name: 'UpdateKeyDescription',
-  schema: { KeyId: keyIdMember(), Description: string(DESCRIPTION, { required: true }) },
-  resolve: resolveKey(false),
-  permissions: onKey,
-  async run(ctx, r, { key }) {
-    await changeKey(ctx, key, 'UpdateKeyDescription', (k) => {
-      k.description = r.Description
-    })
-    return {}
-  },
-})
-
-export const enableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
-  name: 'EnableKey',
-  schema: { KeyId: keyIdMember() },
-  resolve: resolveKey(false),
-  permissions: onKey,
-  async run(ctx, _r, { key }) {
-    const { engine, call } = ctx
-    // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
-    // passed, it is rotated at once. Make the material now, outside the store transaction.
-    const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
-    const material = overdue(key) ? await engine.newMaterial(key) : undefined
-    await changeKey(ctx, key, 'EnableKey', (k) => {
-      if (k.keyState === 'Enabled') return
-      k.keyState = 'Enabled'
-      if (material && overdue(k)) {
-        engine.addVersion(k, material, call.now, 'AUTOMATIC')
-        k.rotation.nextRotationDate = addDays(call.now, k.rotation.periodInDays)
-      }
-    })
-    return {}
-  },
-})
-
-export const disableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
-  name: 'DisableKey',
-  schema: { KeyId: keyIdMember() },
-  resolve: resolveKey(false),
-  permissions: onKey,
-  async run(ctx, _r, { key }) {
-    await changeKey(ctx, key, 'DisableKey', (k) => {
-      k.keyState = 'Disabled'
-    })
-    return {}
-  },
-})
-
-/** The waiting period is 7 to 30 days, 30 by default (ScheduleKeyDeletion API reference). */
-export const scheduleKeyDeletion = defineOperation<T.ScheduleKeyDeletionRequest, T.ScheduleKeyDeletionResponse>()({
-  name: 'ScheduleKeyDeletion',
-  schema: { KeyId: keyIdMember(), PendingWindowInDays: integer(7, 30) },
-  resolve: resolveKey(false),
-  permissions: onKey,
-  async run(ctx, r, { key }) {
-    const days = r.PendingWindowInDays ?? 30
-    const deletionDate = addDays(ctx.call.now, days)
-    await changeKey(ctx, key, 'ScheduleKeyDeletion', (k) => {
-      k.keyState = 'PendingDeletion'
-      k.deletionDate = deletionDate
-      k.pendingWindowInDays = days
-    })
-    return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days }
-  },
-})
-
-/** A key whose deletion is cancelled is left Disabled, as in AWS: enable it explicitly. */
-export const cancelKeyDeletion = defineOperation<T.KeyIdRequest, T.CancelKeyDeletionResponse>()({
-  name: 'CancelKeyDeletion',
-  schema: { KeyId: keyIdMember() },
-  resolve: resolveKey(false),
-  permissions: onKey,
-  async run(ctx, _r, { key }) {
-    await changeKey(ctx, key, 'CancelKeyDeletion', (k) => {
-      k.keyState = 'Disabled'
-      delete k.deletionDate
-      delete k.pendingWindowInDays
-    })
-    return { KeyId: key.arn }
-  },
 })

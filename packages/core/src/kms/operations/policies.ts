@@ -1,17 +1,14 @@
 /**
- * Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (KMS API Reference), and the policy
- * lockout safety check CreateKey shares: unless BypassPolicyLockoutSafetyCheck is set, a new
- * policy must still let the caller make a later PutKeyPolicy on the key.
+ * Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (KMS API Reference). The policy
+ * lockout safety check PutKeyPolicy shares with CreateKey is in common.ts.
  */
-import { MalformedPolicyDocumentException, ValidationException } from '../errors.js'
-import type { KeyRecord } from '../../keystore/records.js'
+import { ValidationException } from '../errors.js'
 import { keyPolicyText } from '../authorization.js'
-import type { Call, Engine } from '../engine.js'
 import { defineOperation } from '../operation.js'
-import { MAX_KEY_POLICY_BYTES, parsePolicy } from '../policy/document.js'
+import { MAX_KEY_POLICY_BYTES } from '../policy/limits.js'
 import { boolean, string } from '../request/schema.js'
 import type * as T from '../types.js'
-import { keyIdMember, onKey, pagingMembers, resolveKey } from './common.js'
+import { checkNewKeyPolicy, keyIdMember, onKey, pagingMembers, resolveKey } from './common.js'
 
 /** Every key has exactly one policy, named "default". */
 export const POLICY_NAME_DEFAULT = 'default'
@@ -22,16 +19,6 @@ function checkPolicyName<R extends { PolicyName?: string }>(r: R): R {
     throw new ValidationException(`PolicyName must be "${POLICY_NAME_DEFAULT}": a KMS key has one key policy, named "${POLICY_NAME_DEFAULT}"`)
   }
   return r
-}
-
-/** Parses a new key policy and runs the lockout safety check against `key` carrying it. */
-export async function checkNewKeyPolicy(engine: Engine, call: Call, key: KeyRecord, text: string, bypass: boolean): Promise<void> {
-  parsePolicy(text, 'key')
-  if (bypass) return
-  const decision = await engine.authorizer.decide(call, { on: { ...key, policy: text }, conditions: { 'kms:BypassPolicyLockoutSafetyCheck': { values: ['false'] } } }, 'kms:PutKeyPolicy')
-  if (decision.decision !== 'Allow') {
-    throw new MalformedPolicyDocumentException(`The new key policy will not allow you to update the key policy in the future. (${decision.reason})`)
-  }
 }
 
 export const getKeyPolicy = defineOperation<T.GetKeyPolicyRequest, T.GetKeyPolicyResponse>()({

@@ -14,6 +14,7 @@ import * as identityPolicies from './identityPolicies.js'
 import * as importKeyMaterial from './importKeyMaterial.js'
 import { operationNames, type OperationName } from './index.js'
 import * as keys from './keys.js'
+import * as lifecycle from './lifecycle.js'
 import * as mac from './mac.js'
 import * as policies from './policies.js'
 import * as recovery from './recovery.js'
@@ -22,7 +23,7 @@ import * as tags from './tags.js'
 
 const isOperation = (v: unknown): v is Operation => !!v && typeof v === 'object' && typeof (v as Operation).name === 'string' && typeof (v as Operation).run === 'function'
 const byName = new Map<string, Operation>(
-  [aliases, asymmetric, auditLog, cryptography, dataKeyPairs, grants, identityPolicies, importKeyMaterial, keys, mac, policies, recovery, rotation, tags]
+  [aliases, asymmetric, auditLog, cryptography, dataKeyPairs, grants, identityPolicies, importKeyMaterial, keys, lifecycle, mac, policies, recovery, rotation, tags]
     .flatMap((m) => Object.values(m))
     .filter(isOperation)
     .map((row) => [row.name, row]),

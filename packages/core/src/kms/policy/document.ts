@@ -8,14 +8,15 @@
  * Effect, Principal / NotPrincipal ("*" or { AWS, Service, Federated, CanonicalUser }),
  * Action / NotAction, Resource / NotResource, Condition (see conditions.ts).
  * Not supported (refused, not ignored): policy variables such as ${aws:username}.
+ *
+ * Loaded on demand (parser.ts): an engine whose keys carry the default policy never loads it.
  */
 import { MalformedPolicyDocumentException } from '../errors.js'
 import { parseCondition, type ConditionClause } from './conditions.js'
+import { MAX_KEY_POLICY_BYTES } from './limits.js'
 
-/** IAM's limit for a managed policy document, in characters. */
-export const MAX_IDENTITY_POLICY_LENGTH = 6144
-/** A key policy is at most 32 KiB (KMS quotas: "Key policy document size"). */
-export const MAX_KEY_POLICY_BYTES = 32768
+// The operators a parsed Condition block is evaluated with come with the grammar (parser.ts).
+export { conditionHolds } from './conditions.js'
 
 export type PolicyKind = 'key' | 'identity'
 
@@ -176,44 +177,4 @@ export function parsePolicy(text: string, kind: PolicyKind): Policy {
   const policy: Policy = { version: version as string, statements }
   if (typeof raw.Id === 'string') policy.id = raw.Id
   return policy
-}
-
-/** Parsed policies by text: the same policy is evaluated on every call, parsed once. */
-const cache = new Map<string, Policy>()
-const CACHE_LIMIT = 256
-
-export function cachedPolicy(text: string, kind: PolicyKind): Policy {
-  const cacheKey = `${kind}\u0000${text}`
-  let policy = cache.get(cacheKey)
-  if (!policy) {
-    policy = parsePolicy(text, kind)
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!)
-    cache.set(cacheKey, policy)
-  }
-  return policy
-}
-
-/**
- * The policy CreateKey attaches when given none ("Default key policy" in the KMS developer
- * guide): the account root may do everything, which lets IAM policies in the account grant
- * access to the key.
- */
-export function defaultKeyPolicy(partition: string, accountId: string): string {
-  return JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Id: 'key-default-1',
-      Statement: [
-        {
-          Sid: 'Enable IAM User Permissions',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-      ],
-    },
-    null,
-    2,
-  )
 }

@@ -17,8 +17,7 @@
  */
 import type { GrantRecord } from '../../keystore/records.js'
 import type { ContextPairs } from '../format/encryptionContext.js'
-import type { ConditionLookup } from './conditions.js'
-import { conditionHolds } from './conditions.js'
+import type { ConditionClause, ConditionLookup } from './conditions.js'
 import { globMatch } from './glob.js'
 import type { Policy, PrincipalSet, Statement } from './document.js'
 
@@ -46,6 +45,11 @@ export interface AccessRequest {
   /** The account that owns the resource. */
   resourceAccount: string
   conditions: ConditionLookup
+  /**
+   * The condition operators (conditions.ts), needed when a policy has a Condition block. They
+   * come with the policy grammar, which parsed that policy; the default key policy has none.
+   */
+  conditionHolds?: (clause: ConditionClause, lookup: ConditionLookup) => boolean
   /** The key policy when the resource is a key; absent for other resources. */
   keyPolicy?: Policy
   identityPolicies: IdentityPolicy[]
@@ -130,7 +134,8 @@ function resourceMatches(s: Statement, resource: string): boolean {
   return !s.notResource!.some((pattern) => globMatch(pattern, resource))
 }
 
-const conditionsHold = (s: Statement, lookup: ConditionLookup) => s.conditions.every((c) => conditionHolds(c, lookup))
+/** Whether a policy has a Condition block, which needs {@link AccessRequest.conditionHolds}. */
+export const hasConditions = (policy: Policy | undefined) => !!policy?.statements.some((s) => s.conditions.length > 0)
 
 /**
  * Whether a NotPrincipal element exempts the caller: only when it names the caller exactly.
@@ -213,9 +218,12 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
   const { principal: p, action, resource } = req
   const who = p.arn
   const what = `${action} on ${resource === '*' ? 'any resource' : resource}`
-  const applies = (s: Statement) => actionMatches(s, action) && resourceMatches(s, resource) && conditionsHold(s, req.conditions)
   // The root user has no identity policies (IAM policies cannot restrict it).
   const identity = p.isRoot ? [] : req.identityPolicies
+  const conditionHolds = req.conditionHolds ?? (() => {
+    throw new TypeError('evaluateAccess: a policy has a Condition block, and the request has no conditionHolds')
+  })
+  const applies = (s: Statement) => actionMatches(s, action) && resourceMatches(s, resource) && s.conditions.every((c) => conditionHolds(c, req.conditions))
 
   // 1. Explicit deny anywhere.
   for (const s of req.keyPolicy?.statements ?? []) {
