@@ -7,8 +7,10 @@
  *   a new salt after the usage limit;
  * - format 1, written by earlier releases: built here, still decrypted by the engine.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BlobKeys } from '../src/kms/crypto/blobKeys.js'
+import { encodeEncryptionContext } from '../src/kms/format/encryptionContext.js'
 import { createKms, InvalidCiphertextException, MemoryKeyStore } from '../src/index.js'
 import { expectKmsError } from './helpers.js'
 import { externalKey } from './importMaterial.js'
@@ -100,6 +102,31 @@ describe('blob format 2 (what Encrypt writes)', () => {
     await kms.decrypt({ CiphertextBlob })
     await kms.deleteImportedKeyMaterial({ KeyId })
     await expect(kms.decrypt({ CiphertextBlob })).rejects.toMatchObject({ name: 'KMSInvalidStateException' })
+  })
+})
+
+describe('the encryption context in the additional data', () => {
+  /** The spec's key-value pairs: a count, then each pair length-prefixed, sorted by the UTF-8 bytes of the keys. */
+  const reference = (pairs: [string, string][]) => {
+    const u16 = (n: number) => new Uint8Array([n >> 8, n & 255])
+    const utf8 = pairs.map(([k, v]) => [enc.encode(k), enc.encode(v)] as const)
+    utf8.sort(([a], [b]) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+      return a.length - b.length
+    })
+    return cat(u16(pairs.length), ...utf8.flatMap(([k, v]) => [u16(k.length), k, u16(v.length), v]))
+  }
+
+  it('is the key-value pair encoding, keys sorted by UTF-8 bytes, for ASCII contexts and others (property)', () => {
+    // ASCII keys (the fast path), any Unicode (the general one), and keys that sort differently
+    // by UTF-16 code units than by UTF-8 bytes (U+FF61 against U+1F600).
+    const text = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('\uff61', '\u{1f600}', 'a\u0000', 'A', ''))
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(text, text), { selector: ([k]) => k, maxLength: 6 }), (pairs) => {
+        expect(encodeEncryptionContext(pairs)).toEqual(reference(pairs))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 

@@ -51,6 +51,9 @@ export const copyBytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => {
   return out
 }
 
+/** `b` itself when it views an ArrayBuffer (as WebCrypto takes it: a SharedArrayBuffer view it refuses), otherwise a copy. */
+export const arrayBufferView = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : copyBytes(b))
+
 /** RFC 9562 §5.4: a version 4 UUID from 16 random bytes. */
 export function uuidFromRandom(random: Uint8Array): string {
   const b = copyBytes(random.subarray(0, 16))

@@ -4,6 +4,7 @@
  * (https://crbug.com/533699) and the AWS Encryption SDK's 0x0046/0x0146/0x0346 suites and
  * 192-bit raw AES wrapping keys need it. Ciphertexts carry the 16-byte tag at the end.
  */
+import { arrayBufferView } from '../../util/bytes.js'
 
 /** @noble/ciphers' GCM, imported on first use of a 192-bit key: a chunk of its own in a bundle, never loaded by most users. */
 const nobleGcm = async () => (await import('@noble/ciphers/aes.js')).gcm
@@ -14,16 +15,14 @@ export interface AesGcmKey {
   decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
 }
 
-const asBuffer = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
-
 function webCryptoKey(key: CryptoKey): AesGcmKey {
   const subtle = globalThis.crypto.subtle
   return {
     async encrypt(iv, plaintext, aad) {
-      return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: asBuffer(iv), additionalData: asBuffer(aad), tagLength: 128 }, key, asBuffer(plaintext)))
+      return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: arrayBufferView(aad), tagLength: 128 }, key, arrayBufferView(plaintext)))
     },
     async decrypt(iv, ciphertext, aad) {
-      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: asBuffer(iv), additionalData: asBuffer(aad), tagLength: 128 }, key, asBuffer(ciphertext)))
+      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: arrayBufferView(aad), tagLength: 128 }, key, arrayBufferView(ciphertext)))
     },
   }
 }
@@ -33,10 +32,10 @@ export function nobleKey(raw: Uint8Array): AesGcmKey {
   const key = raw.slice()
   return {
     async encrypt(iv, plaintext, aad) {
-      return asBuffer((await nobleGcm())(key, iv, aad).encrypt(plaintext))
+      return arrayBufferView((await nobleGcm())(key, iv, aad).encrypt(plaintext))
     },
     async decrypt(iv, ciphertext, aad) {
-      return asBuffer((await nobleGcm())(key, iv, aad).decrypt(ciphertext))
+      return arrayBufferView((await nobleGcm())(key, iv, aad).decrypt(ciphertext))
     },
   }
 }
@@ -45,7 +44,7 @@ export function nobleKey(raw: Uint8Array): AesGcmKey {
 export async function importAesGcmKey(raw: Uint8Array): Promise<AesGcmKey> {
   if (raw.byteLength === 24) return nobleKey(raw)
   if (raw.byteLength !== 16 && raw.byteLength !== 32) throw new RangeError(`AES key expected 16, 24 or 32 bytes, got length=${raw.byteLength}`)
-  const key = await globalThis.crypto.subtle.importKey('raw', asBuffer(raw.slice()), 'AES-GCM', false, ['encrypt', 'decrypt'])
+  const key = await globalThis.crypto.subtle.importKey('raw', arrayBufferView(raw.slice()), 'AES-GCM', false, ['encrypt', 'decrypt'])
   return webCryptoKey(key)
 }
 

@@ -10,7 +10,7 @@
  * over an incremental digest (see incrementalHash).
  */
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
-import { fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
+import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
@@ -86,7 +86,6 @@ export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
 }
 
 /** WebCrypto takes views of ArrayBuffers as they are; only shared memory needs a copy. */
-const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : b.slice())
 
 /** SEC1 point compression of an uncompressed point (0x04 || x || y): prefix 2 + parity of y, then x. */
 function compress(uncompressed: Uint8Array, size: number): Uint8Array {
@@ -136,7 +135,7 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
   return {
     publicKey: b64(compress(uncompressed, size)),
     async sign(data) {
-      const p1363 = await subtle.sign({ name: 'ECDSA', hash: spec.hash }, pair.privateKey, view(data))
+      const p1363 = await subtle.sign({ name: 'ECDSA', hash: spec.hash }, pair.privateKey, arrayBufferView(data))
       return p1363ToDer(spec, new Uint8Array(p1363))
     },
     async incremental() {
@@ -184,7 +183,7 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
   return {
     async verify(data, der) {
       const sig = p1363(der)
-      return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, view(sig), view(data))
+      return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, arrayBufferView(sig), arrayBufferView(data))
     },
     async incremental() {
       const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])

@@ -7,14 +7,13 @@
  * (ECDSA-Sig-Value, RFC 3279 §2.2.3), so signatures are converted (util/ecdsaDer.ts), and a
  * signature that is not strict DER is invalid.
  */
-import { concatBytes, toHex } from '../../util/bytes.js'
+import { arrayBufferView, toHex } from '../../util/bytes.js'
 import { derToP1363, p1363ToDer } from '../../util/ecdsaDer.js'
 import type { SigningParams, SpecInfo } from '../keySpecs.js'
 
 const subtle = () => globalThis.crypto.subtle
 
 /** WebCrypto takes views of ArrayBuffers; anything else is copied. */
-const bytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : concatBytes(b))
 
 const publicKeys = new Map<string, Promise<CryptoKey>>()
 const MAX_CACHED = 256
@@ -25,7 +24,7 @@ export function publicKeyFor(spki: Uint8Array, params: AlgorithmIdentifier | Rsa
   let key = publicKeys.get(id)
   if (!key) {
     if (publicKeys.size >= MAX_CACHED) publicKeys.delete(publicKeys.keys().next().value!)
-    key = subtle().importKey('spki', bytes(spki), params, true, usages)
+    key = subtle().importKey('spki', arrayBufferView(spki), params, true, usages)
     key.catch(() => publicKeys.delete(id))
     publicKeys.set(id, key)
   }
@@ -34,7 +33,7 @@ export function publicKeyFor(spki: Uint8Array, params: AlgorithmIdentifier | Rsa
 
 /** Signs a message (RAW): the signature as KMS returns it (DER for ECDSA). */
 export async function signMessage(privateKey: CryptoKey, params: SigningParams, info: SpecInfo, message: Uint8Array): Promise<Uint8Array> {
-  const signature = new Uint8Array(await subtle().sign(params.sign, privateKey, bytes(message)))
+  const signature = new Uint8Array(await subtle().sign(params.sign, privateKey, arrayBufferView(message)))
   return info.family === 'ecc' ? p1363ToDer(signature) : signature
 }
 
@@ -49,19 +48,19 @@ export async function verifyMessage(spki: Uint8Array, params: SigningParams, inf
     return false
   }
   const key = await publicKeyFor(spki, params.key, ['verify'])
-  return subtle().verify(params.sign, key, bytes(raw), bytes(message))
+  return subtle().verify(params.sign, key, arrayBufferView(raw), arrayBufferView(message))
 }
 
 /** RSAES-OAEP encryption under a version's public key. */
 export async function oaepEncrypt(spki: Uint8Array, params: RsaHashedImportParams, plaintext: Uint8Array): Promise<Uint8Array> {
   const key = await publicKeyFor(spki, params, ['encrypt'])
-  return new Uint8Array(await subtle().encrypt({ name: 'RSA-OAEP' }, key, bytes(plaintext)))
+  return new Uint8Array(await subtle().encrypt({ name: 'RSA-OAEP' }, key, arrayBufferView(plaintext)))
 }
 
 /** RSAES-OAEP decryption; undefined when the ciphertext does not decrypt (the caller raises the one opaque error). */
 export async function oaepDecrypt(privateKey: CryptoKey, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
   try {
-    return new Uint8Array(await subtle().decrypt({ name: 'RSA-OAEP' }, privateKey, bytes(ciphertext)))
+    return new Uint8Array(await subtle().decrypt({ name: 'RSA-OAEP' }, privateKey, arrayBufferView(ciphertext)))
   } catch {
     return undefined
   }
@@ -75,7 +74,7 @@ export async function oaepDecrypt(privateKey: CryptoKey, ciphertext: Uint8Array)
 export async function deriveSharedSecret(privateKey: CryptoKey, info: SpecInfo, peerSpki: Uint8Array): Promise<Uint8Array | undefined> {
   let peer: CryptoKey
   try {
-    peer = await subtle().importKey('spki', bytes(peerSpki), { name: 'ECDH', namedCurve: info.curve! }, true, [])
+    peer = await subtle().importKey('spki', arrayBufferView(peerSpki), { name: 'ECDH', namedCurve: info.curve! }, true, [])
   } catch {
     return undefined
   }

@@ -16,8 +16,17 @@ const CACHE_SIZE = 1024
 
 interface Current {
   salt: Uint8Array
+  /** blobKeyContext(keyId, version, salt): the first bytes of every blob sealed under it. */
+  kdfContext: Uint8Array
   key: Promise<CryptoKey>
   sealed: number
+}
+
+/** What a blob is sealed with: the derived key, its salt, and the blob's first bytes (format/ciphertextBlob.ts). */
+export interface SealingKey {
+  key: CryptoKey
+  salt: Uint8Array
+  kdfContext: Uint8Array
 }
 
 export class BlobKeys {
@@ -33,17 +42,18 @@ export class BlobKeys {
   ) {}
 
   /** The key and salt to seal the next blob of this version with (counted against the limit). */
-  forSealing(keyId: string, version: KeyVersionRecord): Promise<{ key: CryptoKey; salt: Uint8Array }> {
+  forSealing(keyId: string, version: KeyVersionRecord): Promise<SealingKey> {
     const id = `${keyId}:${version.version}:${version.keyMaterialId}`
     let current = this.#current.get(id)
     if (!current || current.sealed >= this.maxBlobs) {
       const salt = this.random(BLOB_SALT_LENGTH).slice()
-      current = { salt, key: this.derived(keyId, version, salt), sealed: 0 }
+      const kdfContext = blobKeyContext(keyId, version.version, salt)
+      current = { salt, kdfContext, key: this.derived(keyId, version, salt, kdfContext), sealed: 0 }
       this.#current.set(id, current)
     }
     current.sealed++
-    const { salt, key } = current
-    return key.then((k) => ({ key: k, salt }))
+    const { salt, kdfContext, key } = current
+    return key.then((k) => ({ key: k, salt, kdfContext }))
   }
 
   /** Drops every derived key of a key (its material was deleted, or the key destroyed). */
@@ -54,14 +64,14 @@ export class BlobKeys {
   }
 
   /** The derived key of a salt (a blob's, or one this engine chose), derived once and cached. */
-  derived(keyId: string, version: KeyVersionRecord, salt: Uint8Array): Promise<CryptoKey> {
+  derived(keyId: string, version: KeyVersionRecord, salt: Uint8Array, kdfContext?: Uint8Array): Promise<CryptoKey> {
     const id = `${keyId}:${version.version}:${version.keyMaterialId}:${toHex(salt)}`
     let key = this.#cache.get(id)
     if (key) {
       this.#cache.delete(id) // most recently used last
     } else {
       if (!version.material) return Promise.reject(new TypeError('the key version has no material'))
-      key = deriveBlobKey(version.material, blobKeyContext(keyId, version.version, salt), 2)
+      key = deriveBlobKey(version.material, kdfContext ?? blobKeyContext(keyId, version.version, salt), 2)
       key.catch(() => this.#cache.delete(id))
       if (this.#cache.size >= CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!)
     }

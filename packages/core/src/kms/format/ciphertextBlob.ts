@@ -37,7 +37,7 @@
  *   master is; a blob names its salt, so Decrypt derives (and caches) the key it needs.
  */
 import { InvalidCiphertextException } from '../errors.js'
-import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
+import { arrayBufferView, concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
 import { deriveBlobKey } from '../crypto/keyMaterial.js'
 import { encodeEncryptionContext, type ContextPairs } from './encryptionContext.js'
 
@@ -65,22 +65,32 @@ export interface BlobHeader {
 export const blobKeyContext = (keyId: string, keyVersion: number, salt: Uint8Array) =>
   concatBytes(new Uint8Array([BLOB_FORMAT_VERSION]), uuidToBytes(keyId), uint32be(keyVersion), salt)
 
-/** Seals under a derived key whose context is `blobKeyContext(keyId, keyVersion, salt)` (crypto/blobKeys.ts). */
+/**
+ * Seals under a derived key (crypto/blobKeys.ts): `kdfContext` is its
+ * `blobKeyContext(keyId, keyVersion, salt)`, which begins the blob.
+ */
 export async function sealBlob(
-  header: { keyId: string; keyVersion: number },
-  derived: { key: CryptoKey; salt: Uint8Array },
+  derived: { key: CryptoKey; kdfContext: Uint8Array },
   plaintext: Uint8Array,
   context: ContextPairs | undefined,
   random: (n: number) => Uint8Array,
 ): Promise<Uint8Array> {
-  const iv = random(V2.iv).slice()
-  const head = concatBytes(blobKeyContext(header.keyId, header.keyVersion, derived.salt), iv)
+  const encodedContext = encodeEncryptionContext(context)
+  // The additional data is the blob's header (the KDF context, then a fresh IV) followed by the
+  // context's encoding, written into one buffer: this runs on every Encrypt.
+  const aad = new Uint8Array(V2.header + encodedContext.length)
+  aad.set(derived.kdfContext)
+  aad.set(random(V2.iv), V2.kdfContext)
+  aad.set(encodedContext, V2.header)
   const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: concatBytes(head, encodeEncryptionContext(context)), tagLength: 128 },
+    { name: 'AES-GCM', iv: aad.subarray(V2.kdfContext, V2.header), additionalData: aad, tagLength: 128 },
     derived.key,
-    plaintext.buffer instanceof ArrayBuffer ? (plaintext as Uint8Array<ArrayBuffer>) : concatBytes(plaintext),
+    arrayBufferView(plaintext),
   )
-  return concatBytes(head, new Uint8Array(sealed))
+  const blob = new Uint8Array(V2.header + sealed.byteLength)
+  blob.set(aad.subarray(0, V2.header))
+  blob.set(new Uint8Array(sealed), V2.header)
+  return blob
 }
 
 const invalid = () => new InvalidCiphertextException('The ciphertext is invalid.')
@@ -125,7 +135,8 @@ export async function openBlob(
       headerLength = V1.header
     }
     const aad = concatBytes(blob.subarray(0, headerLength), encodeEncryptionContext(context))
-    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: concatBytes(iv), additionalData: aad, tagLength: 128 }, key, concatBytes(blob.subarray(headerLength)))
+    // WebCrypto copies its inputs when called: views of the blob are enough.
+    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: aad, tagLength: 128 }, key, arrayBufferView(blob.subarray(headerLength)))
     return new Uint8Array(plain)
   } catch {
     // One opaque error: which check failed (tag, context, key) is never revealed.

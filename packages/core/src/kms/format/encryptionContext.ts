@@ -32,17 +32,51 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** The pairs as an object for callers and the audit trail (every key an own property). */
 export const contextObject = (pairs: ContextPairs | undefined): Record<string, string> => Object.fromEntries(pairs ?? [])
 
+const ASCII = /^[\x00-\x7f]*$/
+
 /** The canonical bytes of a context; ValidationException when a key or value exceeds the format. */
 export function encodeEncryptionContext(pairs: ContextPairs | undefined): Uint8Array<ArrayBuffer> {
-  const encoded = (pairs ?? []).map(([k, v]) => [utf8(k), utf8(v)] as const)
+  const list = pairs ?? []
+  // Most contexts are ASCII: a string's UTF-16 code units are then its UTF-8 bytes, and sorting
+  // by code units is sorting by bytes. This runs on every Encrypt and Decrypt.
+  return list.every(([k, v]) => ASCII.test(k) && ASCII.test(v)) ? encodeAscii(list) : encodeUtf8(list)
+}
+
+const tooLong = () => new ValidationException('EncryptionContext keys and values must each be at most 65535 bytes of UTF-8')
+const tooMany = () => new ValidationException('EncryptionContext has too many pairs')
+
+function encodeAscii(pairs: ContextPairs): Uint8Array<ArrayBuffer> {
+  if (pairs.length > MAX_UINT16) throw tooMany()
+  const sorted = pairs.length > 1 ? [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : pairs
+  let length = 2
+  for (const [k, v] of sorted) {
+    if (k.length > MAX_UINT16 || v.length > MAX_UINT16) throw tooLong()
+    length += 4 + k.length + v.length
+  }
+  const out = new Uint8Array(length)
+  out[0] = sorted.length >> 8
+  out[1] = sorted.length & 0xff
+  let at = 2
+  const put = (s: string) => {
+    out[at++] = s.length >> 8
+    out[at++] = s.length & 0xff
+    for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i)
+  }
+  for (const [k, v] of sorted) {
+    put(k)
+    put(v)
+  }
+  return out
+}
+
+function encodeUtf8(pairs: ContextPairs): Uint8Array<ArrayBuffer> {
+  const encoded = pairs.map(([k, v]) => [utf8(k), utf8(v)] as const)
   encoded.sort((x, y) => compareBytes(x[0], y[0]))
-  if (encoded.length > MAX_UINT16) throw new ValidationException('EncryptionContext has too many pairs')
-  // One buffer, written in place: this runs on every Encrypt and Decrypt.
+  if (encoded.length > MAX_UINT16) throw tooMany()
+  // One buffer, written in place.
   let length = 2
   for (const [k, v] of encoded) {
-    if (k.length > MAX_UINT16 || v.length > MAX_UINT16) {
-      throw new ValidationException('EncryptionContext keys and values must each be at most 65535 bytes of UTF-8')
-    }
+    if (k.length > MAX_UINT16 || v.length > MAX_UINT16) throw tooLong()
     length += 4 + k.length + v.length
   }
   const out = new Uint8Array(length)

@@ -94,7 +94,7 @@ async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: Encryptio
     return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
   }
   const derived = await engine.blobKeys.forSealing(key.keyId, version)
-  const sealed = await sealBlob({ keyId: key.keyId, keyVersion: version.version }, derived, plaintext, context, engine.random)
+  const sealed = await sealBlob(derived, plaintext, context, engine.random)
   return { blob: sealed, version }
 }
 

@@ -20,7 +20,8 @@ export interface PolicyGrammar {
 const CACHE_LIMIT = 256
 
 export class PolicyParser {
-  readonly #cache = new Map<string, Policy>()
+  /** By kind, then by text: a stored policy's text is the same string on every call, and V8 keeps its hash. */
+  readonly #cache = { key: new Map<string, Policy>(), identity: new Map<string, Policy>() }
 
   /** `grammar` is called for every use: it must load once and retry a failed load (util/loadOnce.ts). */
   constructor(private readonly grammar: () => Promise<PolicyGrammar>) {}
@@ -32,12 +33,12 @@ export class PolicyParser {
 
   /** `text` parsed: from the cache, from `known` (a text whose parse is known), or by the grammar. */
   async cached(text: string, kind: PolicyKind, known?: () => Policy | undefined): Promise<Policy> {
-    const cacheKey = `${kind}\u0000${text}`
-    let policy = this.#cache.get(cacheKey)
+    const cache = this.#cache[kind]
+    let policy = cache.get(text)
     if (!policy) {
       policy = known?.() ?? (await this.parse(text, kind))
-      if (this.#cache.size >= CACHE_LIMIT) this.#cache.delete(this.#cache.keys().next().value!)
-      this.#cache.set(cacheKey, policy)
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+      cache.set(text, policy)
     }
     return policy
   }
