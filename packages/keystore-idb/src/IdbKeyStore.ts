@@ -19,6 +19,7 @@ import { cloneRecord } from '@webkms/core/internal'
 import { openDB, type IDBPDatabase } from 'idb'
 import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError } from './errors.js'
 import { SCHEMA_VERSION, upgrade, type WebKmsSchema } from './schema.js'
+import { realmLocks, type ExclusiveLocks } from './realmLocks.js'
 
 /**
  * Whether the browser promised to keep the origin's storage (`navigator.storage.persist()`):
@@ -73,7 +74,11 @@ export interface StoreChange {
 export interface IdbKeyStoreOptions {
   /** Database name. Default `webkms`. */
   name?: string
-  /** Web Locks. Default: `navigator.locks` where it exists. `null` disables locking. */
+  /**
+   * Web Locks. Default: `navigator.locks` where it exists; elsewhere (Node 20) locks shared by
+   * the stores of this JS realm, the only ones that can share a database there. `null` disables
+   * locking.
+   */
   locks?: LockManager | null
   /** Broadcast changes to other tabs. Default: true where BroadcastChannel exists. */
   broadcast?: boolean
@@ -108,7 +113,7 @@ export class IdbKeyStore implements KeyStore {
   /** Whether the browser promised to keep the data (see the README on eviction). */
   persistence: Persistence = 'unknown'
   #db: Promise<IDBPDatabase<WebKmsSchema>> | undefined
-  #locks: LockManager | null
+  #locks: ExclusiveLocks | null
   #channel: BroadcastChannel | undefined
   #listeners = new Set<(change: StoreChange) => void>()
   // Read cache, with a generation per entry: a read may fill the cache only if no
@@ -117,7 +122,7 @@ export class IdbKeyStore implements KeyStore {
   #aliases = new Map<string, AliasRecord | null>()
   #generation = 0
 
-  private constructor(name: string, locks: LockManager | null, broadcast: boolean) {
+  private constructor(name: string, locks: ExclusiveLocks | null, broadcast: boolean) {
     this.name = name
     this.#locks = locks
     if (broadcast && typeof BroadcastChannel === 'function') {
@@ -137,7 +142,7 @@ export class IdbKeyStore implements KeyStore {
   static async open(options: IdbKeyStoreOptions = {}): Promise<IdbKeyStore> {
     // The idb wrapper uses the global IndexedDB (in Node tests, fake-indexeddb/auto installs it).
     if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) throw new IndexedDbUnavailableError('IndexedDB is not available in this context, so keys cannot be persisted')
-    const locks = options.locks === undefined ? ((globalThis.navigator as Navigator | undefined)?.locks ?? null) : options.locks
+    const locks = options.locks === undefined ? ((globalThis.navigator as Navigator | undefined)?.locks ?? realmLocks) : options.locks
     const store = new IdbKeyStore(options.name ?? 'webkms', locks, options.broadcast ?? true)
     try {
       await store.#probe()
@@ -218,8 +223,8 @@ export class IdbKeyStore implements KeyStore {
 
   /**
    * `KeyStore.exclusively`: holds the database's Web Lock while `work` runs, so the writers of
-   * every other tab wait; this store's own transactions inside `work` do not. Without Web Locks
-   * (`locks: null`), runs `work` as it is.
+   * every other tab wait; this store's own transactions inside `work` do not. With locking
+   * disabled (`locks: null`), runs `work` as it is.
    */
   async exclusively<T>(work: () => Promise<T>): Promise<T> {
     if (!this.#locks) return work()

@@ -7,6 +7,7 @@ import { createKms, verifyAuditLog, type Kms } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
 import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
 import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
+import { realmLocks } from '../src/realmLocks.js'
 
 let n = 0
 const freshName = () => `webkms-test-${Date.now()}-${++n}`
@@ -335,9 +336,9 @@ describe('IdbKeyStore', () => {
     store.close()
   })
 
-  // Two tabs are two stores on one database. Only Web Locks make the other tab's writers wait
-  // while a checkpoint is signed: Node has none (there, every tab's events would overtake it).
-  it.skipIf(!globalThis.navigator?.locks)('two tabs calling at once: checkpoints keep up (one at least every 64 events), and the chain verifies', async () => {
+  // Two tabs are two stores on one database. The lock makes the other tab's writers wait while a
+  // checkpoint is signed: Web Locks in browsers and Node 24, realmLocks in Node 20.
+  it('two tabs calling at once: checkpoints keep up (one at least every 64 events), and the chain verifies', async () => {
     const name = freshName()
     const a = await openIdbKeyStore({ name, requestPersistence: false })
     const b = await openIdbKeyStore({ name, requestPersistence: false })
@@ -393,5 +394,26 @@ describe('IdbKeyStore', () => {
     await expect(a.exclusively(async () => Promise.reject(new RangeError('no')))).rejects.toThrow(RangeError)
     a.close()
     b.close()
+  })
+})
+
+describe('realmLocks (where there are no Web Locks)', () => {
+  it('runs the holders of one name one after another, each until its promise settles; other names do not wait; a rejection releases the lock', async () => {
+    const order: string[] = []
+    const hold = (name: string, label: string, ms: number, fail = false) =>
+      realmLocks.request(name, { mode: 'exclusive' }, async () => {
+        order.push(`${label} in`)
+        await new Promise((r) => setTimeout(r, ms))
+        order.push(`${label} out`)
+        if (fail) throw new RangeError(label)
+        return label
+      })
+    const first = hold('a', 'a1', 30, true)
+    const second = hold('a', 'a2', 5)
+    const other = hold('b', 'b1', 5)
+    await expect(first).rejects.toThrow(RangeError)
+    expect(await second).toBe('a2')
+    expect(await other).toBe('b1')
+    expect(order).toEqual(['a1 in', 'b1 in', 'b1 out', 'a1 out', 'a2 in', 'a2 out'])
   })
 })
