@@ -10,6 +10,7 @@ import { Malformed, malformed, Reader } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
+import { nativeCrypto, type MessageSigner } from './crypto/signature.js'
 import { beginMessage, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {
@@ -216,17 +217,20 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
   // message is never copied again after it is signed.
   const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
   out.set(writer.head)
+  const hashing = await hashWhileSealing(writer.signer, frames.length, (i) => out.subarray(offsets[i]!, offsets[i + 1] ?? size))
+  hashing?.update(writer.head)
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
     const chunk = plaintext.subarray(start, start + length)
     const sealed = await writer.seal(i + 1, final, chunk)
     const offset = offsets[i]!
     out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, length))
+    hashing?.sealed(i)
     done += length
     onProgress?.(done, n)
   })
   if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
-  const footer = serializeFooter(await writer.signer.sign(out.subarray(0, size)))
+  const footer = serializeFooter(hashing ? hashing.sign() : await writer.signer.sign(out.subarray(0, size)))
   out.set(footer, size)
   // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
   // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
@@ -252,23 +256,59 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
   const headers = new Uint8Array(headerBytes)
   const chunks: Uint8Array<ArrayBuffer>[] = new Array<Uint8Array<ArrayBuffer>>(1 + 2 * frames.length)
   chunks[0] = writer.head
+  const hashing = await hashWhileSealing(writer.signer, frames.length, (i) => [chunks[1 + 2 * i]!, chunks[2 + 2 * i]!])
+  hashing?.update(writer.head)
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
     const sealed = await writer.seal(i + 1, final, plaintext.subarray(start, start + length))
     const at = headerOffsets[i]!
     chunks[1 + 2 * i] = headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length))
     chunks[2 + 2 * i] = sealed
+    hashing?.sealed(i)
     done += length
     onProgress?.(done, n)
   })
   if (writer.signer) {
     // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
     // stream's are (message-footer.md: the signature covers the header and the body).
-    const signer = await writer.signer.incremental()
-    for (const chunk of chunks) signer.update(chunk)
-    chunks.push(serializeFooter(signer.sign()))
+    let signature: Uint8Array
+    if (hashing) {
+      signature = hashing.sign()
+    } else {
+      const signer = await writer.signer.incremental()
+      for (const chunk of chunks) signer.update(chunk)
+      signature = signer.sign()
+    }
+    chunks.push(serializeFooter(signature))
   }
   return { chunks, byteLength: chunks.reduce((sum, c) => sum + c.byteLength, 0), messageHeader: writer.messageHeader }
+}
+
+/**
+ * Where the runtime hashes natively and incrementally (nativeCrypto: Node), a signed message's
+ * frames are hashed in message order as soon as each one and every one before it are sealed,
+ * while later frames still seal, and the digest is signed at the end: the hash no longer starts
+ * after the last frame. Elsewhere (browsers) undefined: WebCrypto's one-shot digest of the whole
+ * message is faster there than any incremental hash, so the message is signed at the end.
+ * The caller hashes the head first; `frame(i)` gives frame i's bytes once it is sealed.
+ */
+async function hashWhileSealing(signer: MessageSigner | undefined, count: number, frame: (i: number) => Uint8Array | Uint8Array[]) {
+  if (!signer || !nativeCrypto()) return undefined
+  const hash = await signer.incremental()
+  const sealed = new Array<boolean>(count).fill(false)
+  let next = 0
+  return {
+    update: (bytes: Uint8Array) => hash.update(bytes),
+    /** Frame i is sealed: hash it, and any sealed frames after it, if every frame before it is hashed. */
+    sealed(i: number) {
+      sealed[i] = true
+      for (; next < count && sealed[next]; next++) for (const bytes of [frame(next)].flat()) hash.update(bytes)
+    },
+    sign() {
+      if (next !== count) throw new Error(`hashWhileSealing: ${count - next} frames were never hashed`)
+      return hash.sign()
+    },
+  }
 }
 
 /** What both one-shot encrypts share: arguments checked, the header written, the frames laid out. */

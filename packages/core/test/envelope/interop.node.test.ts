@@ -8,7 +8,7 @@
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawRsaKeyringNode, buildClient as awsBuildClient, CommitmentPolicy as AwsPolicy } from '@aws-crypto/client-node'
 import fc from 'fast-check'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { buildClient, RawAesKeyring, RawRsaKeyring, type SuiteId } from '../../src/index.js'
 
 const NAMESPACE = 'interop'
@@ -94,6 +94,25 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
       }),
       { numRuns: 40 },
     )
+  })
+
+  it("signed messages hashed while their frames seal (Node's own hash) and signed at the end (as in browsers, without it) both decrypt there, whole and in pieces", async () => {
+    const plaintext = new Uint8Array(randomBytes(50_000))
+    const options = { suiteId: 0x0578 as SuiteId, frameLength: 64, encryptionContext: { tenant: 'acme' } } // 782 frames, 8 sealing at once
+    const check = async () => {
+      const { result } = await ourClient.encrypt(ours(), plaintext, options)
+      expect(new Uint8Array((await awsClient.decrypt(theirs(true), result)).plaintext)).toEqual(plaintext)
+      const { chunks } = await ourClient.encryptToChunks(ours(), plaintext, options)
+      expect(new Uint8Array((await awsClient.decrypt(theirs(true), Buffer.concat(chunks))).plaintext)).toEqual(plaintext)
+    }
+    await check()
+    const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never)
+    try {
+      await check()
+      expect(builtin).toHaveBeenCalled()
+    } finally {
+      builtin.mockRestore()
+    }
   })
 
   it('our streamed messages decrypt there, and theirs stream-decrypt here', async () => {

@@ -1,11 +1,12 @@
 /**
- * The incremental digest behind signed streams: for SHA-384, hash-wasm where WebAssembly
- * compiles, else @noble/hashes; SHA-256 (suite 0x0214 only) always @noble/hashes. Every path
- * must give WebCrypto's digest whatever the chunking, and a failure to load the WebAssembly
- * module must fall back rather than fail the stream.
+ * The incremental digest behind signed streams: the runtime's native hash where it has one
+ * (Node's crypto), else for SHA-384 hash-wasm where WebAssembly compiles, else @noble/hashes;
+ * SHA-256 (suite 0x0214 only) without a native hash always @noble/hashes. Every path must give
+ * WebCrypto's digest whatever the chunking, and a failure to load the WebAssembly module must
+ * fall back rather than fail the stream.
  */
 import { describe, expect, it } from 'vitest'
-import { incrementalHash } from '../../src/envelope/crypto/signature.js'
+import { incrementalHash, nativeCrypto } from '../../src/envelope/crypto/signature.js'
 import { bytes } from './helpers.js'
 
 const wasmCounted = () => {
@@ -27,7 +28,10 @@ describe('incremental SHA-2 for signed streams', () => {
         const expected = new Uint8Array(await crypto.subtle.digest(name, data))
         for (const chunk of [1, 13, 128, 4096, 1 << 20]) {
           const { calls, load } = wasmCounted()
-          for (const h of [await incrementalHash(name, load), await incrementalHash(name, noWasm)]) {
+          const none = () => undefined
+          const paths = [await incrementalHash(name, { native: none, loadWasm: load }), await incrementalHash(name, { native: none, loadWasm: noWasm })]
+          if (nativeCrypto()) paths.push(await incrementalHash(name))
+          for (const h of paths) {
             for (let i = 0; i < length; i += chunk) h.update(data.subarray(i, i + chunk))
             expect(h.digest(), `${name}, ${length} bytes in chunks of ${chunk}`).toEqual(expected)
           }
@@ -38,9 +42,16 @@ describe('incremental SHA-2 for signed streams', () => {
     })
   }
 
+  it('where the runtime has node:crypto (Node, Deno, Bun), it is what the default gives; elsewhere hash-wasm', async () => {
+    const { calls, load } = wasmCounted()
+    await incrementalHash('SHA-384', { loadWasm: load })
+    expect(calls.created).toBe(nativeCrypto() ? 0 : 1)
+    expect(nativeCrypto() !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
+  })
+
   it('the default loader loads hash-wasm and gives the same digest', async () => {
     const data = bytes(300_000)
-    const h = await incrementalHash('SHA-384')
+    const h = await incrementalHash('SHA-384', { native: () => undefined })
     h.update(data.subarray(0, 1000))
     h.update(data.subarray(1000))
     expect(h.digest()).toEqual(new Uint8Array(await crypto.subtle.digest('SHA-384', data)))

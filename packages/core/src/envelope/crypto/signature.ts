@@ -7,7 +7,8 @@
  * One-shot messages are signed and verified with WebCrypto over the whole message (native
  * hashing); WebCrypto speaks IEEE P1363 (r || s), so signatures are converted to and from DER.
  * WebCrypto cannot sign or verify a digest hashed incrementally, so streams use @noble/curves
- * over an incremental digest (see incrementalHash).
+ * over an incremental digest (see incrementalHash), and so do one-shot messages where the
+ * runtime has a native incremental hash (Node: see nativeHash), hashed while frames seal.
  */
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
@@ -34,6 +35,21 @@ export interface IncrementalHash {
   digest(): Uint8Array
 }
 
+/**
+ * The runtime's own crypto module where it has one (Node, Deno and Bun give `node:crypto` through
+ * `process.getBuiltinModule`, Node since 20.16): OpenSSL's SHA-2, incremental and native, about
+ * twice hash-wasm's speed on the benchmark machine. Not an import: browsers and bundlers never
+ * see it, and where it is absent the hash is hash-wasm's or @noble/hashes'.
+ */
+export interface NativeCrypto {
+  createHash(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; digest(): Uint8Array }
+}
+export const nativeCrypto = (): NativeCrypto | undefined => {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  const module = typeof runtime?.getBuiltinModule === 'function' ? (runtime.getBuiltinModule('node:crypto') as Partial<NativeCrypto> | undefined) : undefined
+  return typeof module?.createHash === 'function' ? (module as NativeCrypto) : undefined
+}
+
 type HashWasm = Pick<typeof import('hash-wasm'), 'createSHA384'>
 // Destructured where it is imported, so that a bundler keeps only the SHA-384 module.
 const importHashWasm = async (): Promise<HashWasm> => {
@@ -41,12 +57,21 @@ const importHashWasm = async (): Promise<HashWasm> => {
   return { createSHA384 }
 }
 
+/** Where an incremental hash comes from; tests and the benchmark choose. */
+export interface HashSources {
+  /** Default: {@link nativeCrypto}. */
+  native?: () => NativeCrypto | undefined
+  /** Default: hash-wasm's SHA-384, imported. */
+  loadWasm?: () => Promise<HashWasm>
+}
+
 /**
  * An incremental SHA-256 or SHA-384 for signed streams. WebCrypto has no incremental digest,
  * and a stream's signature covers every byte of the message (data-format/message-footer.md),
  * so the hash runs here, on the thread that streams.
  *
- * SHA-384 (every signed suite but the legacy 0x0214) uses hash-wasm (MIT; WebAssembly built
+ * Where the runtime has a native one ({@link nativeCrypto}), that. Otherwise SHA-384 (every
+ * signed suite but the legacy 0x0214) uses hash-wasm (MIT; WebAssembly built
  * from C, no dependencies, maintained and released through 2026, ~2.5M downloads a month):
  * ~345 MB/s against ~108 MB/s for @noble/hashes on the benchmark machine, and signed streams
  * run about twice as fast with it (BENCHMARKS.md). It is imported only when a signed stream starts, so
@@ -54,9 +79,15 @@ const importHashWasm = async (): Promise<HashWasm> => {
  * Where WebAssembly cannot be compiled (no WebAssembly, a Content-Security-Policy without
  * 'wasm-unsafe-eval', runtimes that refuse code generation such as Cloudflare Workers),
  * loading fails and the stream hashes with @noble/hashes instead: both are plain SHA-2
- * (FIPS 180-4), so the signature is the same. `loadWasm` is a parameter so tests take both paths.
+ * (FIPS 180-4), so the signature is the same. `sources` lets tests take every path.
  */
-export async function incrementalHash(name: SignatureSpec['hash'], loadWasm: () => Promise<HashWasm> = importHashWasm): Promise<IncrementalHash> {
+export async function incrementalHash(name: SignatureSpec['hash'], sources: HashSources = {}): Promise<IncrementalHash> {
+  const native = (sources.native ?? nativeCrypto)()
+  if (native) {
+    const h = native.createHash(name === 'SHA-384' ? 'sha384' : 'sha256')
+    return { update: (bytes) => void h.update(bytes), digest: () => new Uint8Array(h.digest()) }
+  }
+  const loadWasm = sources.loadWasm ?? importHashWasm
   if (name === 'SHA-384') {
     try {
       const h = await (await loadWasm()).createSHA384()
@@ -84,8 +115,6 @@ export function derToP1363(spec: SignatureSpec, der: Uint8Array): Uint8Array {
   if (!p1363) throw new RangeError('signature is not canonical DER')
   return p1363
 }
-
-/** WebCrypto takes views of ArrayBuffers as they are; only shared memory needs a copy. */
 
 /** SEC1 point compression of an uncompressed point (0x04 || x || y): prefix 2 + parity of y, then x. */
 function compress(uncompressed: Uint8Array, size: number): Uint8Array {
