@@ -9,7 +9,7 @@ import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawRsaKeyringNode, bu
 import fc from 'fast-check'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
-import { buildClient, RawAesKeyring, RawRsaKeyring, type SuiteId } from '../../src/index.js'
+import { buildClient, DecryptionError, RawAesKeyring, RawRsaKeyring, type SuiteId } from '../../src/index.js'
 
 const NAMESPACE = 'interop'
 const NAME = 'wrapping-key'
@@ -96,14 +96,23 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
     )
   })
 
-  it("signed messages hashed while their frames seal (Node's own hash) and signed at the end (as in browsers, without it) both decrypt there, whole and in pieces", async () => {
-    const plaintext = new Uint8Array(randomBytes(50_000))
-    const options = { suiteId: 0x0578 as SuiteId, frameLength: 64, encryptionContext: { tenant: 'acme' } } // 782 frames, 8 sealing at once
+  it("signed messages hashed while their frames seal (Node's own hash) and in one piece at the end (as in browsers, without it) decrypt there and here, whole and in pieces", async () => {
+    // Above the size from which a one-shot encrypt hashes while sealing (4 MiB), in 129 frames, 8 sealing at once.
+    const plaintext = new Uint8Array(4 * 1024 * 1024 + 1000)
+    for (let at = 0; at < plaintext.length; at += 65536) plaintext.set(randomBytes(Math.min(65536, plaintext.length - at)), at)
+    const options = { suiteId: 0x0578 as SuiteId, frameLength: 32768, encryptionContext: { tenant: 'acme' } }
+    // Buffer.equals: toEqual walks 4 MiB element by element for a minute.
+    const same = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(plaintext)
     const check = async () => {
       const { result } = await ourClient.encrypt(ours(), plaintext, options)
-      expect(new Uint8Array((await awsClient.decrypt(theirs(true), result)).plaintext)).toEqual(plaintext)
+      expect(same((await awsClient.decrypt(theirs(true), result)).plaintext)).toBe(true)
       const { chunks } = await ourClient.encryptToChunks(ours(), plaintext, options)
-      expect(new Uint8Array((await awsClient.decrypt(theirs(true), Buffer.concat(chunks))).plaintext)).toEqual(plaintext)
+      expect(same((await awsClient.decrypt(theirs(true), Buffer.concat(chunks))).plaintext)).toBe(true)
+      expect(same((await ourClient.decrypt(ours(), result)).plaintext)).toBe(true)
+      // A changed bit in the signature itself: only the signature check can catch it.
+      const badSignature = result.slice()
+      badSignature[badSignature.length - 5]! ^= 1
+      await expect(ourClient.decrypt(ours(), badSignature)).rejects.toBeInstanceOf(DecryptionError)
     }
     await check()
     const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never)
@@ -113,7 +122,7 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
     } finally {
       builtin.mockRestore()
     }
-  })
+  }, 30_000)
 
   it('our streamed messages decrypt there, and theirs stream-decrypt here', async () => {
     const plaintext = new Uint8Array(randomBytes(100_000))
