@@ -110,7 +110,8 @@ export interface DecryptMessageOptions extends Omit<DecryptOptions, 'onProgress'
 
 /**
  * Progress of a long envelope call, called in the page as the worker works: bytes done so far,
- * and the total when it is known.
+ * and the total when it is known. A one-shot call (`encryptMessage`, `decryptMessage` and their
+ * `…ToChunks` forms) resolves only after its last report has run.
  *
  * @example
  * ```ts

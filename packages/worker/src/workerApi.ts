@@ -100,11 +100,21 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   }
   const decryptKeyring = (o: DecryptMessageOptions = {}, client: Kms) =>
     o.keyIds?.length ? new KmsKeyring({ client, keyIds: o.keyIds }) : new MultiKeyring({ children: [new KmsKeyring({ client, discovery: true })] })
-  /** The options the envelope client takes: everything but how the keyring is chosen. */
   /** The envelope SDK's options from a worker method's options (the keys and policy are the worker's part), with the page's progress callback. */
   const withProgress = (o: object, onProgress: Progress | undefined): Record<string, unknown> => {
     const { keyId: _k, additionalKeyIds: _a, keyIds: _i, commitmentPolicy: _c, ...rest } = o as Record<string, unknown>
     return onProgress ? { ...rest, onProgress } : rest
+  }
+  /**
+   * A one-shot envelope call whose result goes back only once the page has run every progress
+   * report: each report is a call on the callback's own port, which could otherwise arrive after
+   * the result. Reports run in order, so waiting for the last one is waiting for them all.
+   */
+  const reportingProgress = async <R>(o: object, onProgress: Progress | undefined, call: (options: Record<string, unknown>) => Promise<R>): Promise<R> => {
+    let last: unknown
+    const result = await call(withProgress(o, onProgress && ((done, total) => void (last = onProgress(done, total)))))
+    await Promise.resolve(last).catch(() => undefined) // a callback that threw is the page's own affair
+    return result
   }
 
   const api: Partial<WorkerApi> = {
@@ -137,16 +147,16 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     },
     verifyAuditLog: async (log, o) => verifyAuditLog(log as Parameters<typeof verifyAuditLog>[0], o),
     async encryptMessage(plaintext, o, onProgress, context) {
-      return transferOut(await buildClient(o.commitmentPolicy).encrypt(encryptKeyring(o, engineFor(context)), plaintext, withProgress(o, onProgress)))
+      return transferOut(await reportingProgress(o, onProgress, (options) => buildClient(o.commitmentPolicy).encrypt(encryptKeyring(o, engineFor(context)), plaintext, options)))
     },
     async decryptMessage(ciphertext, o = {}, onProgress, context) {
-      return transferOut(await buildClient(o.commitmentPolicy).decrypt(decryptKeyring(o, engineFor(context)), ciphertext, withProgress(o, onProgress)))
+      return transferOut(await reportingProgress(o, onProgress, (options) => buildClient(o.commitmentPolicy).decrypt(decryptKeyring(o, engineFor(context)), ciphertext, options)))
     },
     async encryptMessageToChunks(plaintext, o, onProgress, context) {
-      return transferOut(await buildClient(o.commitmentPolicy).encryptToChunks(encryptKeyring(o, engineFor(context)), plaintext, withProgress(o, onProgress)))
+      return transferOut(await reportingProgress(o, onProgress, (options) => buildClient(o.commitmentPolicy).encryptToChunks(encryptKeyring(o, engineFor(context)), plaintext, options)))
     },
     async decryptMessageToChunks(ciphertext, o = {}, onProgress, context) {
-      return transferOut(await buildClient(o.commitmentPolicy).decryptToChunks(decryptKeyring(o, engineFor(context)), ciphertext, withProgress(o, onProgress)))
+      return transferOut(await reportingProgress(o, onProgress, (options) => buildClient(o.commitmentPolicy).decryptToChunks(decryptKeyring(o, engineFor(context)), ciphertext, options)))
     },
     async encryptMessageStream(o, onHeader, onError, onProgress, context) {
       const s = buildClient(o.commitmentPolicy).encryptStream(encryptKeyring(o, engineFor(context)), withProgress(o, onProgress))
