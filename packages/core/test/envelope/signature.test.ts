@@ -5,7 +5,7 @@
  * WebCrypto's digest whatever the chunking, and a failure to load the WebAssembly module must
  * fall back rather than fail the stream.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { incrementalHash, nativeCrypto } from '../../src/envelope/crypto/signature.js'
 import { bytes } from './helpers.js'
 
@@ -47,6 +47,25 @@ describe('incremental SHA-2 for signed streams', () => {
     await incrementalHash('SHA-384', { loadWasm: load })
     expect(calls.created).toBe(nativeCrypto() ? 0 : 1)
     expect(nativeCrypto() !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
+  })
+
+  const hasBuiltins = typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function'
+  it.skipIf(!hasBuiltins)("a runtime whose getBuiltinModule throws or has no node:crypto gets hash-wasm's digest", async () => {
+    const data = bytes(100_000)
+    const expected = new Uint8Array(await crypto.subtle.digest('SHA-384', data))
+    for (const impl of [() => { throw new Error('No such built-in module: node:crypto') }, () => undefined, () => ({})]) {
+      const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(impl as never)
+      try {
+        expect(nativeCrypto()).toBeUndefined()
+        const { calls, load } = wasmCounted()
+        const h = await incrementalHash('SHA-384', { loadWasm: load })
+        h.update(data)
+        expect(h.digest()).toEqual(expected)
+        expect(calls.created).toBe(1)
+      } finally {
+        spy.mockRestore()
+      }
+    }
   })
 
   it('the default loader loads hash-wasm and gives the same digest', async () => {

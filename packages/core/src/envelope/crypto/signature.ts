@@ -46,7 +46,12 @@ export interface NativeCrypto {
 }
 export const nativeCrypto = (): NativeCrypto | undefined => {
   const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  const module = typeof runtime?.getBuiltinModule === 'function' ? (runtime.getBuiltinModule('node:crypto') as Partial<NativeCrypto> | undefined) : undefined
+  let module: Partial<NativeCrypto> | undefined
+  try {
+    module = typeof runtime?.getBuiltinModule === 'function' ? (runtime.getBuiltinModule('node:crypto') as Partial<NativeCrypto> | undefined) : undefined
+  } catch {
+    module = undefined // a runtime that imitates Node's process without the module
+  }
   return typeof module?.createHash === 'function' ? (module as NativeCrypto) : undefined
 }
 
