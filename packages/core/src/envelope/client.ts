@@ -288,8 +288,8 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 /**
  * The plaintext size from which a one-shot `encrypt` of a signed suite hashes while it seals,
  * where it can: @noble/curves signs a digest in ~2 ms against WebCrypto's ~0.6 ms, which pays
- * only when there is a hash to overlap (a 1 MiB message ran 0.90x as fast pipelined, 64 MiB
- * 1.04-1.23x; bench/envelope.mjs). Pieces (`encryptToChunks`) are signed with @noble/curves
+ * only when there is a hash to overlap (1 MiB messages ran 0.90-0.97x as fast pipelined, 64 MiB
+ * ones 1.04-1.32x; bench/envelope.mjs, BENCHMARKS.md). Pieces (`encryptToChunks`) are signed with @noble/curves
  * whatever their size, so they always hash while sealing.
  */
 const PIPELINED_HASH_MIN = 4 * 1024 * 1024
