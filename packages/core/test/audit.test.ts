@@ -1,4 +1,5 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
 import { canonicalJson } from '../src/internal.js'
@@ -30,6 +31,34 @@ async function trail() {
 }
 
 const clone = (log: ExportedAuditLog): ExportedAuditLog => JSON.parse(JSON.stringify(log))
+
+describe('canonicalJson (what the chain hashes)', () => {
+  it('sorts object keys by code units at every depth, skips undefined members, and quotes every key as JSON does', () => {
+    const value = { b: 1, a: { d: [3, { y: true, x: null }], c: 'x' }, 'k"ey': 'q', é: 'e', Z: undefined, __proto__x: 1 }
+    expect(canonicalJson(value)).toBe('{"__proto__x":1,"a":{"c":"x","d":[3,{"x":null,"y":true}]},"b":1,"k\\"ey":"q","é":"e"}')
+    const proto = JSON.parse('{"__proto__":"p","a":"\\u2028"}') as Record<string, string>
+    // The same keys again (quoted keys are remembered): the same bytes.
+    for (let i = 0; i < 2; i++) expect(canonicalJson(proto)).toBe('{"__proto__":"p","a":"\u2028"}')
+  })
+
+  it('is JSON of the same value with sorted keys, whatever the keys (property)', () => {
+    // The definition, written plainly: the oracle the engine's one (built for speed) must match.
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v)
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`
+      const o = v as Record<string, unknown>
+      return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value)
+        expect(text).toBe(reference(value))
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
 
 describe('audit trail', () => {
   it('records every call, allowed or refused, as a CloudTrail KMS event, without plaintext', async () => {

@@ -39,6 +39,21 @@ export interface AuditCheckpoint {
 
 export type UnsignedCheckpoint = Omit<AuditCheckpoint, 'signature'>
 
+/**
+ * Object keys as JSON strings, kept for the keys events repeat (their own names, contexts' keys):
+ * quoting each key was a quarter of canonicalJson's time. Bounded: keys come from callers too.
+ */
+const quotedKeys = new Map<string, string>()
+const QUOTED_KEYS_LIMIT = 4096
+function quoted(key: string): string {
+  let json = quotedKeys.get(key)
+  if (json === undefined) {
+    json = JSON.stringify(key)
+    if (quotedKeys.size < QUOTED_KEYS_LIMIT) quotedKeys.set(key, json)
+  }
+  return json
+}
+
 /** JSON with object keys sorted, so the same event always hashes the same. Throws on what JSON cannot hold (a BigInt, a cycle). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
@@ -58,7 +73,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = record[k]
     if (v === undefined) continue
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v)
+    out += (first ? '' : ',') + quoted(k) + ':' + canonicalJson(v)
     first = false
   }
   return out + '}'
