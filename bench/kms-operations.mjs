@@ -3,6 +3,8 @@
 //
 //   pnpm bench:kms        (builds @webkms/core first; results go in BENCHMARKS.md by hand)
 //   BENCH_MS=500 BENCH_ROUNDS=5 node bench/kms-operations.mjs
+//   WEBKMS_BEFORE=/path/to/older/packages/core/dist node bench/kms-operations.mjs   (adds that
+//     build's engine to the same rounds: Encrypt and Decrypt 1 KiB, before and after, measured alike)
 //
 // Baselines: one AES-256-GCM encrypt/decrypt of the same bytes with an already-imported key
 // (the least any KMS Encrypt can cost), and getRandomValues + that encrypt for GenerateDataKey.
@@ -13,6 +15,8 @@
 // the median of its rounds, so the machine's drifts land on both sides. "In flight" runs that
 // many calls at once, as a busy page or edge request would.
 import { createKms } from '../packages/core/dist/index.js'
+
+const before = process.env.WEBKMS_BEFORE ? await import(new URL(`file://${process.env.WEBKMS_BEFORE}/index.js`).href) : undefined
 
 const subtle = globalThis.crypto.subtle
 const DURATION_MS = Number(process.env.BENCH_MS ?? 500)
@@ -39,7 +43,10 @@ async function compare(contenders, inFlight = 1) {
   for (const fn of contenders) for (let i = 0; i < 300; i++) await fn() // JIT, caches, derived keys
   const results = contenders.map(() => [])
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, fn] of contenders.entries()) results[i].push(await rate(fn, inFlight))
+    // Forward one round, backward the next, so that no contender always runs first.
+    const order = [...contenders.keys()]
+    if (round % 2) order.reverse()
+    for (const i of order) results[i].push(await rate(contenders[i], inFlight))
   }
   return results.map(median)
 }
@@ -88,6 +95,28 @@ console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, 
 console.log('| operation | webkms ops/s | raw AES-GCM ops/s | webkms / raw |')
 console.log('|---|---:|---:|---:|')
 for (const [name, ours, raw] of rows) console.log(`| ${name} | ${ours.toFixed(0)} | ${raw.toFixed(0)} | ${(ours / raw).toFixed(2)} |`)
+
+// Before and after: the older build's engine beside this one, in the same alternating rounds.
+const beforeRows = []
+if (before) {
+  const older = before.createKms()
+  const olderKey = (await older.createKey()).KeyMetadata.KeyId
+  const olderBlob = (await older.encrypt({ KeyId: olderKey, Plaintext: kib, EncryptionContext: context })).CiphertextBlob
+  const blob = (await kms.encrypt({ KeyId, Plaintext: kib, EncryptionContext: context })).CiphertextBlob
+  for (const n of [1, inFlight]) {
+    const [a, b] = await compare([() => kms.encrypt({ KeyId, Plaintext: kib, EncryptionContext: context }), () => older.encrypt({ KeyId: olderKey, Plaintext: kib, EncryptionContext: context })], n)
+    beforeRows.push([`Encrypt 1024 B, ${n} in flight`, b, a])
+    const [c, d] = await compare([() => kms.decrypt({ CiphertextBlob: blob, EncryptionContext: context }), () => older.decrypt({ CiphertextBlob: olderBlob, EncryptionContext: context })], n)
+    beforeRows.push([`Decrypt 1024 B, ${n} in flight`, d, c])
+  }
+}
+
+if (beforeRows.length) {
+  console.log('')
+  console.log('| operation | before ops/s | after ops/s | after / before |')
+  console.log('|---|---:|---:|---:|')
+  for (const [name, b, a] of beforeRows) console.log(`| ${name} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(a / b).toFixed(2)} |`)
+}
 
 console.log('')
 console.log('| Encrypt 1 KiB decided by | ops/s | / account root |')
