@@ -36,6 +36,17 @@ async function encryptInFlight(engines: Kms[], KeyId: string, total: number): Pr
   await Promise.all(Array.from({ length: 8 }, (_, i) => caller(engines[i % engines.length]!)))
 }
 
+/** Two tabs: two stores on one new database, an engine on each, and a key made through the first. */
+async function twoTabs() {
+  const name = freshName()
+  const a = await openIdbKeyStore({ name, requestPersistence: false })
+  const b = await openIdbKeyStore({ name, requestPersistence: false })
+  const kmsA = createKms({ keyStore: a })
+  const kmsB = createKms({ keyStore: b })
+  const { KeyId } = (await kmsA.createKey()).KeyMetadata
+  return { a, b, kmsA, kmsB, KeyId, close: () => (a.close(), b.close()) }
+}
+
 /** The trail `kms` exports has a checkpoint at least every 64 events, and verifies. */
 async function expectCheckpointsKeptUp(kms: Kms): Promise<void> {
   const log = await kms.exportAuditLog()
@@ -71,12 +82,7 @@ describe('IdbKeyStore', () => {
   })
 
   it('a second store on the same database learns of changes and never serves a stale key', async () => {
-    const name = freshName()
-    const a = await openIdbKeyStore({ name, requestPersistence: false })
-    const b = await openIdbKeyStore({ name, requestPersistence: false })
-    const kmsA = createKms({ keyStore: a })
-    const kmsB = createKms({ keyStore: b })
-    const { KeyId } = (await kmsA.createKey()).KeyMetadata
+    const { b, kmsA, kmsB, KeyId, close } = await twoTabs()
     expect((await kmsB.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Enabled') // cached in b now
     const changes: string[][] = []
     const seen = new Promise<void>((resolve) => b.onChange((c) => (changes.push(c.keyIds), resolve())))
@@ -84,8 +90,7 @@ describe('IdbKeyStore', () => {
     await seen
     expect(changes).toEqual([[KeyId]])
     expect((await kmsB.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Disabled')
-    a.close()
-    b.close()
+    close()
   })
 
   it('a read-only transaction opens an IndexedDB transaction only when a read misses the cache', async () => {
@@ -339,16 +344,10 @@ describe('IdbKeyStore', () => {
   // Two tabs are two stores on one database. The lock makes the other tab's writers wait while a
   // checkpoint is signed: Web Locks in browsers and Node 24, realmLocks in Node 20.
   it('two tabs calling at once: checkpoints keep up (one at least every 64 events), and the chain verifies', async () => {
-    const name = freshName()
-    const a = await openIdbKeyStore({ name, requestPersistence: false })
-    const b = await openIdbKeyStore({ name, requestPersistence: false })
-    const kmsA = createKms({ keyStore: a })
-    const kmsB = createKms({ keyStore: b })
-    const { KeyId } = (await kmsA.createKey()).KeyMetadata
+    const { kmsA, kmsB, KeyId, close } = await twoTabs()
     await encryptInFlight([kmsA, kmsB], KeyId, 400)
     await expectCheckpointsKeptUp(kmsA)
-    a.close()
-    b.close()
+    close()
   })
 
   it('exclusively: holds the lock for its work, which resolves or rejects through it; the store\'s own writes inside go on; other stores\' writers wait', async () => {
