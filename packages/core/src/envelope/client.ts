@@ -11,7 +11,7 @@ import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFram
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import { nativeCrypto, type MessageSigner } from './crypto/signature.js'
-import { beginMessage, mapLimit, openMessage } from './message.js'
+import { beginMessage, InOrder, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {
   bytesArgument,
@@ -218,20 +218,22 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
   const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
   out.set(writer.head)
   // Below PIPELINED_HASH_MIN, WebCrypto's one-shot sign at the end is faster (see hashWhileSealing).
-  const hashing = n >= PIPELINED_HASH_MIN ? await hashWhileSealing(writer.signer, frames.length, (i) => out.subarray(offsets[i]!, offsets[i + 1] ?? size)) : undefined
-  hashing?.update(writer.head)
+  const hashing = n >= PIPELINED_HASH_MIN ? await hashWhileSealing(writer.signer, writer.head) : undefined
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
     const chunk = plaintext.subarray(start, start + length)
-    const sealed = await writer.seal(i + 1, final, chunk)
     const offset = offsets[i]!
-    out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, length))
-    hashing?.sealed(i)
+    const written = writer.seal(i + 1, final, chunk).then((sealed) => {
+      out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, length))
+      return out.subarray(offset, offsets[i + 1] ?? size)
+    })
+    hashing?.add(written)
+    await written
     done += length
     onProgress?.(done, n)
   })
   if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
-  const footer = serializeFooter(hashing ? hashing.sign() : await writer.signer.sign(out.subarray(0, size)))
+  const footer = serializeFooter(hashing ? await hashing.sign() : await writer.signer.sign(out.subarray(0, size)))
   out.set(footer, size)
   // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
   // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
@@ -257,15 +259,17 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
   const headers = new Uint8Array(headerBytes)
   const chunks: Uint8Array<ArrayBuffer>[] = new Array<Uint8Array<ArrayBuffer>>(1 + 2 * frames.length)
   chunks[0] = writer.head
-  const hashing = await hashWhileSealing(writer.signer, frames.length, (i) => [chunks[1 + 2 * i]!, chunks[2 + 2 * i]!])
-  hashing?.update(writer.head)
+  const hashing = await hashWhileSealing(writer.signer, writer.head)
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
-    const sealed = await writer.seal(i + 1, final, plaintext.subarray(start, start + length))
-    const at = headerOffsets[i]!
-    chunks[1 + 2 * i] = headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length))
-    chunks[2 + 2 * i] = sealed
-    hashing?.sealed(i)
+    const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
+      const at = headerOffsets[i]!
+      chunks[1 + 2 * i] = headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length))
+      chunks[2 + 2 * i] = sealed
+      return [chunks[1 + 2 * i]!, sealed]
+    })
+    hashing?.add(written)
+    await written
     done += length
     onProgress?.(done, n)
   })
@@ -274,7 +278,7 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
     // stream's are (message-footer.md: the signature covers the header and the body).
     let signature: Uint8Array
     if (hashing) {
-      signature = hashing.sign()
+      signature = await hashing.sign()
     } else {
       const signer = await writer.signer.incremental()
       for (const chunk of chunks) signer.update(chunk)
@@ -295,41 +299,28 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 const PIPELINED_HASH_MIN = 4 * 1024 * 1024
 
 /**
- * Where the runtime hashes natively and incrementally (nativeCrypto: Node), a signed message's
- * frames are hashed in message order as soon as each one and every one before it are sealed,
- * while later frames still seal, and the digest is signed at the end: the hash no longer starts
- * after the last frame. Elsewhere (browsers) undefined: WebCrypto's one-shot digest of the whole
- * message is faster there than any incremental hash, so the message is signed at the end.
- * The caller hashes the head first; `frame(i)` gives frame i's bytes once it is sealed.
+ * Where the runtime hashes natively and incrementally (nativeCrypto: Node), a signed message is
+ * hashed while it seals: the head at once, then each frame in message order as soon as it and
+ * every frame before it are sealed (InOrder, as streams emit them), and the digest is signed at
+ * the end: the hash no longer starts after the last frame. Elsewhere (browsers) undefined:
+ * WebCrypto's one-shot digest of the whole message is faster there than any incremental hash,
+ * so the message is signed at the end. Frames must be added in message order.
  */
-async function hashWhileSealing(signer: MessageSigner | undefined, count: number, frame: (i: number) => Uint8Array | Uint8Array[]) {
+async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array) {
   if (!signer || !nativeCrypto()) return undefined
   const hash = await signer.incremental()
-  const frames = inOrder(count, (i) => {
-    for (const bytes of [frame(i)].flat()) hash.update(bytes)
-  })
+  hash.update(head)
+  const frames = new InOrder()
   return {
-    update: (bytes: Uint8Array) => hash.update(bytes),
-    /** Frame i is sealed. */
-    sealed: frames.done,
-    sign() {
-      frames.assertAllVisited()
+    /** The next frame: its bytes once sealed. */
+    add: (written: Promise<Uint8Array | Uint8Array[]>) =>
+      frames.add(written, (bytes) => {
+        for (const b of [bytes].flat()) hash.update(b)
+      }),
+    /** Once every frame added is hashed: the signature (DER). */
+    async sign() {
+      await frames.wait(0)
       return hash.sign()
-    },
-  }
-}
-
-/** Visits indexes 0 to count - 1 in order, each as soon as it and every index before it are done. */
-function inOrder(count: number, visit: (i: number) => void) {
-  const done = new Array<boolean>(count).fill(false)
-  let next = 0
-  return {
-    done(i: number) {
-      done[i] = true
-      for (; next < count && done[next]; next++) visit(next)
-    },
-    assertAllVisited() {
-      if (next !== count) throw new Error(`inOrder: ${count - next} of ${count} were never visited`)
     },
   }
 }

@@ -150,3 +150,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
 }
+
+/**
+ * Frames in flight, finished in message order: each one's `then` runs once its own work
+ * resolved and every earlier `then` ran, so frames go out as soon as they can and never out of
+ * order. A failure stops every later `then` and is thrown by wait().
+ */
+export class InOrder {
+  #last: Promise<void> = Promise.resolve()
+  readonly #pending: Promise<void>[] = []
+
+  add<T>(work: Promise<T>, then: (value: T) => void): void {
+    const done = Promise.all([this.#last, work]).then(([, value]) => then(value))
+    done.catch(() => undefined) // thrown by wait(); not unhandled meanwhile
+    this.#last = done
+    this.#pending.push(done)
+  }
+
+  /** Waits until at most `keep` are unfinished; throws the first failure. */
+  async wait(keep: number): Promise<void> {
+    while (this.#pending.length > keep) await this.#pending.shift()
+  }
+}

@@ -24,33 +24,11 @@ import { DecryptionError } from './errors.js'
 import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrameHeader, SEQUENCE_NUMBER_END } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { Incomplete, Malformed, Reader } from './format/reader.js'
-import { beginMessage, openMessage, type MessageReader, type MessageWriter } from './message.js'
+import { beginMessage, InOrder, openMessage, type MessageReader, type MessageWriter } from './message.js'
 import { decryptOptions, encryptOptions, integerOption, materialsManager, optionsObject, type ClientConfig } from './options.js'
 
 /** Frames sealed or opened at once: enough to keep two cores busy, few enough to bound memory. */
 const IN_FLIGHT = 4
-
-/**
- * Frames in flight, finished in message order: each one's `then` runs once its own work
- * resolved and every earlier `then` ran, so frames go out as soon as they can and never out of
- * order. A failure stops every later `then` and is thrown by wait().
- */
-class InOrder {
-  #last: Promise<void> = Promise.resolve()
-  readonly #pending: Promise<void>[] = []
-
-  add<T>(work: Promise<T>, then: (value: T) => void): void {
-    const done = Promise.all([this.#last, work]).then(([, value]) => then(value))
-    done.catch(() => undefined) // thrown by wait(); not unhandled meanwhile
-    this.#last = done
-    this.#pending.push(done)
-  }
-
-  /** Waits until at most `keep` are unfinished; throws the first failure. */
-  async wait(keep: number): Promise<void> {
-    while (this.#pending.length > keep) await this.#pending.shift()
-  }
-}
 
 /**
  * What `encryptStream` and `decryptStream` return (client-apis/streaming.md): a
