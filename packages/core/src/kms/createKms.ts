@@ -24,6 +24,8 @@ import { MAX_IDENTITY_POLICY_LENGTH } from './policy/limits.js'
 import { PolicyParser } from './policy/parser.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
 import { loadOnce } from '../util/loadOnce.js'
+import { nativeSha256Hex } from '../util/nativeCrypto.js'
+import { sha256Hex } from './audit/chain.js'
 
 /**
  * The options of {@link createKms}, all optional: where keys live, the engine's clock and
@@ -199,6 +201,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   const audit = new AuditTrail(store, () => clock(), {
     ...(options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs }),
     ...(options.auditRetention === undefined ? {} : { retention: options.auditRetention }),
+    sha256Hex: appendHash,
   })
   // Recovery, explain and findings are imported when first needed: most applications never use them.
   if (options.recovery !== undefined) checkRecoveryOption(options.recovery)
@@ -235,6 +238,13 @@ export function createKms(options: KmsOptions = {}): Kms {
  * brings its own store (IndexedDB, Durable Objects) never loads it. Transactions keep the order
  * they were asked in; a failed load is tried again by the next transaction.
  */
+/**
+ * The audit chain's hash on every append: `node:crypto`'s where the runtime has it (~1 µs for an
+ * event against ~5 µs for @noble/hashes, on every call), else @noble/hashes'. Both are FIPS 180-4
+ * SHA-256 of the same UTF-8, so a trail verifies wherever it was written.
+ */
+const appendHash = (text: string) => nativeSha256Hex(text) ?? sha256Hex(text)
+
 function defaultKeyStore(): KeyStore {
   const store = loadOnce(() => import('../keystore/MemoryKeyStore.js').then((m) => new m.MemoryKeyStore()))
   return { transaction: (mode, fn) => store().then((s) => s.transaction(mode, fn)) }

@@ -6,7 +6,8 @@
  * fall back rather than fail the stream.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { incrementalHash, nativeCrypto } from '../../src/envelope/crypto/signature.js'
+import { incrementalHash } from '../../src/envelope/crypto/signature.js'
+import { nativeCrypto } from '../../src/util/nativeCrypto.js'
 import { bytes } from './helpers.js'
 
 const wasmCounted = () => {

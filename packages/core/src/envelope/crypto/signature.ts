@@ -8,11 +8,12 @@
  * hashing); WebCrypto speaks IEEE P1363 (r || s), so signatures are converted to and from DER.
  * WebCrypto cannot sign or verify a digest hashed incrementally, so streams use @noble/curves
  * over an incremental digest (see incrementalHash), and so do one-shot messages where the
- * runtime has a native incremental hash (Node: see nativeHash), hashed while frames seal.
+ * runtime has a native incremental hash (Node: util/nativeCrypto.ts), hashed while frames seal.
  */
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
+import { nativeCrypto, type NativeCrypto } from '../../util/nativeCrypto.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
@@ -35,26 +36,6 @@ export interface IncrementalHash {
   digest(): Uint8Array
 }
 
-/**
- * The runtime's own crypto module where it has one (Node, Deno and Bun give `node:crypto` through
- * `process.getBuiltinModule`, Node since 20.16): OpenSSL's SHA-2, incremental and native, about
- * twice hash-wasm's speed on the benchmark machine. Not an import: browsers and bundlers never
- * see it, and where it is absent the hash is hash-wasm's or @noble/hashes'.
- */
-export interface NativeCrypto {
-  createHash(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; digest(): Uint8Array }
-}
-export const nativeCrypto = (): NativeCrypto | undefined => {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  let module: Partial<NativeCrypto> | undefined
-  try {
-    module = typeof runtime?.getBuiltinModule === 'function' ? (runtime.getBuiltinModule('node:crypto') as Partial<NativeCrypto> | undefined) : undefined
-  } catch {
-    module = undefined // a runtime that imitates Node's process without the module
-  }
-  return typeof module?.createHash === 'function' ? (module as NativeCrypto) : undefined
-}
-
 type HashWasm = Pick<typeof import('hash-wasm'), 'createSHA384'>
 // Destructured where it is imported, so that a bundler keeps only the SHA-384 module.
 const importHashWasm = async (): Promise<HashWasm> => {
@@ -64,7 +45,7 @@ const importHashWasm = async (): Promise<HashWasm> => {
 
 /** Where an incremental hash comes from; tests and the benchmark choose. */
 export interface HashSources {
-  /** Default: {@link nativeCrypto}. */
+  /** Default: `node:crypto` where the runtime has it (util/nativeCrypto.ts). */
   native?: () => NativeCrypto | undefined
   /** Default: hash-wasm's SHA-384, imported. */
   loadWasm?: () => Promise<HashWasm>
@@ -75,7 +56,7 @@ export interface HashSources {
  * and a stream's signature covers every byte of the message (data-format/message-footer.md),
  * so the hash runs here, on the thread that streams.
  *
- * Where the runtime has a native one ({@link nativeCrypto}), that. Otherwise SHA-384 (every
+ * Where the runtime has a native one (`node:crypto`: util/nativeCrypto.ts), that. Otherwise SHA-384 (every
  * signed suite but the legacy 0x0214) uses hash-wasm (MIT; WebAssembly built
  * from C, no dependencies, maintained and released through 2026, ~2.5M downloads a month):
  * ~345 MB/s against ~108 MB/s for @noble/hashes on the benchmark machine, and signed streams

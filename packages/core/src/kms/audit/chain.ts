@@ -6,8 +6,9 @@
  *   checkpoint hash    = SHA-256(checkpoint bytes), what the next checkpoint's `previousCheckpoint` holds
  *   key fingerprint    = hex SHA-256 of the signing key's raw public key (the uncompressed P-256 point)
  *
- * SHA-256 is @noble/hashes' synchronous one: hashing happens inside store transactions, which
- * must not await anything but the store (KeyStore's invariant).
+ * SHA-256 must be synchronous: hashing happens inside store transactions, which must not await
+ * anything but the store (KeyStore's invariant). It is @noble/hashes', or for the trail's appends
+ * `node:crypto`'s where the runtime has it (trail.ts).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex, utf8 } from '../../util/bytes.js'
@@ -79,7 +80,11 @@ export function canonicalJson(value: unknown): string {
   return out + '}'
 }
 
-export const chainHash = (previousHash: string, event: AuditEvent) => toHex(sha256(utf8(previousHash + canonicalJson(event))))
+/** Hex SHA-256 of a string's UTF-8 (lone surrogates as U+FFFD), with @noble/hashes. */
+export const sha256Hex = (text: string): string => toHex(sha256(utf8(text)))
+
+/** `sha256Hex` may be another implementation of it: the trail's is the runtime's where it has one (trail.ts). */
+export const chainHash = (previousHash: string, event: AuditEvent, hex: (text: string) => string = sha256Hex) => hex(previousHash + canonicalJson(event))
 
 /** What a checkpoint's signature covers. Optional fields are covered when present. */
 export function checkpointBytes(c: UnsignedCheckpoint): Uint8Array<ArrayBuffer> {

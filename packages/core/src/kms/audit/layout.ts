@@ -108,6 +108,8 @@ export interface AuditTrailOptions {
    */
   checkpointPeriodMs?: number
   retention?: AuditRetention
+  /** The chain hash of appends (hex SHA-256 of a string's UTF-8). Default @noble/hashes'; createKms gives the runtime's where it has one. */
+  sha256Hex?: (text: string) => string
 }
 
 export interface StoredKey {

@@ -37,7 +37,7 @@
  */
 import type { KeyStore, KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AuditRecord } from '../../keystore/records.js'
-import { chainHash, GENESIS_HASH, timeSpan, type AuditEvent } from './chain.js'
+import { chainHash, GENESIS_HASH, sha256Hex, timeSpan, type AuditEvent } from './chain.js'
 import { BASE, CHECKPOINT_HEAD, CHECKPOINT_INTERVAL, CHECKPOINT_PERIOD_MS, DEFAULT_RETENTION_DAYS, DEFAULT_RETENTION_EVENTS, type AuditPublicKey, type AuditRetention, type AuditTrailOptions, type Base, type CheckpointGoal, type CheckpointHead, type ExportedAuditLog } from './layout.js'
 import { loadOnce } from '../../util/loadOnce.js'
 import type { Checkpoints } from './checkpoints.js'
@@ -47,6 +47,7 @@ export class AuditTrail {
   private readonly maxEvents: number
   private readonly maxAgeMs: number
   private readonly archive: AuditRetention['archive']
+  private readonly sha256Hex: (text: string) => string
   /** The newest checkpoint time this engine has seen: skips the store read before most calls. */
   #seenCheckpointTime = Number.NEGATIVE_INFINITY
   /**
@@ -72,6 +73,7 @@ export class AuditTrail {
       throw new TypeError(`"checkpointPeriodMs" expected a positive number of milliseconds, got ${String(period)}`)
     }
     this.periodMs = period
+    this.sha256Hex = options.sha256Hex ?? sha256Hex
     const r = options.retention ?? {}
     const maxEvents = r.maxEvents ?? DEFAULT_RETENTION_EVENTS
     const maxAgeDays = r.maxAgeDays ?? DEFAULT_RETENTION_DAYS
@@ -103,7 +105,7 @@ export class AuditTrail {
     const base = last ? undefined : ((await tx.getMeta(BASE)) as Base | undefined)
     const previousHash = last?.hash ?? base?.checkpoint.hash ?? GENESIS_HASH
     const sequence = (last?.sequence ?? base?.checkpoint.sequence ?? 0) + 1
-    const record: AuditRecord = { sequence, event, previousHash, hash: chainHash(previousHash, event) }
+    const record: AuditRecord = { sequence, event, previousHash, hash: chainHash(previousHash, event, this.sha256Hex) }
     await tx.putAuditRecord(record)
     return record
   }

@@ -35,10 +35,13 @@
  *   with probability about n^2 / 2^129 for n salts in all, negligible beside the IV bound.
  * - Derived keys are non-extractable WebCrypto keys held in memory only (never stored), as the
  *   master is; a blob names its salt, so Decrypt derives (and caches) the key it needs.
+ *
+ * The cipher is crypto/blobCipher.ts: the runtime's own AES-GCM where it has one, else WebCrypto's.
  */
 import { InvalidCiphertextException } from '../errors.js'
-import { arrayBufferView, concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
+import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
 import { deriveBlobKey } from '../crypto/keyMaterial.js'
+import { blobCipher, type BlobCipher } from '../crypto/blobCipher.js'
 import { encodeEncryptionContext, type ContextPairs } from './encryptionContext.js'
 
 export const BLOB_FORMAT_VERSION = 0x02
@@ -74,6 +77,7 @@ export async function sealBlob(
   plaintext: Uint8Array,
   context: ContextPairs | undefined,
   random: (n: number) => Uint8Array,
+  cipher: BlobCipher = blobCipher(),
 ): Promise<Uint8Array> {
   const encodedContext = encodeEncryptionContext(context)
   // The additional data is the blob's header (the KDF context, then a fresh IV) followed by the
@@ -82,14 +86,9 @@ export async function sealBlob(
   aad.set(derived.kdfContext)
   aad.set(random(V2.iv), V2.kdfContext)
   aad.set(encodedContext, V2.header)
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: aad.subarray(V2.kdfContext, V2.header), additionalData: aad, tagLength: 128 },
-    derived.key,
-    arrayBufferView(plaintext),
-  )
-  const blob = new Uint8Array(V2.header + sealed.byteLength)
+  const blob = new Uint8Array(V2.header + plaintext.length + TAG_LENGTH)
   blob.set(aad.subarray(0, V2.header))
-  blob.set(new Uint8Array(sealed), V2.header)
+  await cipher.seal(derived.key, aad.subarray(V2.kdfContext, V2.header), aad, plaintext, blob.subarray(V2.header))
   return blob
 }
 
@@ -119,6 +118,7 @@ export async function openBlob(
   master: CryptoKey,
   context: ContextPairs | undefined,
   derivedKey: (salt: Uint8Array) => Promise<CryptoKey>,
+  cipher: BlobCipher = blobCipher(),
 ): Promise<Uint8Array> {
   try {
     const header = parseBlobHeader(blob)
@@ -135,9 +135,7 @@ export async function openBlob(
       headerLength = V1.header
     }
     const aad = concatBytes(blob.subarray(0, headerLength), encodeEncryptionContext(context))
-    // WebCrypto copies its inputs when called: views of the blob are enough.
-    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: aad, tagLength: 128 }, key, arrayBufferView(blob.subarray(headerLength)))
-    return new Uint8Array(plain)
+    return await cipher.open(key, iv, aad, blob.subarray(headerLength))
   } catch {
     // One opaque error: which check failed (tag, context, key) is never revealed.
     throw invalid()
