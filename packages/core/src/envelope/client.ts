@@ -11,7 +11,7 @@ import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFram
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import type { MessageSigner } from './crypto/signature.js'
-import { nativeCrypto } from '../util/nativeCrypto.js'
+import { nativeSigning } from '../util/nativeCrypto.js'
 import { beginMessage, InOrder, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {
@@ -218,8 +218,7 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
   // message is never copied again after it is signed.
   const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
   out.set(writer.head)
-  // Below PIPELINED_HASH_MIN, WebCrypto's one-shot sign at the end is faster (see hashWhileSealing).
-  const hashing = n >= PIPELINED_HASH_MIN ? await hashWhileSealing(writer.signer, writer.head) : undefined
+  const hashing = await hashWhileSealing(writer.signer, writer.head)
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
     const chunk = plaintext.subarray(start, start + length)
@@ -291,24 +290,17 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 }
 
 /**
- * The plaintext size from which a one-shot `encrypt` of a signed suite hashes while it seals,
- * where it can: @noble/curves signs a digest in ~2 ms against WebCrypto's ~0.6 ms, which pays
- * only when there is a hash to overlap (1 MiB messages ran 0.90-0.97x as fast pipelined, 64 MiB
- * ones 1.04-1.32x; bench/envelope.mjs, BENCHMARKS.md). Pieces (`encryptToChunks`) are signed with @noble/curves
- * whatever their size, so they always hash while sealing.
- */
-const PIPELINED_HASH_MIN = 4 * 1024 * 1024
-
-/**
- * Where the runtime hashes natively and incrementally (nativeCrypto: Node), a signed message is
- * hashed while it seals: the head at once, then each frame in message order as soon as it and
- * every frame before it are sealed (InOrder, as streams emit them), and the digest is signed at
- * the end: the hash no longer starts after the last frame. Elsewhere (browsers) undefined:
+ * Where the runtime hashes and signs natively and incrementally (node:crypto: Node, Deno, Bun),
+ * a signed message is hashed while it seals: the head at once, then each frame in message order
+ * as soon as it and every frame before it are sealed (InOrder, as streams emit them), and
+ * OpenSSL signs the digest at the end: the hash no longer starts after the last frame. At every
+ * size: with OpenSSL's sign (not @noble/curves') it is as fast as WebCrypto's one-shot sign
+ * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). Elsewhere (browsers) undefined:
  * WebCrypto's one-shot digest of the whole message is faster there than any incremental hash,
  * so the message is signed at the end. Frames must be added in message order.
  */
 async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array) {
-  if (!signer || !nativeCrypto()) return undefined
+  if (!signer || !nativeSigning()) return undefined
   const hash = await signer.incremental()
   hash.update(head)
   const frames = new InOrder()
@@ -378,6 +370,8 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     const reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
     const r = new Reader(ciphertext, parsed.length)
     const frames: ParsedFrame[] = []
+    /** Where each frame ends in the message: the bytes a signature hashes as the frames open. */
+    const frameEnds: number[] = []
     // Each frame's content is a view of the ciphertext (parseFrame takes its bytes), so `total`,
     // the plaintext allocated below, never exceeds the input whatever its length fields say.
     let total = 0
@@ -387,12 +381,14 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
         const frame = parseFrame(r, parsed.header.frameLength, seq, o.maxBodySize - total)
         total += frame.contentLength
         frames.push(frame)
+        frameEnds.push(r.offset)
         if (frame.final) break
       }
     } else {
       const frame = parseNonFramed(r, o.maxBodySize)
       total = frame.contentLength
       frames.push(frame)
+      frameEnds.push(r.offset)
     }
     const bodyEnd = r.offset
     const signature = reader.verifier ? parseFooter(r) : undefined
@@ -403,18 +399,33 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     const offsets: number[] = []
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
     let done = 0
-    // WebCrypto verifies the whole message while the frames open: its one-shot verify beats a
-    // native incremental hash with @noble/curves here, whose verify alone takes milliseconds.
+    // Where the runtime verifies natively and incrementally (node:crypto), this thread hashes
+    // each frame's bytes as soon as its opening is handed to WebCrypto's pool, in message order
+    // (mapLimit starts frames in order), and OpenSSL verifies the digest. Elsewhere WebCrypto
+    // verifies the whole message beside the frames: its one-shot verify beats an incremental
+    // hash with @noble/curves, whose verify alone takes milliseconds.
+    const hashing = reader.verifier && nativeSigning() ? await reader.verifier.incremental() : undefined
+    let hashed = 0
+    const hashThrough = (end: number) => {
+      hashing!.update(ciphertext.subarray(hashed, end))
+      hashed = end
+    }
     const [verified] = await Promise.all([
-      reader.verifier ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
+      reader.verifier && !hashing ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
       mapLimit(frames, CONCURRENCY, async (frame, i) => {
-        const opened = await reader.openFrame(frame)
+        const opening = reader.openFrame(frame)
+        if (hashing) hashThrough(frameEnds[i]!)
+        const opened = await opening
         if (chunked) chunks[i] = opened
         else plaintext.set(opened, offsets[i]!)
         done += frame.contentLength
         o.onProgress?.(done, total)
       }),
     ])
+    if (hashing) {
+      hashThrough(bodyEnd)
+      if (!hashing.verify(signature!)) throw new Malformed('signature does not verify')
+    }
     if (!verified) throw new Malformed('signature does not verify')
     if (chunked) return { chunks, byteLength: total, messageHeader: reader.messageHeader }
     return { plaintext, messageHeader: reader.messageHeader }

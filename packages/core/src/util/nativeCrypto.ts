@@ -29,6 +29,9 @@ export interface NativeCrypto {
   createDecipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
   /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key, extractable or not. */
   KeyObject?: { from(key: CryptoKey): unknown }
+  /** Checked before use (nativeSigning). ECDSA signatures here are DER (`dsaEncoding: 'der'`). */
+  createSign?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; sign(key: { key: unknown; dsaEncoding: 'der' }): Uint8Array }
+  createVerify?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; verify(key: { key: unknown; dsaEncoding: 'der' }, signature: Uint8Array): boolean }
 }
 
 export const nativeCrypto = (): NativeCrypto | undefined => {
@@ -48,6 +51,15 @@ export type NativeAesGcm = Required<Pick<NativeCrypto, 'createCipheriv' | 'creat
 export function nativeAesGcm(native = nativeCrypto()): NativeAesGcm | undefined {
   return typeof native?.createCipheriv === 'function' && typeof native.createDecipheriv === 'function' && typeof native.KeyObject?.from === 'function'
     ? (native as NativeAesGcm)
+    : undefined
+}
+
+/** `node:crypto` when it can sign and verify ECDSA incrementally with WebCrypto's keys. */
+export type NativeSigning = Required<Pick<NativeCrypto, 'createSign' | 'createVerify' | 'KeyObject'>>
+
+export function nativeSigning(native = nativeCrypto()): NativeSigning | undefined {
+  return typeof native?.createSign === 'function' && typeof native.createVerify === 'function' && typeof native.KeyObject?.from === 'function'
+    ? (native as NativeSigning)
     : undefined
 }
 

@@ -97,7 +97,7 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
   })
 
   it("signed messages hashed while their frames seal (Node's own hash) and in one piece at the end (as in browsers, without it) decrypt there and here, whole and in pieces", async () => {
-    // Above the size from which a one-shot encrypt hashes while sealing (4 MiB), in 129 frames, 8 sealing at once.
+    // 129 frames, 8 sealing (and opening) at once while this thread hashes them in message order.
     const plaintext = new Uint8Array(4 * 1024 * 1024 + 1000)
     for (let at = 0; at < plaintext.length; at += 65536) plaintext.set(randomBytes(Math.min(65536, plaintext.length - at)), at)
     const options = { suiteId: 0x0578 as SuiteId, frameLength: 32768, encryptionContext: { tenant: 'acme' } }

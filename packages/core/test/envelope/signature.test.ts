@@ -6,8 +6,8 @@
  * fall back rather than fail the stream.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { incrementalHash } from '../../src/envelope/crypto/signature.js'
-import { nativeCrypto } from '../../src/util/nativeCrypto.js'
+import { createMessageSigner, createMessageVerifier, incrementalHash } from '../../src/envelope/crypto/signature.js'
+import { nativeCrypto, nativeSigning } from '../../src/util/nativeCrypto.js'
 import { bytes } from './helpers.js'
 
 const wasmCounted = () => {
@@ -75,5 +75,40 @@ describe('incremental SHA-2 for signed streams', () => {
     h.update(data.subarray(0, 1000))
     h.update(data.subarray(1000))
     expect(h.digest()).toEqual(new Uint8Array(await crypto.subtle.digest('SHA-384', data)))
+  })
+})
+
+describe('incremental ECDSA signatures: node:crypto where the runtime has it, else @noble/curves', () => {
+  const specs = [
+    { curve: 'P-256', hash: 'SHA-256' },
+    { curve: 'P-384', hash: 'SHA-384' },
+  ] as const
+  // null: @noble/curves; undefined: the default (node:crypto in Node, @noble/curves in browsers).
+  const ways = [null, undefined] as const
+
+  it.each(specs)('$curve: what each way signs, each way and WebCrypto verify; a changed byte fails each', async (spec) => {
+    const data = bytes(70_000)
+    for (const signWay of ways) {
+      const signer = await createMessageSigner(spec)
+      const signing = await signer.incremental(signWay)
+      signing.update(data.subarray(0, 12_345))
+      signing.update(data.subarray(12_345))
+      const signature = signing.sign()
+      const verifier = await createMessageVerifier(spec, signer.publicKey)
+      expect(await verifier.verify(data, signature)).toBe(true)
+      const changed = data.slice()
+      changed[500]! ^= 1
+      for (const verifyWay of ways) {
+        const [good, bad] = [await verifier.incremental(verifyWay), await verifier.incremental(verifyWay)]
+        good.update(data)
+        bad.update(changed)
+        expect(good.verify(signature)).toBe(true)
+        expect(bad.verify(signature)).toBe(false)
+      }
+    }
+  })
+
+  it('the default is node:crypto exactly where the runtime has it', () => {
+    expect(nativeSigning() !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
   })
 })

@@ -13,9 +13,12 @@
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
-import { nativeCrypto, type NativeCrypto } from '../../util/nativeCrypto.js'
+import { nativeCrypto, nativeSigning, type NativeCrypto, type NativeSigning } from '../../util/nativeCrypto.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
+
+/** `node:crypto`'s names of the suites' hashes. */
+const NATIVE_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' } as const
 
 /** Field width in bytes. */
 const SIZES: Record<SignatureSpec['curve'], number> = { 'P-256': 32, 'P-384': 48 }
@@ -116,8 +119,11 @@ export interface MessageSigner {
   publicKey: string
   /** Signs the whole message so far (one-shot): DER. */
   sign(data: Uint8Array): Promise<Uint8Array>
-  /** For streaming: feed bytes as they are written, then sign the digest: DER. */
-  incremental(): Promise<{ update(bytes: Uint8Array): void; sign(): Uint8Array }>
+  /**
+   * For streaming: feed bytes as they are written, then sign the digest: DER. `native`
+   * (default: `node:crypto` where the runtime has it) signs natively; `null` takes @noble/curves.
+   */
+  incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; sign(): Uint8Array }>
 }
 
 /**
@@ -138,9 +144,10 @@ function takeKeyPair(namedCurve: string): Promise<CryptoKeyPair> {
 }
 
 /**
- * The key pair comes from WebCrypto (native, fast). Its private half is extractable only so
- * that a streamed message can hand it to @noble/curves for signing an incremental digest; it
- * lives for one message and is never stored or returned.
+ * The key pair comes from WebCrypto (native, fast). An incremental signature is `node:crypto`'s
+ * where the runtime has it (OpenSSL hashes and signs; the key is lent as a KeyObject), else
+ * @noble/curves' over an incremental digest: the private half is extractable only so that it
+ * can be handed to @noble/curves there. It lives for one message and is never stored or returned.
  */
 export async function createMessageSigner(spec: SignatureSpec): Promise<MessageSigner> {
   const size = SIZES[spec.curve]
@@ -153,7 +160,14 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
       const p1363 = await subtle.sign({ name: 'ECDSA', hash: spec.hash }, pair.privateKey, arrayBufferView(data))
       return p1363ToDer(spec, new Uint8Array(p1363))
     },
-    async incremental() {
+    async incremental(native = nativeSigning() ?? null) {
+      if (native) {
+        const signing = native.createSign(NATIVE_HASH[spec.hash])
+        return {
+          update: (bytes) => void signing.update(bytes),
+          sign: () => new Uint8Array(signing.sign({ key: native.KeyObject.from(pair.privateKey), dsaEncoding: 'der' })),
+        }
+      }
       const { d } = await subtle.exportKey('jwk', pair.privateKey)
       const secretKey = fromBase64Url(d!)
       const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])
@@ -167,7 +181,8 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
 
 export interface MessageVerifier {
   verify(data: Uint8Array, derSignature: Uint8Array): Promise<boolean>
-  incremental(): Promise<{ update(bytes: Uint8Array): void; verify(derSignature: Uint8Array): boolean }>
+  /** As MessageSigner.incremental: `node:crypto` where the runtime has it, `null` for @noble/curves. */
+  incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; verify(derSignature: Uint8Array): boolean }>
 }
 
 /**
@@ -200,7 +215,15 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
       const sig = p1363(der)
       return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, arrayBufferView(sig), arrayBufferView(data))
     },
-    async incremental() {
+    async incremental(native = nativeSigning() ?? null) {
+      if (native) {
+        const verifying = native.createVerify(NATIVE_HASH[spec.hash])
+        return {
+          update: (bytes) => void verifying.update(bytes),
+          // The same strict DER as everywhere else (p1363), then OpenSSL's verify.
+          verify: (der) => !!p1363(der) && verifying.verify({ key: native.KeyObject.from(key), dsaEncoding: 'der' }, der),
+        }
+      }
       const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])
       return {
         update: (bytes) => h.update(bytes),
