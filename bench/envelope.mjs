@@ -141,6 +141,7 @@ for (const [label, n] of sizes) {
       ['before default enc', () => client.encrypt(keyring, data)],
       ['before default dec', () => client.decrypt(keyring, oursDefault)],
       ['before default chunks enc', () => client.encryptToChunks(keyring, data)],
+      ['before default chunks dec', () => client.decryptToChunks(keyring, oursDefault)],
     )
   }
   rows.push([label, n, await alternate(contenders, n >= 64 * MiB ? 0 : BATCH_MS)])
@@ -238,9 +239,13 @@ if (before) {
     }
   }
   console.log('')
-  console.log('| size | before default in pieces (encrypt) | after | after / before |')
-  console.log('|---|---|---|---:|')
-  for (const [label, n, m] of rows) console.log(`| ${label} | ${f(m['before default chunks enc'], n)} | ${f(m['default chunks enc'], n)} | ${ratio(m['default chunks enc'], m['before default chunks enc'])} |`)
+  console.log('| size | op | before default in pieces | after | after / before |')
+  console.log('|---|---|---|---|---:|')
+  for (const [label, n, m] of rows) {
+    for (const op of ['enc', 'dec']) {
+      console.log(`| ${label} | ${op === 'enc' ? 'encrypt' : 'decrypt'} | ${f(m[`before default chunks ${op}`], n)} | ${f(m[`default chunks ${op}`], n)} | ${ratio(m[`default chunks ${op}`], m[`before default chunks ${op}`])} |`)
+    }
+  }
 }
 console.log('')
 console.log(`Streams, 64 MiB written in ${STREAM_CHUNK / 1024} KiB chunks (MB/s):`)

@@ -355,6 +355,15 @@ async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertex
   return decryptMessage(client, keyring, ciphertextArg, optionsArg, true)
 }
 
+/**
+ * The message size from which a one-buffer decrypt leaves the signature to WebCrypto's verify in
+ * the thread pool even where node:crypto could hash it here: this thread already copies every
+ * opened frame into the result, and hashing too made it the bottleneck. At 64 MiB, 0.87-0.97x
+ * as fast as WebCrypto's verify beside the frames; at 1 KiB and 1 MiB, 1.05-1.17x as fast
+ * (bench/envelope.mjs, three runs, BENCHMARKS.md). In pieces nothing is copied, so they always hash here.
+ */
+const ONE_BUFFER_POOL_VERIFY = 4 * 1024 * 1024
+
 async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: false): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
 async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
 async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }> {
@@ -401,10 +410,11 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     let done = 0
     // Where the runtime verifies natively and incrementally (node:crypto), this thread hashes
     // each frame's bytes as soon as its opening is handed to WebCrypto's pool, in message order
-    // (mapLimit starts frames in order), and OpenSSL verifies the digest. Elsewhere WebCrypto
-    // verifies the whole message beside the frames: its one-shot verify beats an incremental
-    // hash with @noble/curves, whose verify alone takes milliseconds.
-    const hashing = reader.verifier && nativeSigning() ? await reader.verifier.incremental() : undefined
+    // (mapLimit starts frames in order), and OpenSSL verifies the digest: in pieces, and in one
+    // buffer below ONE_BUFFER_POOL_VERIFY (see there). Otherwise WebCrypto verifies the whole
+    // message beside the frames: in browsers its one-shot verify beats an incremental hash with
+    // @noble/curves, whose verify alone takes milliseconds.
+    const hashing = reader.verifier && nativeSigning() && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) ? await reader.verifier.incremental() : undefined
     let hashed = 0
     const hashThrough = (end: number) => {
       hashing!.update(ciphertext.subarray(hashed, end))

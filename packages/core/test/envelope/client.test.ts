@@ -134,6 +134,8 @@ describe('chunked output (encryptToChunks, decryptToChunks)', () => {
     await expectError(strict.decrypt(keyring, concat(chunks.slice(0, -1))), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
     const otherSignature = (await strict.encryptToChunks(keyring, bytes(1000), { frameLength: 100 })).chunks.at(-1)!
     await expectError(strict.decrypt(keyring, concat([...chunks.slice(0, -1), otherSignature])), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+    await expectError(strict.decryptToChunks(keyring, concat([...chunks.slice(0, -1), otherSignature])), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+    expect((await strict.decryptToChunks(keyring, concat(chunks))).chunks).toEqual(Array.from({ length: 10 }, (_, i) => bytes(1000).subarray(100 * i, 100 * i + 100)))
   })
 
   it('reports progress and refuses bad arguments as encrypt does', async () => {

@@ -113,6 +113,9 @@ describe('interop with @aws-crypto/client-node 5.0.2', () => {
       const badSignature = result.slice()
       badSignature[badSignature.length - 5]! ^= 1
       await expect(ourClient.decrypt(ours(), badSignature)).rejects.toBeInstanceOf(DecryptionError)
+      // In pieces, each frame's bytes are hashed here as it goes to the pool to open (Node).
+      expect(same(Buffer.concat((await ourClient.decryptToChunks(ours(), result)).chunks))).toBe(true)
+      await expect(ourClient.decryptToChunks(ours(), badSignature)).rejects.toBeInstanceOf(DecryptionError)
     }
     await check()
     const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never)
