@@ -300,7 +300,7 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
  * so the message is signed at the end. Frames must be added in message order.
  */
 async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array) {
-  if (!signer || !nativeSigning()) return undefined
+  if (!signer || !(await nativeSigning())) return undefined
   const hash = await signer.incremental()
   hash.update(head)
   const frames = new InOrder()
@@ -414,7 +414,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     // buffer below ONE_BUFFER_POOL_VERIFY (see there). Otherwise WebCrypto verifies the whole
     // message beside the frames: in browsers its one-shot verify beats an incremental hash with
     // @noble/curves, whose verify alone takes milliseconds.
-    const hashing = reader.verifier && nativeSigning() && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) ? await reader.verifier.incremental() : undefined
+    const hashing = reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
     let hashed = 0
     const hashThrough = (end: number) => {
       hashing!.update(ciphertext.subarray(hashed, end))

@@ -9,7 +9,7 @@
 
 /** A hash of `node:crypto` (what this package uses of it). */
 export interface NativeHash {
-  update(data: Uint8Array | string, encoding?: 'utf8'): NativeHash
+  update(data: Uint8Array): NativeHash
   digest(): Uint8Array
   digest(encoding: 'hex'): string
 }
@@ -57,11 +57,43 @@ export function nativeAesGcm(native = nativeCrypto()): NativeAesGcm | undefined 
 /** `node:crypto` when it can sign and verify ECDSA incrementally with WebCrypto's keys. */
 export type NativeSigning = Required<Pick<NativeCrypto, 'createSign' | 'createVerify' | 'KeyObject'>>
 
-export function nativeSigning(native = nativeCrypto()): NativeSigning | undefined {
-  return typeof native?.createSign === 'function' && typeof native.createVerify === 'function' && typeof native.KeyObject?.from === 'function'
-    ? (native as NativeSigning)
-    : undefined
+const signingChecks = new WeakMap<object, Promise<boolean>>()
+
+/**
+ * `node:crypto` when it signs and verifies with WebCrypto's keys, checked once per runtime by
+ * signing and verifying a few bytes with a fresh P-256 pair: Cloudflare Workers' `node:crypto`
+ * (with a recent compatibility date) has `createSign` and `KeyObject.from`, but refuses the key
+ * when it signs, after the message is hashed, too late to fall back.
+ */
+export async function nativeSigning(native = nativeCrypto()): Promise<NativeSigning | undefined> {
+  if (!(typeof native?.createSign === 'function' && typeof native.createVerify === 'function' && typeof native.KeyObject?.from === 'function')) return undefined
+  let check = signingChecks.get(native)
+  if (!check) {
+    check = signsWithWebCryptoKeys(native as NativeSigning)
+    signingChecks.set(native, check)
+  }
+  return (await check) ? (native as NativeSigning) : undefined
 }
 
-/** Hex SHA-256 of a string's UTF-8 (lone surrogates as U+FFFD, as TextEncoder writes them), or undefined without `node:crypto`. */
-export const nativeSha256Hex = (text: string): string | undefined => nativeCrypto()?.createHash('sha256').update(text, 'utf8').digest('hex')
+async function signsWithWebCryptoKeys(native: NativeSigning): Promise<boolean> {
+  try {
+    const pair = (await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
+    const data = new Uint8Array([0x77, 0x65, 0x62, 0x6b, 0x6d, 0x73])
+    const signing = native.createSign('sha256')
+    signing.update(data)
+    const signature = signing.sign({ key: native.KeyObject.from(pair.privateKey), dsaEncoding: 'der' })
+    const verifying = native.createVerify('sha256')
+    verifying.update(data)
+    return verifying.verify({ key: native.KeyObject.from(pair.publicKey), dsaEncoding: 'der' }, signature) === true
+  } catch {
+    return false
+  }
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * Hex SHA-256 of a string's UTF-8, or undefined without `node:crypto`. Encoded by TextEncoder
+ * (lone surrogates as U+FFFD), not by the module: the bytes are the same in every runtime.
+ */
+export const nativeSha256Hex = (text: string): string | undefined => nativeCrypto()?.createHash('sha256').update(utf8.encode(text)).digest('hex')

@@ -108,7 +108,34 @@ describe('incremental ECDSA signatures: node:crypto where the runtime has it, el
     }
   })
 
-  it('the default is node:crypto exactly where the runtime has it', () => {
-    expect(nativeSigning() !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
+  it('the default is node:crypto exactly where the runtime has it', async () => {
+    expect((await nativeSigning()) !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
+  })
+
+  it.skipIf(!nativeCrypto())('a node:crypto that refuses WebCrypto keys when it signs (as Cloudflare Workers\' does) is not used: @noble/curves signs', async () => {
+    const real = nativeCrypto()!
+    const refusing = {
+      ...real,
+      createSign: () => ({
+        update: () => undefined,
+        sign: () => {
+          throw new TypeError('The "options.key" property must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, or Object. Received an instance of PrivateKeyObject')
+        },
+      }),
+    }
+    expect(await nativeSigning(refusing)).toBeUndefined()
+    expect(await nativeSigning(real)).toBeDefined()
+    // In the client: the runtime's module refuses, so a signed message is still made and read.
+    const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(refusing as never)
+    try {
+      const spec = { curve: 'P-384', hash: 'SHA-384' } as const
+      const signer = await createMessageSigner(spec)
+      const signing = await signer.incremental()
+      signing.update(bytes(1000))
+      const verifier = await createMessageVerifier(spec, signer.publicKey)
+      expect(await verifier.verify(bytes(1000), signing.sign())).toBe(true)
+    } finally {
+      builtin.mockRestore()
+    }
   })
 })

@@ -90,7 +90,7 @@ describe.skipIf(!dir)('Wycheproof', async () => {
             const oneShot = await verifier.verify(msg, sig)
             // @noble/curves', and node:crypto's where the runtime has it.
             const incremental: boolean[] = []
-            for (const native of nativeSigning() ? [null, undefined] : [null]) {
+            for (const native of (await nativeSigning()) ? [null, undefined] : [null]) {
               const streaming = await verifier.incremental(native)
               streaming.update(msg)
               incremental.push(streaming.verify(sig))

@@ -160,7 +160,8 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
       const p1363 = await subtle.sign({ name: 'ECDSA', hash: spec.hash }, pair.privateKey, arrayBufferView(data))
       return p1363ToDer(spec, new Uint8Array(p1363))
     },
-    async incremental(native = nativeSigning() ?? null) {
+    async incremental(choice) {
+      const native = choice === undefined ? await nativeSigning() : choice
       if (native) {
         const signing = native.createSign(NATIVE_HASH[spec.hash])
         return {
@@ -215,7 +216,8 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
       const sig = p1363(der)
       return !!sig && subtle.verify({ name: 'ECDSA', hash: spec.hash }, key, arrayBufferView(sig), arrayBufferView(data))
     },
-    async incremental(native = nativeSigning() ?? null) {
+    async incremental(choice) {
+      const native = choice === undefined ? await nativeSigning() : choice
       if (native) {
         const verifying = native.createVerify(NATIVE_HASH[spec.hash])
         return {

@@ -11,7 +11,8 @@
  * The key stays a non-extractable CryptoKey. `KeyObject.from` lends OpenSSL's handle of it for
  * one call, and the handle is dropped; in these runtimes any code holding a CryptoKey can do
  * the same, so this widens nothing. The handle ignores WebCrypto's usages, so they are checked
- * here as WebCrypto would.
+ * here as WebCrypto would. A runtime whose module cannot make the cipher from a WebCrypto key
+ * (Cloudflare Workers' `node:crypto` refuses a non-extractable one) is not asked again.
  */
 import { arrayBufferView } from '../../util/bytes.js'
 import { nativeAesGcm, type NativeAesGcm } from '../../util/nativeCrypto.js'
@@ -39,17 +40,24 @@ export const webCryptoBlobCipher: BlobCipher = {
 
 const usable = (key: CryptoKey, usage: KeyUsage) => key.algorithm.name === 'AES-GCM' && key.usages.includes(usage)
 
+/** Runtimes' modules that could not make a cipher from a WebCrypto key. */
+const refused = new WeakSet<NativeAesGcm>()
+
 function nativeBlobCipher(native: NativeAesGcm): BlobCipher {
+  /** The native cipher for `key`, or undefined when WebCrypto must decide (a key it would refuse, or a runtime whose module refuses). */
+  const make = <C>(key: CryptoKey, usage: KeyUsage, create: (handle: unknown) => C): C | undefined => {
+    if (!usable(key, usage) || refused.has(native)) return undefined
+    try {
+      return create(native.KeyObject.from(key))
+    } catch {
+      refused.add(native)
+      return undefined
+    }
+  }
   return {
     seal(key, iv, aad, plaintext, out) {
-      // A key WebCrypto would refuse, or a runtime whose module refuses: WebCrypto decides.
-      let cipher
-      try {
-        if (!usable(key, 'encrypt')) throw new TypeError('not an AES-GCM encryption key')
-        cipher = native.createCipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
-      } catch {
-        return webCryptoBlobCipher.seal(key, iv, aad, plaintext, out)
-      }
+      const cipher = make(key, 'encrypt', (handle) => native.createCipheriv('aes-256-gcm', handle, iv, { authTagLength: GCM_TAG_LENGTH }))
+      if (!cipher) return webCryptoBlobCipher.seal(key, iv, aad, plaintext, out)
       cipher.setAAD(aad)
       const body = cipher.update(plaintext)
       out.set(body)
@@ -59,13 +67,8 @@ function nativeBlobCipher(native: NativeAesGcm): BlobCipher {
     open(key, iv, aad, sealed) {
       if (sealed.length < GCM_TAG_LENGTH) throw new RangeError('shorter than a tag')
       const tagAt = sealed.length - GCM_TAG_LENGTH
-      let decipher
-      try {
-        if (!usable(key, 'decrypt')) throw new TypeError('not an AES-GCM decryption key')
-        decipher = native.createDecipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
-      } catch {
-        return webCryptoBlobCipher.open(key, iv, aad, sealed)
-      }
+      const decipher = make(key, 'decrypt', (handle) => native.createDecipheriv('aes-256-gcm', handle, iv, { authTagLength: GCM_TAG_LENGTH }))
+      if (!decipher) return webCryptoBlobCipher.open(key, iv, aad, sealed)
       decipher.setAAD(aad)
       decipher.setAuthTag(sealed.subarray(tagAt))
       const plain = decipher.update(sealed.subarray(0, tagAt))
@@ -86,9 +89,9 @@ function nativeBlobCipher(native: NativeAesGcm): BlobCipher {
 let lastNative: NativeAesGcm | undefined
 let lastCipher: BlobCipher | undefined
 
-/** The runtime's native AES-GCM where it has one, else WebCrypto's. */
+/** The runtime's native AES-GCM where it has one (and it takes WebCrypto's keys), else WebCrypto's. */
 export function blobCipher(native = nativeAesGcm()): BlobCipher {
-  if (!native) return webCryptoBlobCipher
+  if (!native || refused.has(native)) return webCryptoBlobCipher
   if (native !== lastNative) {
     lastNative = native
     lastCipher = nativeBlobCipher(native)
