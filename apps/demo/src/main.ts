@@ -68,7 +68,9 @@ async function render(): Promise<void> {
   document.title = id === 'home' ? common[lang].appTitle : `${common[lang][id]} · webkms`
   void showClock()
   try {
-    main.append(await sections[id](ctx))
+    // A section not yet shown is fetched first (sections/index.ts); a failed fetch shows as any error does.
+    const section = await sections[id]()
+    main.append(await section(ctx))
   } catch (e) {
     main.append(errorView(e))
   }
