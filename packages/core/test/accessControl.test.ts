@@ -422,3 +422,41 @@ describe('explain and findings', () => {
     expect(await kms.findings({ deniedThreshold: 7 })).not.toContainEqual(expect.objectContaining({ type: 'REPEATED_ACCESS_DENIED' }))
   })
 })
+
+describe('the account root on no key, and on keys with the default key policy: decided without the evaluator', () => {
+  it('gives exactly the decision evaluate.ts gives, for every kms: action, in every partition; and none for anyone or anything else', async () => {
+    const { decidedForRoot, requestPrincipal } = await import('../src/kms/authorization.js')
+    const { evaluateAccess } = await import('../src/kms/policy/evaluate.js')
+    const { parsedDefaultKeyPolicy } = await import('../src/kms/policy/defaultPolicy.js')
+    const { allOperations } = await import('../src/kms/operations/table.js')
+    const actions = [...new Set([...allOperations.map((o) => `kms:${o.name}`), 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'KMS:encrypt'])]
+    for (const partition of ['aws', 'aws-cn', 'aws-us-gov']) {
+      const account = { partition, accountId: ACCOUNT, region: 'us-east-1' }
+      const keyArn = `arn:${partition}:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+      for (const policyText of [undefined, defaultKeyPolicy(partition, ACCOUNT)]) {
+        const key = { arn: keyArn, accountId: ACCOUNT, ...(policyText === undefined ? {} : { policy: policyText }) } as never
+        const caller = (principal: string, accountId: string) => requestPrincipal({ principal, accountId } as never)
+        const root = caller(`arn:${partition}:iam::${ACCOUNT}:root`, ACCOUNT)
+        for (const action of actions) {
+          const evaluated = await evaluateAccess({ principal: root, action, resource: keyArn, resourceAccount: ACCOUNT, conditions: () => undefined, identityPolicies: [], keyPolicy: parsedDefaultKeyPolicy(partition, ACCOUNT) })
+          expect(evaluated.decision).toBe('Allow')
+          expect(decidedForRoot(account as never, root, action, key)).toEqual(evaluated)
+        }
+        // On no key (CreateKey, ListKeys, GenerateRandom, aliases' own side ...): the account root always.
+        for (const action of [...actions, 'webkms:ExportAuditLog', 'iam:PutUserPolicy']) {
+          const evaluated = await evaluateAccess({ principal: root, action, resource: '*', resourceAccount: ACCOUNT, conditions: () => undefined, identityPolicies: [] })
+          expect(evaluated.decision).toBe('Allow')
+          expect(decidedForRoot(account as never, root, action, undefined)).toEqual(evaluated)
+        }
+        expect(decidedForRoot(account as never, caller(`arn:${partition}:iam::${OTHER}:root`, OTHER), 'kms:CreateKey', undefined)).toBeUndefined()
+        expect(decidedForRoot(account as never, caller(`arn:${partition}:iam::${ACCOUNT}:user/alice`, ACCOUNT), 'kms:CreateKey', undefined)).toBeUndefined()
+        // Not the root of the key's account, not a kms: action: the evaluator decides.
+        expect(decidedForRoot(account as never, caller(`arn:${partition}:iam::${ACCOUNT}:user/alice`, ACCOUNT), 'kms:Encrypt', key)).toBeUndefined()
+        expect(decidedForRoot(account as never, caller(`arn:${partition}:iam::${OTHER}:root`, OTHER), 'kms:Encrypt', key)).toBeUndefined()
+        expect(decidedForRoot(account as never, root, 'webkms:ExportAuditLog', key)).toBeUndefined()
+      }
+      const custom = { arn: keyArn, accountId: ACCOUNT, policy: policy(rootStatement) } as never
+      expect(decidedForRoot(account as never, requestPrincipal({ principal: `arn:${partition}:iam::${ACCOUNT}:root`, accountId: ACCOUNT } as never), 'kms:Encrypt', custom)).toBeUndefined()
+    }
+  })
+})

@@ -28,6 +28,7 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/audit/checkpoints.js')
     vi.doUnmock('../src/kms/policy/document.js')
     vi.doUnmock('../src/kms/policy/conditions.js')
+    vi.doUnmock('../src/kms/policy/evaluate.js')
     vi.resetModules()
   })
 
@@ -133,6 +134,28 @@ describe('lazy rows', () => {
     await kms.putKeyPolicy({ KeyId, Policy })
     await expect(kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toBeInstanceOf(AccessDeniedException)
     await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]), EncryptionContext: { app: 'orders' } })
+  })
+
+  it('the policy evaluator loads with the first decision the default policy\'s root statement does not make, and a failed load is tried again', async () => {
+    const evaluator = loseModule('../src/kms/policy/evaluate.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { AccessDeniedException, KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const KeyId = (await kms.createKey()).KeyMetadata!.KeyId!
+    // The root on keys with the default policy: decided without the evaluator.
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([7]) })
+    await kms.decrypt({ CiphertextBlob })
+    await kms.describeKey({ KeyId })
+    expect(evaluator.imports).toBe(0)
+
+    // Another principal: IAM decides through the root statement, so the evaluator is needed.
+    const alice = kms.as({ principal: 'arn:aws:iam::111122223333:user/alice' })
+    const error = await alice.encrypt({ KeyId, Plaintext: new Uint8Array([1]) }).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(KMSInternalException)
+    expect(evaluator.imports).toBe(1)
+    evaluator.available = true
+    vi.resetModules()
+    await expect(alice.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toBeInstanceOf(AccessDeniedException)
   })
 
   it("the audit trail's checkpoints load when first needed: calls between checkpoints never import them, and a failed load is tried again", async () => {

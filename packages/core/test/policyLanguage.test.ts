@@ -13,7 +13,7 @@ import { MalformedPolicyDocumentException } from '../src/kms/errors.js'
 /** A context object as the engine holds it: its pairs. */
 const pairs = (o: Record<string, string> | undefined) => (o === undefined ? undefined : Object.entries(o))
 import type { GrantRecord } from '../src/keystore/records.js'
-import { conditionLookup } from '../src/kms/authorization.js'
+import { conditionLookup } from '../src/kms/policy/requestContext.js'
 import { conditionHolds, parseCondition, type ConditionClause, type ConditionLookup } from '../src/kms/policy/conditions.js'
 import { parsePolicy, type PolicyKind } from '../src/kms/policy/document.js'
 import { defaultKeyPolicy, parsedDefaultKeyPolicy } from '../src/kms/policy/defaultPolicy.js'

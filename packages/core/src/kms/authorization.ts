@@ -15,8 +15,25 @@ import type { Account } from './keyIds.js'
 import type { ConditionLookup, ConditionValue } from './policy/conditions.js'
 import { defaultKeyPolicy, parsedDefaultKeyPolicy } from './policy/defaultPolicy.js'
 import type { Policy } from './policy/document.js'
-import { evaluateAccess, hasConditions, type Decision, type IdentityPolicy, type RequestPrincipal } from './policy/evaluate.js'
+import type { AccessRequest, Decision, IdentityPolicy, RequestPrincipal } from './policy/evaluate.js'
 import type { PolicyParser } from './policy/parser.js'
+
+/** What a condition lookup needs to know of the permission. */
+export interface LookupInput {
+  encryptionContext?: ContextPairs
+  requestKeyId?: string
+  conditions?: Conditions
+}
+
+/**
+ * The policy evaluator (policy/evaluator.ts), loaded with the first decision decidedForRoot does
+ * not make (createKms.ts). Declared here, not imported: the evaluator's modules import this one.
+ */
+export interface PolicyEvaluator {
+  evaluateAccess(request: AccessRequest): Promise<Decision>
+  hasConditions(policy: Policy | undefined): boolean
+  conditionLookup(call: CallContext, key: KeyRecord | undefined, check: LookupInput): ConditionLookup
+}
 
 /** Grant operations (CreateGrant's Operations member) that name a KMS API call on the key. */
 export const GRANT_OPERATIONS = [
@@ -66,64 +83,22 @@ export function keyPolicyText(account: Account, key: KeyRecord): string {
   return key.policy ?? defaultKeyPolicy(account.partition, key.accountId)
 }
 
-const single = (value: string | undefined): ConditionValue | undefined => (value === undefined ? undefined : { values: [value] })
-
-/** What a condition lookup needs to know of the permission. */
-export interface LookupInput {
-  encryptionContext?: ContextPairs
-  requestKeyId?: string
-  conditions?: Conditions
-}
-
 /**
- * The request context: condition key (matched case-insensitively) to its values. Built on the
- * first lookup: most calls meet no policy with a Condition block and never look one up.
+ * What evaluate.ts decides for the engine's account root in the two cases most calls are (a
+ * test holds the two equal), made without loading the evaluator: an operation on no key (the
+ * root may always call those), and a `kms:` action on a key that keeps the default key policy,
+ * whose one statement allows the root every `kms:` action. Undefined for anything else.
  */
-export function conditionLookup(call: CallContext, key: KeyRecord | undefined, check: LookupInput): ConditionLookup {
-  let values: Map<string, ConditionValue | undefined> | undefined
-  const context = check.encryptionContext
-  // Keys whose name is a prefix and a caller's key: case-insensitive in both parts, as AWS
-  // documents for kms:EncryptionContext:<key> and aws:ResourceTag/<key>. Keys differing only in
-  // case all count: a deny on one cannot be dodged by writing another's case.
-  const caseFolded = (entries: readonly (readonly [string, string])[], wanted: string): ConditionValue | undefined => {
-    const matches = entries.filter(([k]) => k.toLowerCase() === wanted)
-    return matches.length ? { values: matches.map(([, v]) => v) } : undefined
+export function decidedForRoot(account: Account, p: RequestPrincipal, action: string, key: KeyRecord | undefined): Decision | undefined {
+  if (!p.isRoot) return undefined
+  if (!key) {
+    if (p.accountId !== account.accountId) return undefined
+    return { decision: 'Allow', decidedBy: { source: 'account root' }, reason: `${p.arn} is the account root, which may always call ${action}` }
   }
-  return (name) => {
-    const lower = name.toLowerCase()
-    if (lower.startsWith('kms:encryptioncontext:')) return caseFolded(context ?? [], lower.slice('kms:encryptioncontext:'.length))
-    if (lower.startsWith('aws:resourcetag/')) return key ? caseFolded(key.tags.map((t) => [t.TagKey, t.TagValue] as const), lower.slice('aws:resourcetag/'.length)) : undefined
-    values ??= contextValues(call, key, check)
-    return values.get(lower)
-  }
-}
-
-/** The request context's single- and multi-valued keys, by lower-case name. */
-function contextValues(call: CallContext, key: KeyRecord | undefined, check: LookupInput): Map<string, ConditionValue | undefined> {
-  const c = call.caller
-  const p = requestPrincipal(c)
-  const values = new Map<string, ConditionValue | undefined>([
-    ['aws:currenttime', single(call.now.toISOString())],
-    ['aws:epochtime', single(String(Math.floor(call.now.getTime() / 1000)))],
-    ['aws:sourceip', single(c.sourceIp)],
-    ['aws:principalarn', single(p.roleArn ?? c.principal)],
-    ['aws:principalaccount', single(c.accountId)],
-    ['aws:multifactorauthpresent', single(c.mfa === undefined ? undefined : String(c.mfa))],
-    ['aws:viaawsservice', single(String(c.viaService !== undefined))],
-    ['kms:calleraccount', single(c.accountId)],
-    ['kms:viaservice', single(c.viaService)],
-  ])
-  if (key) {
-    values.set('kms:keyspec', single(key.keySpec))
-    values.set('kms:keyusage', single(key.keyUsage))
-    values.set('kms:keyorigin', single(key.origin))
-  }
-  const alias = check.requestKeyId === undefined ? undefined : /(?:^|:)(alias\/.+)$/.exec(check.requestKeyId)?.[1]
-  if (alias) values.set('kms:requestalias', single(alias))
-  const context = check.encryptionContext
-  if (context) values.set('kms:encryptioncontextkeys', { values: context.map(([k]) => k), multi: true })
-  for (const [k, v] of Object.entries(check.conditions ?? {})) values.set(k.toLowerCase(), v)
-  return values
+  if (p.accountId !== key.accountId || !/^kms:/i.test(action)) return undefined
+  if (key.policy !== undefined && key.policy !== defaultKeyPolicy(account.partition, key.accountId)) return undefined
+  const { index, sid } = parsedDefaultKeyPolicy(account.partition, key.accountId).statements[0]!
+  return { decision: 'Allow', decidedBy: { source: 'key policy', statement: index, sid: sid! }, reason: `key policy statement "${sid}" allows ${p.arn} ${action} on ${key.arn}` }
 }
 
 export class Authorizer {
@@ -132,6 +107,8 @@ export class Authorizer {
     private readonly store: KeyStore,
     /** The engine's parsed policies, and the policy grammar loaded on demand. */
     readonly policies: PolicyParser,
+    /** The policy evaluator, loaded on demand. */
+    private readonly evaluator: () => Promise<PolicyEvaluator>,
   ) {}
 
   /** A key's policy, parsed. The default policy comes parsed: most engines never load the grammar. */
@@ -164,7 +141,10 @@ export class Authorizer {
     const key = typeof permission.on === 'string' ? undefined : permission.on
     const grantOperation = permission.grantOperation === false ? undefined : (permission.grantOperation ?? ((GRANT_OPERATIONS as readonly string[]).includes(name) ? name : undefined))
     const principal = requestPrincipal(call.caller)
-    const request: Parameters<typeof evaluateAccess>[0] = {
+    const decided = decidedForRoot(this.account, principal, action, key)
+    if (decided) return decided
+    const { evaluateAccess, hasConditions, conditionLookup } = await this.evaluator()
+    const request: AccessRequest = {
       principal,
       action,
       resource: key ? key.arn : (permission.on as string),

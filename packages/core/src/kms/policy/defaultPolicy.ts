@@ -22,6 +22,20 @@ const rootArn = (partition: string, accountId: string) => `arn:${partition}:iam:
  * ```
  */
 export function defaultKeyPolicy(partition: string, accountId: string): string {
+  const id = `${partition}:${accountId}`
+  let text = defaultTexts.get(id)
+  if (text === undefined) {
+    text = defaultPolicyText(partition, accountId)
+    // Compared with each key's policy on every call: kept for the few accounts an engine serves.
+    if (defaultTexts.size >= 64) defaultTexts.clear()
+    defaultTexts.set(id, text)
+  }
+  return text
+}
+
+const defaultTexts = new Map<string, string>()
+
+function defaultPolicyText(partition: string, accountId: string): string {
   return JSON.stringify(
     {
       Version: '2012-10-17',
