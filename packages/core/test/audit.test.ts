@@ -5,6 +5,7 @@ import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, ve
 import { canonicalJson } from '../src/internal.js'
 import { AuditTrail } from '../src/kms/audit/trail.js'
 import { chainHash } from '../src/kms/audit/chain.js'
+import { sha256Hex } from '../src/kms/audit/hashes.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'
 
 /**
@@ -383,7 +384,7 @@ describe('audit trail: checkpoint chain and time coverage', () => {
     let previousHash = '0'.repeat(64)
     bad.events.forEach((e, i) => {
       const { webkms: _, ...event } = e
-      e.webkms = { sequence: i + 1, previousHash, hash: (previousHash = chainHash(previousHash, event)) }
+      e.webkms = { sequence: i + 1, previousHash, hash: (previousHash = chainHash(previousHash, event, sha256Hex)) }
     })
     const result = await verifyAuditLog(bad)
     expect(result.valid).toBe(false)

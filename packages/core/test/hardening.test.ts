@@ -165,7 +165,8 @@ describe('nothing secret is recorded, even from refused input', () => {
 
 /** Forges a trail: drops events, recomputes the chain, and signs every checkpoint with the forger's own key. */
 async function forge(log: ExportedAuditLog, drop: number): Promise<ExportedAuditLog> {
-  const { chainHash, checkpointBytes, keyFingerprint } = await import('../src/kms/audit/chain.js')
+  const { chainHash, checkpointBytes } = await import('../src/kms/audit/chain.js')
+  const { keyFingerprint, sha256Hex } = await import('../src/kms/audit/hashes.js')
   const subtle = globalThis.crypto.subtle
   const pair = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
   const raw = new Uint8Array(await subtle.exportKey('raw', pair.publicKey))
@@ -175,7 +176,7 @@ async function forge(log: ExportedAuditLog, drop: number): Promise<ExportedAudit
   let previousHash = '0'.repeat(64)
   forged.events.forEach((e, i) => {
     const { webkms: _, ...event } = e
-    e.webkms = { sequence: i + 1, previousHash, hash: (previousHash = chainHash(previousHash, event)) }
+    e.webkms = { sequence: i + 1, previousHash, hash: (previousHash = chainHash(previousHash, event, sha256Hex)) }
   })
   const last = forged.checkpoints.at(-1)!
   const unsigned = { from: forged.checkpoints[0]!.from, time: last.time, sequence: forged.events.length, hash: previousHash, previousCheckpoint: '0'.repeat(64), key: fingerprint }
@@ -207,7 +208,7 @@ describe('a log cannot be forged by re-signing', () => {
   it('GetAuditPublicKeys names the key by the SHA-256 of its raw public key; pinning by key or by fingerprint works', async () => {
     const { log, trusted, current } = await trail()
     expect(trusted).toEqual([current])
-    const { keyFingerprint } = await import('../src/kms/audit/chain.js')
+    const { keyFingerprint } = await import('../src/kms/audit/hashes.js')
     const raw = Uint8Array.from(atob(log.signingKeys[0]!.publicKey), (c) => c.charCodeAt(0))
     expect(keyFingerprint(raw)).toBe(current)
     expect((await verifyAuditLog(log, { trustedKeys: [log.signingKeys[0]!.publicKey] })).valid).toBe(true)

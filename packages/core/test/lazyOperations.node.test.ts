@@ -29,6 +29,8 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/policy/document.js')
     vi.doUnmock('../src/kms/policy/conditions.js')
     vi.doUnmock('../src/kms/policy/evaluate.js')
+    vi.doUnmock('../src/kms/audit/hashes.js')
+    vi.restoreAllMocks()
     vi.resetModules()
   })
 
@@ -156,6 +158,35 @@ describe('lazy rows', () => {
     evaluator.available = true
     vi.resetModules()
     await expect(alice.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toBeInstanceOf(AccessDeniedException)
+  })
+
+  it("the audit chain's JavaScript SHA-256 loads only where the runtime has no native one, before the first append; a failed load changes nothing and is tried again", async () => {
+    const hashes = loseModule('../src/kms/audit/hashes.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const { MemoryKeyStore } = await import('../src/keystore/MemoryKeyStore.js')
+    // Node: node:crypto hashes the chain, and the module is never imported.
+    const kms = createKms()
+    await kms.createKey()
+    await kms.generateRandom({ NumberOfBytes: 8 })
+    expect(hashes.imports).toBe(0)
+
+    // A runtime without node:crypto (a browser): the first call needs the module.
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never)
+    const keyStore = new MemoryKeyStore()
+    const browserLike = createKms({ keyStore })
+    await expect(browserLike.createKey()).rejects.toBeInstanceOf(KMSInternalException)
+    expect(hashes.imports).toBeGreaterThan(0)
+    expect(await keyStore.transaction('readonly', (tx) => tx.listKeys())).toEqual([])
+    hashes.available = true
+    vi.resetModules()
+    const KeyId = (await browserLike.createKey()).KeyMetadata!.KeyId!
+    await browserLike.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+    vi.restoreAllMocks()
+    const { verifyAuditLog } = await import('../src/kms/audit/verify.js')
+    const log = await browserLike.exportAuditLog()
+    const pinned = (await browserLike.getAuditPublicKeys()).Keys.map((k) => k.Fingerprint)
+    expect((await verifyAuditLog(log, { trustedKeys: pinned })).valid).toBe(true)
   })
 
   it("the audit trail's checkpoints load when first needed: calls between checkpoints never import them, and a failed load is tried again", async () => {

@@ -24,8 +24,7 @@ import { MAX_IDENTITY_POLICY_LENGTH } from './policy/limits.js'
 import { PolicyParser } from './policy/parser.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
 import { loadOnce } from '../util/loadOnce.js'
-import { nativeSha256Hex } from '../util/nativeCrypto.js'
-import { sha256Hex } from './audit/chain.js'
+import { nativeCrypto, sha256HexWith } from '../util/nativeCrypto.js'
 
 /**
  * The options of {@link createKms}, all optional: where keys live, the engine's clock and
@@ -201,7 +200,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   const audit = new AuditTrail(store, () => clock(), {
     ...(options.auditCheckpointPeriodMs === undefined ? {} : { checkpointPeriodMs: options.auditCheckpointPeriodMs }),
     ...(options.auditRetention === undefined ? {} : { retention: options.auditRetention }),
-    sha256Hex: appendHash,
+    loadSha256Hex: loadAppendHash,
   })
   // Recovery, explain and findings are imported when first needed: most applications never use them.
   if (options.recovery !== undefined) checkRecoveryOption(options.recovery)
@@ -241,10 +240,15 @@ export function createKms(options: KmsOptions = {}): Kms {
  */
 /**
  * The audit chain's hash on every append: `node:crypto`'s where the runtime has it (~1 µs for an
- * event against ~5 µs for @noble/hashes, on every call), else @noble/hashes'. Both are FIPS 180-4
- * SHA-256 of the same UTF-8, so a trail verifies wherever it was written.
+ * event against ~5 µs for @noble/hashes, on every call), else @noble/hashes' (audit/hashes.ts),
+ * loaded with the first call: Node, Deno, Bun and Cloudflare Workers never load it. Both are
+ * FIPS 180-4 SHA-256 of TextEncoder's bytes, so a trail verifies wherever it was written. The
+ * module is kept from when the engine first needs it (a test may take it away later).
  */
-const appendHash = (text: string) => nativeSha256Hex(text) ?? sha256Hex(text)
+async function loadAppendHash(): Promise<(text: string) => string> {
+  const native = nativeCrypto()
+  return native ? sha256HexWith(native) : (await import('./audit/hashes.js')).sha256Hex
+}
 
 function defaultKeyStore(): KeyStore {
   const store = loadOnce(() => import('../keystore/MemoryKeyStore.js').then((m) => new m.MemoryKeyStore()))

@@ -93,7 +93,10 @@ async function signsWithWebCryptoKeys(native: NativeSigning): Promise<boolean> {
 const utf8 = new TextEncoder()
 
 /**
- * Hex SHA-256 of a string's UTF-8, or undefined without `node:crypto`. Encoded by TextEncoder
- * (lone surrogates as U+FFFD), not by the module: the bytes are the same in every runtime.
+ * Hex SHA-256 of a string's UTF-8 with this module. Encoded by TextEncoder (lone surrogates as
+ * U+FFFD), not by the module: the bytes are the same in every runtime.
  */
-export const nativeSha256Hex = (text: string): string | undefined => nativeCrypto()?.createHash('sha256').update(utf8.encode(text)).digest('hex')
+export const sha256HexWith =
+  (native: NativeCrypto) =>
+  (text: string): string =>
+    native.createHash('sha256').update(utf8.encode(text)).digest('hex')

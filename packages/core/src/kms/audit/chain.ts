@@ -7,11 +7,11 @@
  *   key fingerprint    = hex SHA-256 of the signing key's raw public key (the uncompressed P-256 point)
  *
  * SHA-256 must be synchronous: hashing happens inside store transactions, which must not await
- * anything but the store (KeyStore's invariant). It is @noble/hashes', or for the trail's appends
- * `node:crypto`'s where the runtime has it (trail.ts).
+ * anything but the store (KeyStore's invariant). The hashes themselves are in hashes.ts
+ * (@noble/hashes) and, for the trail's appends where the runtime has one, `node:crypto`'s
+ * (createKms.ts): this module holds the bytes they hash.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
-import { toHex, utf8 } from '../../util/bytes.js'
+import { utf8 } from '../../util/bytes.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -80,11 +80,8 @@ export function canonicalJson(value: unknown): string {
   return out + '}'
 }
 
-/** Hex SHA-256 of a string's UTF-8 (lone surrogates as U+FFFD), with @noble/hashes. */
-export const sha256Hex = (text: string): string => toHex(sha256(utf8(text)))
-
-/** `sha256Hex` may be another implementation of it: the trail's is the runtime's where it has one (trail.ts). */
-export const chainHash = (previousHash: string, event: AuditEvent, hex: (text: string) => string = sha256Hex) => hex(previousHash + canonicalJson(event))
+/** `sha256Hex`: hex SHA-256 of a string's UTF-8 (hashes.ts, or the runtime's: createKms.ts). */
+export const chainHash = (previousHash: string, event: AuditEvent, sha256Hex: (text: string) => string) => sha256Hex(previousHash + canonicalJson(event))
 
 /** What a checkpoint's signature covers. Optional fields are covered when present. */
 export function checkpointBytes(c: UnsignedCheckpoint): Uint8Array<ArrayBuffer> {
@@ -95,9 +92,6 @@ export function checkpointBytes(c: UnsignedCheckpoint): Uint8Array<ArrayBuffer> 
   return utf8(canonicalJson(signed))
 }
 
-export const checkpointHash = (c: UnsignedCheckpoint) => toHex(sha256(checkpointBytes(c)))
-
-export const keyFingerprint = (rawPublicKey: Uint8Array) => toHex(sha256(rawPublicKey))
 
 /**
  * The instants an event time string can stand for: `eventTime` is CloudTrail's, to the second,

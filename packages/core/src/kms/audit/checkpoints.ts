@@ -8,7 +8,8 @@ import type { AuditRecord } from '../../keystore/records.js'
 import { toBase64 as b64 } from '../../util/bytes.js'
 import { cloneRecord } from '../../keystore/cloneRecord.js'
 import { makeStoredKey } from '../crypto/keyMaterial.js'
-import { checkpointBytes, checkpointHash, GENESIS_HASH, keyFingerprint, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
+import { checkpointBytes, GENESIS_HASH, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
+import { checkpointHash, keyFingerprint } from './hashes.js'
 import {
   ATTEMPTS,
   AUDIT_FORMAT,

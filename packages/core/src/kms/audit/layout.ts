@@ -108,8 +108,11 @@ export interface AuditTrailOptions {
    */
   checkpointPeriodMs?: number
   retention?: AuditRetention
-  /** The chain hash of appends (hex SHA-256 of a string's UTF-8). Default @noble/hashes'; createKms gives the runtime's where it has one. */
-  sha256Hex?: (text: string) => string
+  /**
+   * Loads the chain hash of appends (hex SHA-256 of a string's UTF-8), before the first call.
+   * Default: @noble/hashes' (hashes.ts); createKms gives the runtime's where it has one.
+   */
+  loadSha256Hex?: () => Promise<(text: string) => string>
 }
 
 export interface StoredKey {

@@ -37,7 +37,7 @@
  */
 import type { KeyStore, KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { AuditRecord } from '../../keystore/records.js'
-import { chainHash, GENESIS_HASH, sha256Hex, timeSpan, type AuditEvent } from './chain.js'
+import { chainHash, GENESIS_HASH, timeSpan, type AuditEvent } from './chain.js'
 import { BASE, CHECKPOINT_HEAD, CHECKPOINT_INTERVAL, CHECKPOINT_PERIOD_MS, DEFAULT_RETENTION_DAYS, DEFAULT_RETENTION_EVENTS, type AuditPublicKey, type AuditRetention, type AuditTrailOptions, type Base, type CheckpointGoal, type CheckpointHead, type ExportedAuditLog } from './layout.js'
 import { loadOnce } from '../../util/loadOnce.js'
 import type { Checkpoints } from './checkpoints.js'
@@ -47,7 +47,9 @@ export class AuditTrail {
   private readonly maxEvents: number
   private readonly maxAgeMs: number
   private readonly archive: AuditRetention['archive']
-  private readonly sha256Hex: (text: string) => string
+  /** The chain hash, once loaded (`#hashReady`): appends run inside transactions and cannot wait for it. */
+  #sha256Hex: ((text: string) => string) | undefined
+  readonly #loadSha256Hex: () => Promise<(text: string) => string>
   /** The newest checkpoint time this engine has seen: skips the store read before most calls. */
   #seenCheckpointTime = Number.NEGATIVE_INFINITY
   /**
@@ -73,7 +75,7 @@ export class AuditTrail {
       throw new TypeError(`"checkpointPeriodMs" expected a positive number of milliseconds, got ${String(period)}`)
     }
     this.periodMs = period
-    this.sha256Hex = options.sha256Hex ?? sha256Hex
+    this.#loadSha256Hex = loadOnce(options.loadSha256Hex ?? (() => import('./hashes.js').then((m) => m.sha256Hex)))
     const r = options.retention ?? {}
     const maxEvents = r.maxEvents ?? DEFAULT_RETENTION_EVENTS
     const maxAgeDays = r.maxAgeDays ?? DEFAULT_RETENTION_DAYS
@@ -105,7 +107,9 @@ export class AuditTrail {
     const base = last ? undefined : ((await tx.getMeta(BASE)) as Base | undefined)
     const previousHash = last?.hash ?? base?.checkpoint.hash ?? GENESIS_HASH
     const sequence = (last?.sequence ?? base?.checkpoint.sequence ?? 0) + 1
-    const record: AuditRecord = { sequence, event, previousHash, hash: chainHash(previousHash, event, this.sha256Hex) }
+    const sha256Hex = this.#sha256Hex
+    if (!sha256Hex) throw new Error('AuditTrail.append: the chain hash is not loaded yet (await beforeCall or appendable before the transaction)')
+    const record: AuditRecord = { sequence, event, previousHash, hash: chainHash(previousHash, event, sha256Hex) }
     await tx.putAuditRecord(record)
     return record
   }
@@ -132,7 +136,13 @@ export class AuditTrail {
   async #writeQueued(): Promise<void> {
     try {
       while (this.#queued.length) {
-        await this.appendable()
+        try {
+          await this.appendable()
+        } catch (error) {
+          // The chain hash could not load: no event can be appended now (a later call tries again).
+          for (const queued of this.#queued.splice(0)) queued.reject(error)
+          break
+        }
         const batch = this.#queued.splice(0)
         try {
           const records = await this.store.transaction('readwrite', async (tx) => {
@@ -156,6 +166,7 @@ export class AuditTrail {
    * Most calls read nothing: the checkpoint time seen last is recent enough.
    */
   async beforeCall(now: Date): Promise<void> {
+    if (!this.#sha256Hex) await this.#hashReady()
     if (now.getTime() - this.#seenCheckpointTime < this.periodMs) return
     const head = (await this.store.transaction('readonly', (tx) => tx.getMeta(CHECKPOINT_HEAD))) as CheckpointHead | undefined
     if (!head) return // an empty trail: its first event starts the first period
@@ -210,7 +221,13 @@ export class AuditTrail {
    * write that appends events (never inside a transaction, and never from inside held work).
    */
   async appendable(): Promise<void> {
+    if (!this.#sha256Hex) await this.#hashReady()
     while (this.#holds.size) await Promise.all(this.#holds)
+  }
+
+  /** Loads the chain hash (a failed load is tried again by the next call). */
+  async #hashReady(): Promise<void> {
+    this.#sha256Hex ??= await this.#loadSha256Hex()
   }
 
   #holds = new Set<Promise<void>>()

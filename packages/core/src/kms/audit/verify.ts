@@ -19,7 +19,8 @@
  * It never throws: malformed input of any shape is `valid: false` with the position found.
  */
 import { fromBase64 } from '../../util/bytes.js'
-import { canonicalJson, chainHash, checkpointBytes, checkpointHash, GENESIS_HASH, keyFingerprint, timeSpan, type AuditCheckpoint, type AuditEvent } from './chain.js'
+import { canonicalJson, chainHash, checkpointBytes, GENESIS_HASH, timeSpan, type AuditCheckpoint, type AuditEvent } from './chain.js'
+import { checkpointHash, keyFingerprint, sha256Hex } from './hashes.js'
 import { AUDIT_FORMAT, type ExportedAuditLog } from './layout.js'
 
 /** One checkpoint's period, as `verifyAuditLog` reports it. */
@@ -254,7 +255,7 @@ async function verifyPart(
     if (webkms.previousHash !== state.hash) throw new Problem(position, 'chain broken: previous hash does not match')
     let hash: string
     try {
-      hash = chainHash(state.hash, event)
+      hash = chainHash(state.hash, event, sha256Hex)
     } catch {
       throw new Problem(position, 'event cannot be hashed (not JSON data)')
     }

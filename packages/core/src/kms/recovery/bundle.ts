@@ -264,6 +264,7 @@ export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: Res
 
   const trail = new AuditTrail(keyStore, () => now)
   const caller = rootCaller(bundle.account.partition, bundle.account.accountId)
+  await trail.appendable()
   await keyStore.transaction('readwrite', async (tx) => {
     for (const k of keys) {
       if (await tx.getKey(k.keyId)) fail(`the store already has key ${k.arn}: restore into a store without it`)
