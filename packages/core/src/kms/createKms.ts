@@ -234,11 +234,6 @@ export function createKms(options: KmsOptions = {}): Kms {
 }
 
 /**
- * The default store, a `MemoryKeyStore` loaded on its first transaction: an application that
- * brings its own store (IndexedDB, Durable Objects) never loads it. Transactions keep the order
- * they were asked in; a failed load is tried again by the next transaction.
- */
-/**
  * The audit chain's hash on every append: `node:crypto`'s where the runtime has it (~1 µs for an
  * event against ~5 µs for @noble/hashes, on every call), else @noble/hashes' (audit/hashes.ts),
  * loaded with the first call: Node, Deno, Bun and Cloudflare Workers never load it. Both are
@@ -250,6 +245,11 @@ async function loadAppendHash(): Promise<(text: string) => string> {
   return native ? sha256HexWith(native) : (await import('./audit/hashes.js')).sha256Hex
 }
 
+/**
+ * The default store, a `MemoryKeyStore` loaded on its first transaction: an application that
+ * brings its own store (IndexedDB, Durable Objects) never loads it. Transactions keep the order
+ * they were asked in; a failed load is tried again by the next transaction.
+ */
 function defaultKeyStore(): KeyStore {
   const store = loadOnce(() => import('../keystore/MemoryKeyStore.js').then((m) => new m.MemoryKeyStore()))
   return { transaction: (mode, fn) => store().then((s) => s.transaction(mode, fn)) }
