@@ -70,6 +70,7 @@ async function render(): Promise<void> {
   try {
     // A section not yet shown is fetched first (sections/index.ts); a failed fetch shows as any error does.
     const section = await sections[id]()
+    if (ctx.signal.aborted) return // left while its code loaded: a later render shows what is current
     main.append(await section(ctx))
   } catch (e) {
     main.append(errorView(e))

@@ -100,6 +100,21 @@ describe.skipIf(!native)('the native blob cipher against WebCrypto', () => {
     expect(asked).toBe(1)
   })
 
+  it('a runtime whose module seals wrongly (here: a zero tag) fails the self-test before its first use, and WebCrypto seals', async () => {
+    const real = native!
+    const wrong: NativeAesGcm = {
+      ...real,
+      createCipheriv: (...args: Parameters<NativeAesGcm['createCipheriv']>) => {
+        const c = real.createCipheriv(...args)
+        return { setAAD: (d: Uint8Array) => c.setAAD(d), update: (d: Uint8Array) => c.update(d), final: () => c.final(), getAuthTag: () => new Uint8Array(16) }
+      },
+    }
+    const key = await aesKey(crypto.getRandomValues(new Uint8Array(32)))
+    const [iv, aad, plaintext] = [new Uint8Array(12).fill(9), new Uint8Array([1]), new Uint8Array([2, 3])]
+    expect(await seal(blobCipher(wrong), key, iv, aad, plaintext)).toEqual(await seal(webCryptoBlobCipher, key, iv, aad, plaintext))
+    expect(blobCipher(wrong)).toBe(webCryptoBlobCipher)
+  })
+
   it('blobs from an engine without node:crypto decrypt with it, and the other way round; a changed context fails in both', async () => {
     const store = new MemoryKeyStore()
     const kms = createKms({ keyStore: store })

@@ -108,6 +108,21 @@ describe('incremental ECDSA signatures: node:crypto where the runtime has it, el
     }
   })
 
+  it.skipIf(!nativeCrypto())('a module that refuses one kind of key (non-extractable) takes the message to @noble/curves before anything is hashed', async () => {
+    const real = nativeCrypto()!
+    const picky = { ...real, KeyObject: { from: (key: CryptoKey) => (key.extractable ? real.KeyObject!.from(key) : (() => { throw new TypeError('Failed to get raw key data') })()) } }
+    expect(await nativeSigning(picky)).toBeDefined() // its self-test's keys are extractable
+    const spec = { curve: 'P-384', hash: 'SHA-384' } as const
+    const signer = await createMessageSigner(spec)
+    const signing = await signer.incremental(null)
+    signing.update(bytes(500))
+    const signature = signing.sign()
+    // The verifier's public key is imported non-extractable: this module refuses it.
+    const verifying = await (await createMessageVerifier(spec, signer.publicKey)).incremental((await nativeSigning(picky))!)
+    verifying.update(bytes(500))
+    expect(verifying.verify(signature)).toBe(true)
+  })
+
   it('the default is node:crypto exactly where the runtime has it', async () => {
     expect((await nativeSigning()) !== undefined).toBe(typeof (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule === 'function')
   })

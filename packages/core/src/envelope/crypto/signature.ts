@@ -17,6 +17,19 @@ import { nativeCrypto, nativeSigning, type NativeCrypto, type NativeSigning } fr
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
+/**
+ * The module's handle of a WebCrypto key, taken before anything is hashed: a runtime that refuses
+ * this key (a kind its self-test did not try) leaves the message to @noble/curves, not to fail
+ * after the hash. Undefined when refused.
+ */
+function lend(native: NativeSigning, key: CryptoKey): unknown {
+  try {
+    return native.KeyObject.from(key)
+  } catch {
+    return undefined
+  }
+}
+
 /** `node:crypto`'s names of the suites' hashes. */
 const NATIVE_HASH = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' } as const
 
@@ -162,11 +175,12 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
     },
     async incremental(choice) {
       const native = choice === undefined ? await nativeSigning() : choice
-      if (native) {
+      const handle = native && lend(native, pair.privateKey)
+      if (native && handle) {
         const signing = native.createSign(NATIVE_HASH[spec.hash])
         return {
           update: (bytes) => void signing.update(bytes),
-          sign: () => new Uint8Array(signing.sign({ key: native.KeyObject.from(pair.privateKey), dsaEncoding: 'der' })),
+          sign: () => new Uint8Array(signing.sign({ key: handle, dsaEncoding: 'der' })),
         }
       }
       const { d } = await subtle.exportKey('jwk', pair.privateKey)
@@ -218,12 +232,13 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
     },
     async incremental(choice) {
       const native = choice === undefined ? await nativeSigning() : choice
-      if (native) {
+      const handle = native && lend(native, key)
+      if (native && handle) {
         const verifying = native.createVerify(NATIVE_HASH[spec.hash])
         return {
           update: (bytes) => void verifying.update(bytes),
           // The same strict DER as everywhere else (p1363), then OpenSSL's verify.
-          verify: (der) => !!p1363(der) && verifying.verify({ key: native.KeyObject.from(key), dsaEncoding: 'der' }, der),
+          verify: (der) => !!p1363(der) && verifying.verify({ key: handle, dsaEncoding: 'der' }, der),
         }
       }
       const [curve, h] = await Promise.all([nobleCurve(spec.curve), incrementalHash(spec.hash)])

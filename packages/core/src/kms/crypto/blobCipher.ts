@@ -11,8 +11,7 @@
  * The key stays a non-extractable CryptoKey. `KeyObject.from` lends OpenSSL's handle of it for
  * one call, and the handle is dropped; in these runtimes any code holding a CryptoKey can do
  * the same, so this widens nothing. The handle ignores WebCrypto's usages, so they are checked
- * here as WebCrypto would. A runtime whose module cannot make the cipher from a WebCrypto key
- * (Cloudflare Workers' `node:crypto` refuses a non-extractable one) is not asked again.
+ * here as WebCrypto would. Each runtime's module is checked once before it is trusted (selfTest).
  */
 import { arrayBufferView } from '../../util/bytes.js'
 import { nativeAesGcm, type NativeAesGcm } from '../../util/nativeCrypto.js'
@@ -40,50 +39,106 @@ export const webCryptoBlobCipher: BlobCipher = {
 
 const usable = (key: CryptoKey, usage: KeyUsage) => key.algorithm.name === 'AES-GCM' && key.usages.includes(usage)
 
-/** Runtimes' modules that could not make a cipher from a WebCrypto key. */
+/** Native AES-GCM; throws where the module refuses (the caller falls back). */
+function sealWith(native: NativeAesGcm, key: CryptoKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void {
+  const cipher = native.createCipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
+  cipher.setAAD(aad)
+  const body = cipher.update(plaintext)
+  out.set(body)
+  out.set(cipher.final(), body.length)
+  out.set(cipher.getAuthTag(), plaintext.length)
+}
+
+/** Native AES-GCM open: `undefined` where the module refuses the key; throws when the tag does not verify. */
+function openWith(native: NativeAesGcm, key: CryptoKey, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
+  const tagAt = sealed.length - GCM_TAG_LENGTH
+  let decipher
+  try {
+    decipher = native.createDecipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
+  } catch {
+    return undefined
+  }
+  decipher.setAAD(aad)
+  decipher.setAuthTag(sealed.subarray(tagAt))
+  const plain = decipher.update(sealed.subarray(0, tagAt))
+  try {
+    decipher.final() // verifies the tag: until it returns, `plain` is unauthenticated
+  } catch (e) {
+    plain.fill(0)
+    throw e
+  }
+  // A Uint8Array of its own (not a Buffer, which may share its memory).
+  const result = new Uint8Array(plain)
+  plain.fill(0)
+  return result
+}
+
+/** Modules that passed the self-test, and those that failed it or refused a key since. */
+const passed = new WeakSet<NativeAesGcm>()
 const refused = new WeakSet<NativeAesGcm>()
+const checks = new WeakMap<NativeAesGcm, Promise<void>>()
+
+/**
+ * Once per module, before its first use: a blob sealed by it under a fresh non-extractable key
+ * (as derived keys are) must be WebCrypto's, and open again; a changed tag must fail. A runtime
+ * whose module gets any of it wrong, or refuses the key (Cloudflare Workers'), is not used.
+ */
+function checked(native: NativeAesGcm): Promise<void> {
+  let check = checks.get(native)
+  if (!check) {
+    check = selfTest(native).then((ok) => void (ok ? passed : refused).add(native))
+    checks.set(native, check)
+  }
+  return check
+}
+
+async function selfTest(native: NativeAesGcm): Promise<boolean> {
+  try {
+    const subtle = globalThis.crypto.subtle
+    const key = await subtle.importKey('raw', globalThis.crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt', 'decrypt'])
+    const [iv, aad, plaintext] = [globalThis.crypto.getRandomValues(new Uint8Array(12)), new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7, 8])]
+    const sealed = new Uint8Array(plaintext.length + GCM_TAG_LENGTH)
+    sealWith(native, key, iv, aad, plaintext, sealed)
+    const expected = new Uint8Array(await subtle.encrypt(gcm(iv, aad), key, plaintext))
+    const opened = openWith(native, key, iv, aad, sealed)
+    const tampered = sealed.slice()
+    tampered[tampered.length - 1]! ^= 1
+    let rejected = false
+    try {
+      openWith(native, key, iv, aad, tampered)
+    } catch {
+      rejected = true
+    }
+    return sealed.every((b, i) => b === expected[i]) && !!opened && opened.every((b, i) => b === plaintext[i]) && rejected
+  } catch {
+    return false
+  }
+}
 
 function nativeBlobCipher(native: NativeAesGcm): BlobCipher {
-  /** The native cipher for `key`, or undefined when WebCrypto must decide (a key it would refuse, or a runtime whose module refuses). */
-  const make = <C>(key: CryptoKey, usage: KeyUsage, create: (handle: unknown) => C): C | undefined => {
-    if (!usable(key, usage) || refused.has(native)) return undefined
-    try {
-      return create(native.KeyObject.from(key))
-    } catch {
-      refused.add(native)
-      return undefined
-    }
-  }
-  return {
+  const cipher: BlobCipher = {
     seal(key, iv, aad, plaintext, out) {
-      const cipher = make(key, 'encrypt', (handle) => native.createCipheriv('aes-256-gcm', handle, iv, { authTagLength: GCM_TAG_LENGTH }))
-      if (!cipher) return webCryptoBlobCipher.seal(key, iv, aad, plaintext, out)
-      cipher.setAAD(aad)
-      const body = cipher.update(plaintext)
-      out.set(body)
-      out.set(cipher.final(), body.length)
-      out.set(cipher.getAuthTag(), plaintext.length)
+      if (!passed.has(native)) return refused.has(native) ? webCryptoBlobCipher.seal(key, iv, aad, plaintext, out) : checked(native).then(() => cipher.seal(key, iv, aad, plaintext, out))
+      // A key WebCrypto would refuse: WebCrypto decides (and throws).
+      if (!usable(key, 'encrypt')) return webCryptoBlobCipher.seal(key, iv, aad, plaintext, out)
+      try {
+        sealWith(native, key, iv, aad, plaintext, out)
+      } catch {
+        refused.add(native)
+        return webCryptoBlobCipher.seal(key, iv, aad, plaintext, out)
+      }
     },
     open(key, iv, aad, sealed) {
+      if (!passed.has(native)) return refused.has(native) ? webCryptoBlobCipher.open(key, iv, aad, sealed) : checked(native).then(() => cipher.open(key, iv, aad, sealed))
       if (sealed.length < GCM_TAG_LENGTH) throw new RangeError('shorter than a tag')
-      const tagAt = sealed.length - GCM_TAG_LENGTH
-      const decipher = make(key, 'decrypt', (handle) => native.createDecipheriv('aes-256-gcm', handle, iv, { authTagLength: GCM_TAG_LENGTH }))
-      if (!decipher) return webCryptoBlobCipher.open(key, iv, aad, sealed)
-      decipher.setAAD(aad)
-      decipher.setAuthTag(sealed.subarray(tagAt))
-      const plain = decipher.update(sealed.subarray(0, tagAt))
-      try {
-        decipher.final() // verifies the tag: until it returns, `plain` is unauthenticated
-      } catch (e) {
-        plain.fill(0)
-        throw e
-      }
-      // A Uint8Array of its own (not a Buffer, which may share its memory).
-      const result = new Uint8Array(plain)
-      plain.fill(0)
-      return result
+      if (!usable(key, 'decrypt')) return webCryptoBlobCipher.open(key, iv, aad, sealed)
+      const opened = openWith(native, key, iv, aad, sealed)
+      if (opened) return opened
+      refused.add(native)
+      return webCryptoBlobCipher.open(key, iv, aad, sealed)
     },
   }
+  return cipher
 }
 
 let lastNative: NativeAesGcm | undefined
