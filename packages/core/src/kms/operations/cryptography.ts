@@ -1,6 +1,6 @@
 /**
- * Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom
- * (KMS API Reference). Symmetric keys make the ciphertext blobs of format/ciphertextBlob.ts;
+ * Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom (KMS API
+ * Reference; ReEncrypt, rarer, is reEncrypt.ts, on these helpers). Symmetric keys make the ciphertext blobs of format/ciphertextBlob.ts;
  * RSA keys with ENCRYPT_DECRYPT usage make RSAES-OAEP ciphertexts (RFC 8017 §7.1) under their
  * public key, which anyone can also make from GetPublicKey.
  */
@@ -62,14 +62,14 @@ export function refuseRecipient(r: { Recipient?: unknown }): void {
 }
 
 type EncryptionAlgorithm = T.EncryptionAlgorithmSpec
-const isAsymmetric = (key: KeyRecord) => key.keySpec !== 'SYMMETRIC_DEFAULT'
+export const isAsymmetric = (key: KeyRecord) => key.keySpec !== 'SYMMETRIC_DEFAULT'
 
 /**
  * The algorithm a key encrypts or decrypts with, checked against its spec: symmetric keys use
  * SYMMETRIC_DEFAULT only, RSA keys the RSAES_OAEP algorithms (InvalidKeyUsageException
  * otherwise, as AWS). An encryption context is authenticated by symmetric keys only.
  */
-function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): EncryptionAlgorithm {
+export function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): EncryptionAlgorithm {
   requireUsage(key, 'ENCRYPT_DECRYPT')
   if (!isAsymmetric(key)) {
     if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by a symmetric encryption KMS key`)
@@ -83,7 +83,7 @@ function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: C
 }
 
 /** Encrypts under `key` with a checked algorithm: a blob (symmetric) or an OAEP ciphertext (RSA). */
-async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, plaintext: Uint8Array, context: ContextPairs | undefined) {
+export async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, plaintext: Uint8Array, context: ContextPairs | undefined) {
   const version = usableVersion(key)
   if (isAsymmetric(key)) {
     const params = SPECS[key.keySpec]!.encryption![algorithm as AsymmetricEncryptionAlgorithm]!
@@ -108,7 +108,7 @@ type Source = { key: KeyRecord; header: BlobHeader } | { key: KeyRecord; header?
  * access is decided on the key the blob names. A blob naming no key here (never existed, or
  * deleted) is just invalid to the caller.
  */
-async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint8Array, keyId: string | undefined, algorithm: EncryptionAlgorithm): Promise<Source> {
+export async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint8Array, keyId: string | undefined, algorithm: EncryptionAlgorithm): Promise<Source> {
   const expected = keyId === undefined ? undefined : await engine.findKey(call, keyId, true)
   if (expected && isAsymmetric(expected)) return { key: expected }
   if (!expected && algorithm !== 'SYMMETRIC_DEFAULT') throw new ValidationException(`KeyId is required to decrypt with an asymmetric KMS key (EncryptionAlgorithm ${algorithm})`)
@@ -125,7 +125,7 @@ async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint8Array,
 }
 
 /** Checks the key's state, algorithm and version, then decrypts; every cryptographic failure is the one opaque error. */
-async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
+export async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
   const { key, header } = source
   assertKeyState(key, operation)
   algorithmFor(key, algorithm, context)
@@ -187,53 +187,6 @@ export const decrypt = defineOperation<T.DecryptRequest, T.DecryptResponse>()({
   async run({ engine }, r, source) {
     const { version, plaintext, symmetric } = await decryptWith(engine, source, r.CiphertextBlob, r.algorithm, r.EncryptionContext, 'Decrypt', r.DryRun)
     return { KeyId: source.key.arn, Plaintext: plaintext, EncryptionAlgorithm: r.algorithm, ...(symmetric ? { KeyMaterialId: version.keyMaterialId } : {}) }
-  },
-})
-
-export const reEncrypt = defineOperation<T.ReEncryptRequest, T.ReEncryptResponse>()({
-  name: 'ReEncrypt',
-  schema: {
-    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB, { required: true }),
-    SourceEncryptionContext: encryptionContextMember(),
-    SourceKeyId: optionalKeyIdMember(),
-    DestinationKeyId: keyIdMember(),
-    DestinationEncryptionContext: encryptionContextMember(),
-    SourceEncryptionAlgorithm: encryptionAlgorithmMember(),
-    DestinationEncryptionAlgorithm: encryptionAlgorithmMember(),
-    GrantTokens: grantTokensMember(),
-    DryRun: dryRunMember(),
-  },
-  parse: (r) => (
-    checkGrantTokens(r.GrantTokens),
-    { ...r, sourceAlgorithm: r.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT', destinationAlgorithm: r.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' }
-  ),
-  async resolve(engine, call, r) {
-    const destination = await engine.findKey(call, r.DestinationKeyId, true)
-    const source = await ciphertextKey(engine, call, r.CiphertextBlob, r.SourceKeyId, r.sourceAlgorithm)
-    return { destination, source: source.key, from: source }
-  },
-  permissions: (r, { destination, source }) => [
-    { on: destination, action: 'kms:ReEncryptTo', requestKeyId: r.DestinationKeyId, encryptionContext: r.DestinationEncryptionContext ?? [], conditions: algorithmCondition(r.destinationAlgorithm) },
-    { on: source, action: 'kms:ReEncryptFrom', ...(r.SourceKeyId === undefined ? {} : { requestKeyId: r.SourceKeyId }), encryptionContext: r.SourceEncryptionContext ?? [], conditions: algorithmCondition(r.sourceAlgorithm) },
-  ],
-  async run({ engine }, r, { destination, from }) {
-    assertKeyState(destination, 'ReEncrypt')
-    const destinationAlgorithm = algorithmFor(destination, r.destinationAlgorithm, r.DestinationEncryptionContext)
-    const opened = await decryptWith(engine, from, r.CiphertextBlob, r.sourceAlgorithm, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
-    try {
-      const { blob: out, version } = await encryptUnder(engine, destination, destinationAlgorithm, opened.plaintext, r.DestinationEncryptionContext)
-      return {
-        CiphertextBlob: out,
-        SourceKeyId: from.key.arn,
-        KeyId: destination.arn,
-        SourceEncryptionAlgorithm: r.sourceAlgorithm,
-        DestinationEncryptionAlgorithm: destinationAlgorithm,
-        ...(opened.symmetric ? { SourceKeyMaterialId: opened.version.keyMaterialId } : {}),
-        ...(isAsymmetric(destination) ? {} : { DestinationKeyMaterialId: version.keyMaterialId }),
-      }
-    } finally {
-      opened.plaintext.fill(0) // the plaintext never leaves the engine in ReEncrypt
-    }
   },
 })
 

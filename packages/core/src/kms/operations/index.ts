@@ -3,8 +3,8 @@
  * the worker's methods and the wire protocol's targets are derived from it, so a new row is
  * callable everywhere and none can drift.
  *
- * Rows most applications call (CreateKey, DescribeKey and the cryptographic operations) are
- * here as they are; the rest are lazy rows, their modules imported on first call, to keep what `createKms` loads at
+ * Rows most applications call (CreateKey, DescribeKey and the cryptographic operations but the
+ * rarer ReEncrypt) are here as they are; the rest are lazy rows, their modules imported on first call, to keep what `createKms` loads at
  * start within its bundle budget (scripts/bundle-budget.mjs). table.ts has every row loaded,
  * for protocols and explain.
  */
@@ -25,6 +25,7 @@ const grants = () => import('./grants.js')
 const identityPolicies = () => import('./identityPolicies.js')
 const auditLog = () => import('./auditLog.js')
 const recovery = () => import('./recovery.js')
+const reEncrypt = () => import('./reEncrypt.js')
 
 /** `CreateKey` -> `createKey`: a row's method name, and the name its module exports it by. */
 export const methodName = <N extends string>(name: N) => (name.charAt(0).toLowerCase() + name.slice(1)) as Uncapitalize<N>
@@ -56,7 +57,7 @@ export const operations = [
   lazy(rotation, 'ListKeyRotations'),
   cryptography.encrypt,
   cryptography.decrypt,
-  cryptography.reEncrypt,
+  lazy(reEncrypt, 'ReEncrypt'),
   cryptography.generateDataKey,
   cryptography.generateDataKeyWithoutPlaintext,
   cryptography.generateRandom,

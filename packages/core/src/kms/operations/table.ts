@@ -17,13 +17,14 @@ import * as keys from './keys.js'
 import * as lifecycle from './lifecycle.js'
 import * as mac from './mac.js'
 import * as policies from './policies.js'
+import * as reEncrypt from './reEncrypt.js'
 import * as recovery from './recovery.js'
 import * as rotation from './rotation.js'
 import * as tags from './tags.js'
 
 const isOperation = (v: unknown): v is Operation => !!v && typeof v === 'object' && typeof (v as Operation).name === 'string' && typeof (v as Operation).run === 'function'
 const byName = new Map<string, Operation>(
-  [aliases, asymmetric, auditLog, cryptography, dataKeyPairs, grants, identityPolicies, importKeyMaterial, keys, lifecycle, mac, policies, recovery, rotation, tags]
+  [aliases, asymmetric, auditLog, cryptography, dataKeyPairs, grants, identityPolicies, importKeyMaterial, keys, lifecycle, mac, policies, reEncrypt, recovery, rotation, tags]
     .flatMap((m) => Object.values(m))
     .filter(isOperation)
     .map((row) => [row.name, row]),
