@@ -83,6 +83,9 @@ export function keyPolicyText(account: Account, key: KeyRecord): string {
   return key.policy ?? defaultKeyPolicy(account.partition, key.accountId)
 }
 
+/** Whether a key's policy is the default one (absent, or given as its very text). */
+const keepsDefaultPolicy = (account: Account, key: KeyRecord) => key.policy === undefined || key.policy === defaultKeyPolicy(account.partition, key.accountId)
+
 /**
  * What evaluate.ts decides for the engine's account root in the two cases most calls are (a
  * test holds the two equal), made without loading the evaluator: an operation on no key (the
@@ -95,8 +98,7 @@ export function decidedForRoot(account: Account, p: RequestPrincipal, action: st
     if (p.accountId !== account.accountId) return undefined
     return { decision: 'Allow', decidedBy: { source: 'account root' }, reason: `${p.arn} is the account root, which may always call ${action}` }
   }
-  if (p.accountId !== key.accountId || !/^kms:/i.test(action)) return undefined
-  if (key.policy !== undefined && key.policy !== defaultKeyPolicy(account.partition, key.accountId)) return undefined
+  if (p.accountId !== key.accountId || !/^kms:/i.test(action) || !keepsDefaultPolicy(account, key)) return undefined
   const { index, sid } = parsedDefaultKeyPolicy(account.partition, key.accountId).statements[0]!
   return { decision: 'Allow', decidedBy: { source: 'key policy', statement: index, sid: sid! }, reason: `key policy statement "${sid}" allows ${p.arn} ${action} on ${key.arn}` }
 }
@@ -113,9 +115,8 @@ export class Authorizer {
 
   /** A key's policy, parsed. The default policy comes parsed: most engines never load the grammar. */
   async keyPolicy(key: KeyRecord): Promise<Policy> {
-    const { partition } = this.account
     const text = keyPolicyText(this.account, key)
-    const known = () => (text === defaultKeyPolicy(partition, key.accountId) ? parsedDefaultKeyPolicy(partition, key.accountId) : undefined)
+    const known = () => (keepsDefaultPolicy(this.account, key) ? parsedDefaultKeyPolicy(this.account.partition, key.accountId) : undefined)
     try {
       return await this.policies.cached(text, 'key', known)
     } catch (error) {

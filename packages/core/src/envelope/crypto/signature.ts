@@ -6,9 +6,11 @@
  *
  * One-shot messages are signed and verified with WebCrypto over the whole message (native
  * hashing); WebCrypto speaks IEEE P1363 (r || s), so signatures are converted to and from DER.
- * WebCrypto cannot sign or verify a digest hashed incrementally, so streams use @noble/curves
- * over an incremental digest (see incrementalHash), and so do one-shot messages where the
- * runtime has a native incremental hash (Node: util/nativeCrypto.ts), hashed while frames seal.
+ * WebCrypto cannot sign or verify a digest hashed incrementally. Where the runtime's
+ * `node:crypto` signs with WebCrypto's keys (util/nativeCrypto.ts: Node, Deno, Bun), OpenSSL
+ * hashes and signs incrementally, for streams and for one-shot messages hashed while their
+ * frames seal or open; elsewhere streams use @noble/curves over an incremental digest (see
+ * incrementalHash).
  */
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
@@ -86,7 +88,7 @@ export interface HashSources {
 export async function incrementalHash(name: SignatureSpec['hash'], sources: HashSources = {}): Promise<IncrementalHash> {
   const native = (sources.native ?? nativeCrypto)()
   if (native) {
-    const h = native.createHash(name === 'SHA-384' ? 'sha384' : 'sha256')
+    const h = native.createHash(NATIVE_HASH[name])
     return { update: (bytes) => void h.update(bytes), digest: () => new Uint8Array(h.digest()) }
   }
   const loadWasm = sources.loadWasm ?? importHashWasm

@@ -5,8 +5,8 @@
  * and opened there, synchronously: the same OpenSSL that runtime's WebCrypto calls, without
  * WebCrypto's hop to the thread pool. A blob holds at most 4 KiB of plaintext (6 KiB of
  * ciphertext), so the hop (waking a pool thread, then resolving a promise) cost several times
- * the cipher's ~2 µs, and with calls in flight it was a third of the main thread's time per
- * Encrypt (bench/kms-operations.mjs). Elsewhere (browsers, Cloudflare Workers), WebCrypto.
+ * the cipher's ~2 µs, and with calls in flight it was about 40% of the main thread's time per
+ * Encrypt (profiled; bench/kms-operations.mjs has the figures). Elsewhere (browsers, Cloudflare Workers), WebCrypto.
  *
  * The key stays a non-extractable CryptoKey. `KeyObject.from` lends OpenSSL's handle of it for
  * one call, and the handle is dropped; in these runtimes any code holding a CryptoKey can do

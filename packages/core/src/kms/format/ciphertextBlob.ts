@@ -41,13 +41,13 @@
 import { InvalidCiphertextException } from '../errors.js'
 import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
 import { deriveBlobKey } from '../crypto/keyMaterial.js'
-import { blobCipher, type BlobCipher } from '../crypto/blobCipher.js'
+import { blobCipher, GCM_TAG_LENGTH, type BlobCipher } from '../crypto/blobCipher.js'
 import { encodeEncryptionContext, type ContextPairs } from './encryptionContext.js'
 
 export const BLOB_FORMAT_VERSION = 0x02
 const V1 = { header: 53, nonce: 32 } as const
 const V2 = { header: 49, salt: 16, iv: 12, kdfContext: 37 } as const
-const TAG_LENGTH = 16
+const TAG_LENGTH = GCM_TAG_LENGTH
 /** Bytes a blob adds to its plaintext (version 2). */
 export const BLOB_OVERHEAD = V2.header + TAG_LENGTH
 export const BLOB_SALT_LENGTH = V2.salt
