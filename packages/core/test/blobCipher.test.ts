@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { blobCipher, webCryptoBlobCipher, type BlobCipher } from '../src/kms/crypto/blobCipher.js'
 import { sha256Hex } from '../src/kms/audit/hashes.js'
 import { nativeAesGcm, nativeCrypto, sha256HexWith, type NativeAesGcm } from '../src/util/nativeCrypto.js'
-import { createKms, InvalidCiphertextException, MemoryKeyStore } from '../src/index.js'
+import { createKms, InvalidCiphertextException, MemoryKeyStore, verifyAuditLog } from '../src/index.js'
 import { requireVectors } from '../../../test/support/vectors.js'
 import { readVectorJson } from '../../../test/support/vectorFiles.js'
 import { expectKmsError } from './helpers.js'
@@ -153,5 +153,84 @@ describe('the audit chain\'s SHA-256', () => {
     )
     expect(sha256HexWith(nativeCrypto()!)('abc')).toBe(sha256Hex('abc'))
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad') // FIPS 180-4 example
+  })
+
+  // Node's one-shot hash(string) is used only where it hashes TextEncoder's bytes; a module
+  // without it, or whose strings hash otherwise, or that throws, gets the encoder's bytes.
+  it.skipIf(typeof nativeCrypto()?.hash !== 'function')('takes TextEncoder\'s bytes whichever way the module hashes strings', () => {
+    const native = nativeCrypto()!
+    const withoutOneShot = { createHash: native.createHash.bind(native) }
+    const latin1 = { ...withoutOneShot, hash: (a: 'sha256', data: string) => native.createHash(a).update(Buffer.from(data, 'latin1')).digest('hex') }
+    let thrown = 0
+    const refusing = { ...withoutOneShot, hash: () => { thrown++; throw new TypeError('no strings here') } }
+    let oneShots = 0
+    const counting = { ...withoutOneShot, hash: (a: 'sha256', data: string, encoding: 'hex') => (oneShots++, native.hash!(a, data, encoding)) }
+    for (const module of [native, withoutOneShot, latin1, refusing, counting]) {
+      const hex = sha256HexWith(module)
+      for (const text of ['abc', '鍵 \ud800', '\ud83d\udd11', '']) expect(hex(text)).toBe(sha256Hex(text))
+    }
+    expect(thrown).toBe(1) // the probe only: refused once, never asked again
+    expect(oneShots).toBe(1 + 4) // the probe, then every string (where Node has hash(): 20.12+)
+  })
+})
+
+describe('checkpoint signatures', () => {
+  // Where node:crypto signs with WebCrypto's keys, OpenSSL signs checkpoints on the engine's
+  // thread; WebCrypto verifies them (verify.ts). A trail signed both ways verifies, and a runtime
+  // that refuses the key when it signs leaves the checkpoint to WebCrypto.
+  const withModule = async <T>(module: unknown, fn: () => Promise<T>): Promise<T> => {
+    const runtime = globalThis.process as { getBuiltinModule?: unknown }
+    const original = runtime.getBuiltinModule
+    runtime.getBuiltinModule = module === undefined ? undefined : () => module
+    try {
+      return await fn()
+    } finally {
+      runtime.getBuiltinModule = original
+    }
+  }
+
+  it.skipIf(!nativeCrypto()?.createSign)('are made by node:crypto, by WebCrypto, and by WebCrypto where the runtime refuses the key; the trail verifies', async () => {
+    const native = nativeCrypto()!
+    // Counts the checkpoints' P1363 signatures; `refusing` signs the self-test's DER but refuses
+    // them, as a runtime might refuse a kind of key.
+    const counted = (refusing: boolean) => {
+      const module = {
+        ...native,
+        signed: 0,
+        createSign: (algorithm: 'sha256') => {
+          const signing = native.createSign!(algorithm)
+          return {
+            update: (data: Uint8Array) => signing.update(data),
+            sign: (key: { key: unknown; dsaEncoding: 'der' | 'ieee-p1363' }) => {
+              if (key.dsaEncoding === 'ieee-p1363') {
+                module.signed++
+                if (refusing) throw new TypeError('key refused')
+              }
+              return signing.sign(key)
+            },
+          }
+        },
+      }
+      return module
+    }
+    const [byOpenSsl, picky] = [counted(false), counted(true)]
+    const kms = createKms({ keyStore: new MemoryKeyStore() })
+    const { KeyId } = (await kms.createKey()).KeyMetadata
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+    const byNative = await withModule(byOpenSsl, () => kms.exportAuditLog())
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([2]) })
+    await withModule(undefined, () => kms.exportAuditLog())
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([3]) })
+    const log = await withModule(picky, () => kms.exportAuditLog())
+    expect([byOpenSsl.signed, picky.signed]).toEqual([1, 1])
+    expect(log.checkpoints).toHaveLength(3)
+    expect(log.checkpoints[0]).toEqual(byNative.checkpoints[0])
+    const verified = await verifyAuditLog(log, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })
+    expect(verified).toMatchObject({ valid: true, intact: true, checkpoints: 3 })
+    // A changed byte of the natively signed checkpoint's signature fails.
+    const signature = Buffer.from(log.checkpoints[0]!.signature, 'base64')
+    signature[5]! ^= 1
+    const tampered = { ...log, checkpoints: [{ ...log.checkpoints[0]!, signature: signature.toString('base64') }, ...log.checkpoints.slice(1)] }
+    expect((await verifyAuditLog(tampered, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })).valid).toBe(false)
   })
 })

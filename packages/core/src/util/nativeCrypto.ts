@@ -24,13 +24,15 @@ interface NativeGcm {
 /** What this package uses of `node:crypto`. */
 export interface NativeCrypto {
   createHash(algorithm: 'sha256' | 'sha384'): NativeHash
+  /** One-shot digest (Node 20.12+); strings are hashed as UTF-8. Checked before use (sha256HexWith). */
+  hash?(algorithm: 'sha256', data: string, outputEncoding: 'hex'): string
   /** Checked before use (nativeAesGcm): runtimes that imitate Node may leave them out. */
   createCipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { getAuthTag(): Uint8Array }
   createDecipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
   /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key, extractable or not. */
   KeyObject?: { from(key: CryptoKey): unknown }
   /** Checked before use (nativeSigning). ECDSA signatures here are DER (`dsaEncoding: 'der'`). */
-  createSign?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; sign(key: { key: unknown; dsaEncoding: 'der' }): Uint8Array }
+  createSign?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; sign(key: { key: unknown; dsaEncoding: 'der' | 'ieee-p1363' }): Uint8Array }
   createVerify?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; verify(key: { key: unknown; dsaEncoding: 'der' }, signature: Uint8Array): boolean }
 }
 
@@ -93,10 +95,23 @@ async function signsWithWebCryptoKeys(native: NativeSigning): Promise<boolean> {
 const utf8 = new TextEncoder()
 
 /**
- * Hex SHA-256 of a string's UTF-8 with this module. Encoded by TextEncoder (lone surrogates as
- * U+FFFD), not by the module: the bytes are the same in every runtime.
+ * Hex SHA-256 of a string's UTF-8 with this module, of TextEncoder's bytes (lone surrogates as
+ * U+FFFD) in every runtime. Node's one-shot `hash` (20.12+) takes the string itself, and is
+ * used where it hashes the same bytes as TextEncoder gives (checked once, with a lone surrogate
+ * and a character outside the BMP): ~0.7 µs an audit event against ~2 µs.
  */
-export const sha256HexWith =
-  (native: NativeCrypto) =>
-  (text: string): string =>
-    native.createHash('sha256').update(utf8.encode(text)).digest('hex')
+export function sha256HexWith(native: NativeCrypto): (text: string) => string {
+  const viaEncoder = (text: string): string => native.createHash('sha256').update(utf8.encode(text)).digest('hex')
+  if (typeof native.hash === 'function') {
+    const oneShot = (text: string): string => native.hash!('sha256', text, 'hex')
+    try {
+      if (oneShot(UTF8_PROBE) === viaEncoder(UTF8_PROBE)) return oneShot
+    } catch {
+      // A `hash` that takes no strings: the encoder's bytes below.
+    }
+  }
+  return viaEncoder
+}
+
+/** ASCII, a lone surrogate (TextEncoder writes U+FFFD), a pair (4 bytes) and a 3-byte character. */
+const UTF8_PROBE = 'webkms \ud800 \ud83d\udd11 \u9375'

@@ -8,6 +8,7 @@ import type { AuditRecord } from '../../keystore/records.js'
 import { toBase64 as b64 } from '../../util/bytes.js'
 import { cloneRecord } from '../../keystore/cloneRecord.js'
 import { makeStoredKey } from '../crypto/keyMaterial.js'
+import { nativeSigning } from '../../util/nativeCrypto.js'
 import { checkpointBytes, GENESIS_HASH, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
 import { checkpointHash, keyFingerprint } from './hashes.js'
 import {
@@ -49,8 +50,28 @@ function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined
   }
 }
 
-const sign = async (key: StoredKey, c: UnsignedCheckpoint) =>
-  b64(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, checkpointBytes(c))))
+/**
+ * ECDSA P-256 / SHA-256 over the checkpoint's bytes, IEEE P1363. Where `node:crypto` signs with
+ * WebCrypto's keys (nativeSigning), OpenSSL signs on this thread: this engine's appends wait
+ * while a checkpoint is signed, and under load WebCrypto's round trip to its thread pool left
+ * the engine idle for most of it (a checkpoint every 64 events). Else, and if the runtime
+ * refuses the key, WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
+ */
+async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
+  const bytes = checkpointBytes(c)
+  const { algorithm, usages } = key.privateKey
+  const native = algorithm.name === 'ECDSA' && usages.includes('sign') ? await nativeSigning() : undefined
+  if (native) {
+    try {
+      const signing = native.createSign('sha256')
+      signing.update(bytes)
+      return b64(new Uint8Array(signing.sign({ key: native.KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' })))
+    } catch {
+      // A key this runtime will not lend: WebCrypto signs it below.
+    }
+  }
+  return b64(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, bytes)))
+}
 
 async function readKeys(tx: KeyStoreTransaction): Promise<StoredKey[]> {
   const keys = (await tx.getMeta(SIGNING_KEYS)) as StoredKey[] | undefined
