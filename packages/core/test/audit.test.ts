@@ -58,6 +58,17 @@ describe('canonicalJson (what the chain hashes)', () => {
       }),
       { numRuns: 300 },
     )
+    // Strings as JSON.stringify writes them: quotes, backslashes, control characters, DEL, lone
+    // surrogates, and strings longer than the plain-ASCII shortcut takes.
+    const awkward = fc.constantFrom('a', '"', '\\', '\x7f', '\x1f', ' ', '\u2028', '\ud800', '~')
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: awkward, maxLength: 400 }))), (strings) => {
+        const value = Object.fromEntries(strings.map((v, i) => [v, [v, i]]))
+        expect(canonicalJson(value)).toBe(reference(value))
+        expect(canonicalJson(strings)).toBe(JSON.stringify(strings))
+      }),
+      { numRuns: 300 },
+    )
   })
 })
 

@@ -110,7 +110,7 @@ export class MemoryKeyStore implements KeyStore {
       // change them, so no copy is needed), which spares a deep copy of an event on every call.
       getAuditRecord: async (sequence) => auditRead(read(this.#audit, audit, seq(sequence))),
       listAuditRecords: async () => list(this.#audit, audit).filter((r) => r.sequence > auditDeletedThrough),
-      putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), deepFreeze(cloneRecord(r)))),
+      putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), frozenCopy(r))),
       deleteAuditRecords: async (through) => {
         writable()
         auditDeletedThrough = Math.max(auditDeletedThrough, through)
@@ -179,6 +179,26 @@ function index(byKey: Map<string, Set<string>>, keyId: string, id: string): void
 function unindex(byKey: Map<string, Set<string>>, keyId: string, id: string): void {
   const ids = byKey.get(keyId)
   if (ids?.delete(id) && ids.size === 0) byKey.delete(keyId)
+}
+
+/**
+ * `deepFreeze(cloneRecord(value))` in one pass for what audit records hold (plain objects,
+ * arrays, primitives): each copy is frozen as it is made. Anything else goes the long way.
+ */
+function frozenCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) return deepFreeze(cloneRecord(value))
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k]
+    if (v === undefined) continue
+    // As cloneRecord: a member named `__proto__` is an own property, not a prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: frozenCopy(v), enumerable: true, writable: true, configurable: true })
+    else out[k] = frozenCopy(v)
+  }
+  return Object.freeze(out) as T
 }
 
 /** Freezes a record and everything in it (objects and arrays; Dates are not in audit records). */

@@ -55,8 +55,12 @@ function quoted(key: string): string {
   return json
 }
 
+/** Strings JSON writes as they are, between quotes: printable ASCII but `"` and `\`. */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 /** JSON with object keys sorted, so the same event always hashes the same. Throws on what JSON cannot hold (a BigInt, a cycle). */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return value.length <= 256 && PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value)
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
   // Built by concatenation, without intermediate arrays: it runs on every call's audit event.
   let out: string
@@ -65,10 +69,16 @@ export function canonicalJson(value: unknown): string {
     for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i])
     return out + ']'
   }
-  // Object.keys gives own enumerable string keys, as Object.entries did; the default sort
-  // orders them by UTF-16 code units.
+  // Object.keys gives own enumerable string keys, as Object.entries did; sorted by UTF-16 code
+  // units, as the default sort orders them, and only when they are not in order already.
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
+  const keys = Object.keys(record)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort()
+      break
+    }
+  }
   out = '{'
   let first = true
   for (const k of keys) {
