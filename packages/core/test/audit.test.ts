@@ -1,11 +1,12 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, ValidationException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
 import { canonicalJson } from '../src/internal.js'
 import { AuditTrail } from '../src/kms/audit/trail.js'
 import { chainHash } from '../src/kms/audit/chain.js'
 import { sha256Hex } from '../src/kms/audit/hashes.js'
+import { UUID_PATTERN, uuidFromRandom } from '../src/util/bytes.js'
 import { bytes, expectKmsError, testClock } from './helpers.js'
 
 /**
@@ -92,6 +93,20 @@ describe('audit trail', () => {
     expect(log.events[4]).toMatchObject({ eventType: 'AwsServiceEvent', userIdentity: { invokedBy: 'kms.amazonaws.com' }, eventTime: '2026-04-01T00:00:00Z' })
     expect(JSON.stringify(log)).not.toContain('top secret')
     expect(JSON.stringify(log)).not.toMatch(/"plaintext"/i)
+  })
+
+  it('records only audited members of their declared type: a context with a non-string value, the plaintext and a wrong-typed key ID are left out', async () => {
+    const kms = createKms()
+    const { KeyId } = (await kms.createKey()).KeyMetadata
+    await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { a: 'b', n: 1 } as never }), ValidationException)
+    await expectKmsError(kms.encrypt({ KeyId: 42 as never, Plaintext: bytes('x'), EncryptionContext: { a: 'b' } }), ValidationException)
+    await kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: JSON.parse('{"__proto__":"p","a":"b"}') as Record<string, string> })
+    const [, refusedContext, refusedKeyId, encrypt] = (await kms.exportAuditLog()).events
+    expect(refusedContext!.requestParameters).toEqual({ keyId: KeyId })
+    expect(refusedKeyId!.requestParameters).toEqual({ encryptionContext: { a: 'b' } })
+    const { encryptionContext } = encrypt!.requestParameters as { encryptionContext: object }
+    expect(Object.entries(encryptionContext)).toEqual([['__proto__', 'p'], ['a', 'b']])
+    expect(Object.getPrototypeOf(encryptionContext)).toBe(Object.prototype)
   })
 
   it('an untouched export verifies, ending with a checkpoint over its last event', async () => {
@@ -436,5 +451,21 @@ describe('audit trail: checkpoint chain and time coverage', () => {
       { from: at(2 * DAY), time: at(2 * DAY), sequence: 6 },
     ])
     expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 6, checkpoints: 3 })
+  })
+})
+
+describe('event and request IDs', () => {
+  // RFC 9562 §5.4: version 4 in the high nibble of byte 6, the variant (0b10) in the top bits of byte 8.
+  it('are version 4 UUIDs of the random bytes (property)', () => {
+    expect(uuidFromRandom(new Uint8Array(16).fill(0xff))).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff')
+    expect(uuidFromRandom(Uint8Array.from({ length: 16 }, (_, i) => i))).toBe('00010203-0405-4607-8809-0a0b0c0d0e0f')
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (random) => {
+        const hex = [...random].map((b, i) => (i === 6 ? (b & 0x0f) | 0x40 : i === 8 ? (b & 0x3f) | 0x80 : b).toString(16).padStart(2, '0')).join('')
+        const uuid = uuidFromRandom(random)
+        expect(uuid).toBe(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`)
+        expect(uuid).toMatch(UUID_PATTERN)
+      }),
+    )
   })
 })

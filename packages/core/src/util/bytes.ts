@@ -56,11 +56,14 @@ export const arrayBufferView = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.bu
 
 /** RFC 9562 §5.4: a version 4 UUID from 16 random bytes. */
 export function uuidFromRandom(random: Uint8Array): string {
-  const b = copyBytes(random.subarray(0, 16))
-  b[6] = (b[6]! & 0x0f) | 0x40
-  b[8] = (b[8]! & 0x3f) | 0x80
-  const h = toHex(b)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  // Written byte by byte (two per audit event): no copy, no slices.
+  let s = ''
+  for (let i = 0; i < 16; i++) {
+    const b = random[i]!
+    s += HEX[i === 6 ? (b & 0x0f) | 0x40 : i === 8 ? (b & 0x3f) | 0x80 : b]
+    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-'
+  }
+  return s
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/

@@ -221,27 +221,48 @@ export function auditedParameters(schema: Schema, input: SnapshotRecord): Record
   return Object.keys(out).length ? out : null
 }
 
+/** Each schema's recorded members and their camelCase names, worked out once: every call's event needs them. */
+const recordedMembers = new WeakMap<Schema, readonly (readonly [name: string, member: Member, recordedAs: string])[]>()
+
 function recordAudited(schema: Schema, input: SnapshotRecord): Record<string, unknown> {
+  let members = recordedMembers.get(schema)
+  if (!members) {
+    members = Object.entries(schema)
+      .filter(([, m]) => m.audited && !m.sensitive && m.kind !== 'blob')
+      .map(([name, m]) => [name, m, memberPath(name)] as const)
+    recordedMembers.set(schema, members)
+  }
   const out: Record<string, unknown> = {}
-  for (const [name, m] of Object.entries(schema)) {
-    if (!m.audited || m.sensitive) continue
+  for (const [name, m, recordedAs] of members) {
     const v = input[name]
     if (v === undefined || v === null) continue
     const recorded = auditedValue(m, v)
-    if (recorded !== undefined) Object.defineProperty(out, memberPath(name), { value: recorded, enumerable: true, writable: true, configurable: true })
+    if (recorded !== undefined) setOwn(out, recordedAs, recorded)
   }
   return out
 }
 
+/** Assignment, but a key named `__proto__` (an encryption context's) becomes an own member, not a prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
 function auditedValue(m: Member, v: SnapshotValue): unknown {
   if (m.sensitive || !m.audited) return undefined
-  const ignored: string[] = []
   switch (m.kind) {
     case 'blob':
       return undefined
     case 'map': {
-      const entries = check('', m, v, ignored) as [string, string][] | undefined
-      return entries && Object.fromEntries(entries)
+      // As `check` takes a map: a record whose values are all strings, else nothing is recorded.
+      if (!isRecord(v)) return undefined
+      const out: Record<string, string> = {}
+      for (const key of Object.keys(v)) {
+        const value = v[key]
+        if (typeof value !== 'string') return undefined
+        setOwn(out, key, value)
+      }
+      return out
     }
     case 'list': {
       if (!Array.isArray(v) || (m.max !== undefined && v.length > m.max)) return undefined
@@ -253,6 +274,6 @@ function auditedValue(m: Member, v: SnapshotValue): unknown {
     case 'timestamp':
       return v instanceof Date && Number.isFinite(v.getTime()) ? v.toISOString() : undefined
     default:
-      return check('', m, v, ignored)
+      return check('', m, v, [])
   }
 }
