@@ -51,17 +51,19 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
-    const keys: Staged<KeyRecord> = new Map()
-    const aliases: Staged<AliasRecord> = new Map()
-    const grants: Staged<GrantRecord> = new Map()
+    // What this transaction wrote, applied when `fn` resolves. Each map is made by the first
+    // write to it: most transactions read, or write one kind of record.
+    let keys: Staged<KeyRecord> | undefined
+    let aliases: Staged<AliasRecord> | undefined
+    let grants: Staged<GrantRecord> | undefined
     // keyId -> IDs of grants this transaction put on that key (they may since have been
     // deleted or moved; listGrants checks each against what the transaction now reads).
-    const grantsByKey = new Map<string, Set<string>>()
-    const identityPolicies: Staged<IdentityPolicyRecord> = new Map()
-    const audit: Staged<AuditRecord> = new Map()
+    let grantsByKey: Map<string, Set<string>> | undefined
+    let identityPolicies: Staged<IdentityPolicyRecord> | undefined
+    let audit: Staged<AuditRecord> | undefined
     /** Set by deleteAuditRecords: every record up to it is gone, staged or not. */
     let auditDeletedThrough = 0
-    const meta: Staged<unknown> = new Map()
+    let meta: Staged<unknown> | undefined
     const policyId = (principal: string, name: string) => `${principal}\u0000${name}`
     const auditRead = (r: AuditRecord | typeof DELETED | undefined) => (r === undefined || r === DELETED || r.sequence <= auditDeletedThrough ? undefined : r)
     const seq = (n: number) => String(n).padStart(16, '0') // sorts as numbers do
@@ -73,15 +75,15 @@ export class MemoryKeyStore implements KeyStore {
     const tx: KeyStoreTransaction = {
       getKey: async (id) => cloneRecord(read(this.#keys, keys, id)),
       listKeys: async () => list(this.#keys, keys).map(cloneRecord),
-      putKey: async (r) => void (writable(), keys.set(r.keyId, cloneRecord(r))),
-      deleteKey: async (id) => void (writable(), keys.set(id, DELETED)),
+      putKey: async (r) => void (writable(), (keys ??= new Map()).set(r.keyId, cloneRecord(r))),
+      deleteKey: async (id) => void (writable(), (keys ??= new Map()).set(id, DELETED)),
       getAlias: async (name) => cloneRecord(read(this.#aliases, aliases, name)),
       listAliases: async () => list(this.#aliases, aliases).map(cloneRecord),
-      putAlias: async (r) => void (writable(), aliases.set(r.aliasName, cloneRecord(r))),
-      deleteAlias: async (name) => void (writable(), aliases.set(name, DELETED)),
+      putAlias: async (r) => void (writable(), (aliases ??= new Map()).set(r.aliasName, cloneRecord(r))),
+      deleteAlias: async (name) => void (writable(), (aliases ??= new Map()).set(name, DELETED)),
       getGrant: async (id) => cloneRecord(read(this.#grants, grants, id)),
       listGrants: async (keyId) => {
-        const ids = new Set([...(this.#grantsByKey.get(keyId) ?? []), ...(grantsByKey.get(keyId) ?? [])])
+        const ids = new Set([...(this.#grantsByKey.get(keyId) ?? []), ...(grantsByKey?.get(keyId) ?? [])])
         return [...ids]
           .sort()
           .map((id) => read(this.#grants, grants, id))
@@ -91,40 +93,40 @@ export class MemoryKeyStore implements KeyStore {
       listAllGrants: async () => list(this.#grants, grants).map(cloneRecord),
       putGrant: async (r) => {
         writable()
-        grants.set(r.grantId, cloneRecord(r))
-        index(grantsByKey, r.keyId, r.grantId)
+        ;(grants ??= new Map()).set(r.grantId, cloneRecord(r))
+        index((grantsByKey ??= new Map()), r.keyId, r.grantId)
       },
-      deleteGrant: async (id) => void (writable(), grants.set(id, DELETED)),
+      deleteGrant: async (id) => void (writable(), (grants ??= new Map()).set(id, DELETED)),
       getIdentityPolicies: async (principal) =>
         list(this.#identityPolicies, identityPolicies)
           .filter((r) => r.principal === principal)
           .map(cloneRecord),
-      putIdentityPolicy: async (r) => void (writable(), identityPolicies.set(policyId(r.principal, r.name), cloneRecord(r))),
-      deleteIdentityPolicy: async (principal, name) => void (writable(), identityPolicies.set(policyId(principal, name), DELETED)),
+      putIdentityPolicy: async (r) => void (writable(), (identityPolicies ??= new Map()).set(policyId(r.principal, r.name), cloneRecord(r))),
+      deleteIdentityPolicy: async (principal, name) => void (writable(), (identityPolicies ??= new Map()).set(policyId(principal, name), DELETED)),
       lastAuditRecord: async () => {
         let last = auditRead(this.#auditLast)
-        for (const r of audit.values()) if (auditRead(r) && (!last || (r as AuditRecord).sequence > last.sequence)) last = r as AuditRecord
+        for (const r of audit?.values() ?? []) if (auditRead(r) && (!last || (r as AuditRecord).sequence > last.sequence)) last = r as AuditRecord
         return last
       },
       // Audit records are append-only: kept frozen and handed out as they are (a caller cannot
       // change them, so no copy is needed), which spares a deep copy of an event on every call.
       getAuditRecord: async (sequence) => auditRead(read(this.#audit, audit, seq(sequence))),
       listAuditRecords: async () => list(this.#audit, audit).filter((r) => r.sequence > auditDeletedThrough),
-      putAuditRecord: async (r) => void (writable(), audit.set(seq(r.sequence), frozenCopy(r))),
+      putAuditRecord: async (r) => void (writable(), (audit ??= new Map()).set(seq(r.sequence), frozenCopy(r))),
       deleteAuditRecords: async (through) => {
         writable()
         auditDeletedThrough = Math.max(auditDeletedThrough, through)
-        for (const r of audit.values()) if (r !== DELETED && r.sequence <= through) audit.set(seq(r.sequence), DELETED)
+        for (const r of audit?.values() ?? []) if (r !== DELETED && r.sequence <= through) audit!.set(seq(r.sequence), DELETED)
       },
       getMeta: async (id) => cloneRecord(read(this.#meta, meta, id)),
-      putMeta: async (id, v) => void (writable(), meta.set(id, cloneRecord(v))),
-      deleteMeta: async (id) => void (writable(), meta.set(id, DELETED)),
+      putMeta: async (id, v) => void (writable(), (meta ??= new Map()).set(id, cloneRecord(v))),
+      deleteMeta: async (id) => void (writable(), (meta ??= new Map()).set(id, DELETED)),
     }
     try {
       const result = await fn(tx)
       apply(this.#keys, keys)
       apply(this.#aliases, aliases)
-      for (const [id, r] of grants) {
+      for (const [id, r] of grants ?? []) {
         const old = this.#grants.get(id)
         if (old) unindex(this.#grantsByKey, old.keyId, id)
         if (r !== DELETED) index(this.#grantsByKey, r.keyId, id)
@@ -140,7 +142,7 @@ export class MemoryKeyStore implements KeyStore {
         if (this.#auditLast && this.#auditLast.sequence <= auditDeletedThrough) this.#auditLast = undefined
       }
       apply(this.#audit, audit)
-      for (const r of audit.values()) if (r !== DELETED && (!this.#auditLast || r.sequence > this.#auditLast.sequence)) this.#auditLast = r
+      for (const r of audit?.values() ?? []) if (r !== DELETED && (!this.#auditLast || r.sequence > this.#auditLast.sequence)) this.#auditLast = r
       apply(this.#meta, meta)
       return result
     } finally {
@@ -149,21 +151,22 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-function read<V>(base: Map<string, V>, staged: Staged<V>, id: string): V | undefined {
-  const s = staged.get(id)
+function read<V>(base: Map<string, V>, staged: Staged<V> | undefined, id: string): V | undefined {
+  const s = staged?.get(id)
   if (s === DELETED) return undefined
   return s ?? base.get(id)
 }
 
-function list<V>(base: Map<string, V>, staged: Staged<V>): V[] {
-  const ids = new Set([...base.keys(), ...staged.keys()])
+function list<V>(base: Map<string, V>, staged: Staged<V> | undefined): V[] {
+  const ids = new Set([...base.keys(), ...(staged?.keys() ?? [])])
   return [...ids]
     .sort()
     .map((id) => read(base, staged, id))
     .filter((v): v is V => v !== undefined)
 }
 
-function apply<V>(base: Map<string, V>, staged: Staged<V>): void {
+function apply<V>(base: Map<string, V>, staged: Staged<V> | undefined): void {
+  if (!staged) return
   for (const [id, v] of staged) {
     if (v === DELETED) base.delete(id)
     else base.set(id, v)
