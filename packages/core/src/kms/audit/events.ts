@@ -31,7 +31,8 @@ export interface ApiCall {
   error?: KmsError
 }
 
-const cloudTrailTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+/** To the second, as CloudTrail writes it: toISOString always ends in ".sssZ". */
+const cloudTrailTime = (d: Date) => `${d.toISOString().slice(0, -5)}Z`
 
 export function apiCallEvent(account: Account, call: ApiCall, generated: EventIds): Record<string, unknown> {
   // The edge's request ID, when the call came over the wire, so the event and the response agree.

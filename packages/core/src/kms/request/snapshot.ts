@@ -4,7 +4,7 @@
  * audit event) reads only this copy, so a getter or a Proxy cannot show the policy one context
  * and the cipher another, and a caller changing its object mid-call changes nothing.
  *
- * - Objects become null-prototype records built with own data properties: a member named
+ * - Objects become frozen null-prototype records of own data properties: a member named
  *   `__proto__` (as `JSON.parse` and structured clone produce it) is an ordinary key here.
  * - `Uint8Array` views (Node's `Buffer` included) are copied into fresh `Uint8Array`s of exactly
  *   the view's bytes, so `byteOffset` is respected.
@@ -72,12 +72,11 @@ export function snapshotRequest(input: unknown): SnapshotRecord {
     return tag === '[object Object]' ? record(value, depth) : new Unsupported(tag.slice(8, -1))
   }
   const record = (value: object, depth: number): SnapshotRecord => {
+    // No prototype, so a member named `__proto__` is assigned as an own member like any other.
     const out = Object.create(null) as Record<string, SnapshotValue>
     // Object.entries reads each own enumerable member once (a getter runs once).
-    for (const [key, member] of Object.entries(value)) {
-      Object.defineProperty(out, key, { value: copy(member, depth + 1), enumerable: true, writable: false, configurable: false })
-    }
-    return out
+    for (const [key, member] of Object.entries(value)) out[key] = copy(member, depth + 1)
+    return Object.freeze(out)
   }
   try {
     if (Object.prototype.toString.call(input) !== '[object Object]') throw new Unsupported('request')
