@@ -12,6 +12,7 @@
  * (createKms.ts): this module holds the bytes they hash.
  */
 import { utf8 } from '../../util/bytes.js'
+import { sortByCodeUnits } from '../../util/sortByCodeUnits.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -70,15 +71,9 @@ export function canonicalJson(value: unknown): string {
     return out + ']'
   }
   // Object.keys gives own enumerable string keys, as Object.entries did; sorted by UTF-16 code
-  // units, as the default sort orders them, and only when they are not in order already.
+  // units, as the default sort orders them.
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record)
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      keys.sort()
-      break
-    }
-  }
+  const keys = sortByCodeUnits(Object.keys(record), (k) => k)
   out = '{'
   let first = true
   for (const k of keys) {

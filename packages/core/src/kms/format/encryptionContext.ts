@@ -16,6 +16,7 @@
  */
 import { ValidationException } from '../errors.js'
 import { utf8 } from '../../util/bytes.js'
+import { sortByCodeUnits } from '../../util/sortByCodeUnits.js'
 
 /** An encryption context as the engine holds it: its pairs, keys unique. */
 export type ContextPairs = readonly (readonly [string, string])[]
@@ -47,7 +48,7 @@ const tooMany = () => new ValidationException('EncryptionContext has too many pa
 
 function encodeAscii(pairs: ContextPairs): Uint8Array<ArrayBuffer> {
   if (pairs.length > MAX_UINT16) throw tooMany()
-  const sorted = pairs.length > 1 ? [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : pairs
+  const sorted = pairs.length > 1 ? sortByCodeUnits([...pairs], ([k]) => k) : pairs
   let length = 2
   for (const [k, v] of sorted) {
     if (k.length > MAX_UINT16 || v.length > MAX_UINT16) throw tooLong()
