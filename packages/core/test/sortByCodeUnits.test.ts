@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sortByCodeUnits } from '../src/util/sortByCodeUnits.js'
+import { sortByCodeUnits } from '../src/util/bytes.js'
 
 describe('sortByCodeUnits (audit events\' keys, encryption contexts)', () => {
   it('orders as the default sort does, by insertion up to 32 items and beyond (property)', () => {

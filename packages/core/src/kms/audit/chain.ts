@@ -11,8 +11,7 @@
  * (@noble/hashes) and, for the trail's appends where the runtime has one, `node:crypto`'s
  * (createKms.ts): this module holds the bytes they hash.
  */
-import { utf8 } from '../../util/bytes.js'
-import { sortByCodeUnits } from '../../util/sortByCodeUnits.js'
+import { sortByCodeUnits, utf8 } from '../../util/bytes.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 

@@ -15,8 +15,7 @@
  * write the count, so the empty context is two zero bytes.
  */
 import { ValidationException } from '../errors.js'
-import { utf8 } from '../../util/bytes.js'
-import { sortByCodeUnits } from '../../util/sortByCodeUnits.js'
+import { sortByCodeUnits, utf8 } from '../../util/bytes.js'
 
 /** An encryption context as the engine holds it: its pairs, keys unique. */
 export type ContextPairs = readonly (readonly [string, string])[]
