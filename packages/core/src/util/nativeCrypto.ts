@@ -31,7 +31,7 @@ export interface NativeCrypto {
   createDecipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
   /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key, extractable or not. */
   KeyObject?: { from(key: CryptoKey): unknown }
-  /** Checked before use (nativeSigning). ECDSA signatures here are DER (`dsaEncoding: 'der'`). */
+  /** Checked before use (nativeSigning). ECDSA signatures are DER in messages, IEEE P1363 in audit checkpoints. */
   createSign?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; sign(key: { key: unknown; dsaEncoding: 'der' | 'ieee-p1363' }): Uint8Array }
   createVerify?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; verify(key: { key: unknown; dsaEncoding: 'der' }, signature: Uint8Array): boolean }
 }
