@@ -8,8 +8,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { blobCipher, webCryptoBlobCipher, type BlobCipher } from '../src/kms/crypto/blobCipher.js'
 import { sha256Hex } from '../src/kms/audit/hashes.js'
-import { nativeAesGcm, nativeCrypto, sha256HexWith, type NativeAesGcm } from '../src/util/nativeCrypto.js'
-import { createKms, InvalidCiphertextException, MemoryKeyStore, verifyAuditLog } from '../src/index.js'
+import { lendsNonExtractableKeys, nativeAesGcm, nativeCrypto, sha256HexWith, type NativeAesGcm } from '../src/util/nativeCrypto.js'
+import { buildClient, createKms, InvalidCiphertextException, MemoryKeyStore, RawAesKeyring, verifyAuditLog } from '../src/index.js'
 import { requireVectors } from '../../../test/support/vectors.js'
 import { readVectorJson } from '../../../test/support/vectorFiles.js'
 import { expectKmsError } from './helpers.js'
@@ -189,7 +189,7 @@ describe('checkpoint signatures', () => {
     }
   }
 
-  it.skipIf(!nativeCrypto()?.createSign)('are made by node:crypto, by WebCrypto, and by WebCrypto where the runtime refuses the key; the trail verifies', async () => {
+  it.skipIf(!nativeCrypto()?.createSign || !lendsNonExtractableKeys())('are made by node:crypto, by WebCrypto, and by WebCrypto where the runtime refuses the key; the trail verifies', async () => {
     const native = nativeCrypto()!
     // Counts the checkpoints' P1363 signatures; `refusing` signs the self-test's DER but refuses
     // them, as a runtime might refuse a kind of key.
@@ -232,5 +232,50 @@ describe('checkpoint signatures', () => {
     signature[5]! ^= 1
     const tampered = { ...log, checkpoints: [{ ...log.checkpoints[0]!, signature: signature.toString('base64') }, ...log.checkpoints.slice(1)] }
     expect((await verifyAuditLog(tampered, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })).valid).toBe(false)
+  })
+})
+
+describe('non-extractable keys and node:crypto (Node\'s DEP0204)', () => {
+  // Node 24 deprecates KeyObject.from of a non-extractable key (the KeyObject can be exported)
+  // and will refuse it: there, blob keys and the trail's signing key are never lent.
+  it('Node before 24 may be lent them; Node 24 on, or a runtime that names no Node version, may not', () => {
+    for (const version of ['20.16.0', '20.20.2', '22.12.0', '23.11.1']) expect(lendsNonExtractableKeys(version)).toBe(true)
+    for (const version of ['24.0.0', '24.21.0', '26.1.0', '', 'deno', null, 24]) expect(lendsNonExtractableKeys(version)).toBe(false)
+    if (nativeCrypto()) expect(nativeAesGcm(nativeCrypto(), false)).toBeUndefined()
+  })
+
+  it.skipIf(!nativeCrypto()?.KeyObject)('where they may not be lent, none is: blobs and checkpoints go through WebCrypto, and the trail verifies', async () => {
+    const native = nativeCrypto()!
+    const lent: boolean[] = []
+    const counting = { ...native, KeyObject: { from: (key: CryptoKey) => (lent.push(key.extractable), native.KeyObject!.from(key)) } }
+    const runtime = globalThis.process as { getBuiltinModule?: unknown }
+    const [getBuiltinModule, versions] = [runtime.getBuiltinModule, process.versions]
+    runtime.getBuiltinModule = () => counting
+    Object.defineProperty(process, 'versions', { value: { ...versions, node: '24.0.0' }, configurable: true, enumerable: true })
+    try {
+      expect(nativeAesGcm()).toBeUndefined()
+      const kms = createKms({ keyStore: new MemoryKeyStore() })
+      const { KeyId } = (await kms.createKey()).KeyMetadata
+      const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionContext: { tenant: 'acme' } })
+      expect((await kms.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'acme' } })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+      const log = await kms.exportAuditLog()
+      expect(await verifyAuditLog(log, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })).toMatchObject({ valid: true, checkpoints: 1 })
+      expect(lent.filter((extractable) => !extractable)).toEqual([])
+      // A signed message's keys are extractable (a fresh pair; a public key): node:crypto still
+      // signs and verifies them in pieces.
+      const client = buildClient()
+      const keyring = new RawAesKeyring({ keyNamespace: 'ns', keyName: 'k', wrappingKey: new Uint8Array(32).fill(7) })
+      const plaintext = new Uint8Array(5000).fill(1)
+      const { chunks } = await client.encryptToChunks(keyring, plaintext, { frameLength: 1024 })
+      const message = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+      chunks.reduce((at, c) => (message.set(c, at), at + c.length), 0)
+      const pieces = await client.decryptToChunks(keyring, message)
+      expect(new Uint8Array(pieces.chunks.flatMap((c) => [...c]))).toEqual(plaintext)
+      expect(lent).toContain(true)
+      expect(lent.filter((extractable) => !extractable)).toEqual([])
+    } finally {
+      runtime.getBuiltinModule = getBuiltinModule
+      Object.defineProperty(process, 'versions', { value: versions, configurable: true, enumerable: true })
+    }
   })
 })

@@ -29,7 +29,7 @@ export interface NativeCrypto {
   /** Checked before use (nativeAesGcm): runtimes that imitate Node may leave them out. */
   createCipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { getAuthTag(): Uint8Array }
   createDecipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
-  /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key, extractable or not. */
+  /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key (of a non-extractable one only where `lendsNonExtractableKeys`). */
   KeyObject?: { from(key: CryptoKey): unknown }
   /** Checked before use (nativeSigning). ECDSA signatures are DER in messages, IEEE P1363 in audit checkpoints. */
   createSign?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; sign(key: { key: unknown; dsaEncoding: 'der' | 'ieee-p1363' }): Uint8Array }
@@ -47,11 +47,23 @@ export const nativeCrypto = (): NativeCrypto | undefined => {
   return typeof module?.createHash === 'function' ? (module as NativeCrypto) : undefined
 }
 
+/**
+ * Whether this runtime may be lent a non-extractable WebCrypto key (`KeyObject.from`). Node
+ * deprecates that from 24 (DEP0204: a runtime warning now, an error later), because the
+ * KeyObject it gives can always be exported. There, and in any runtime that says it is Node 24
+ * or later, or does not say which Node it imitates, non-extractable keys stay with WebCrypto.
+ */
+export function lendsNonExtractableKeys(nodeVersion = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node): boolean {
+  const major = typeof nodeVersion === 'string' ? Number.parseInt(nodeVersion, 10) : Number.NaN
+  return major < 24
+}
+
 /** `node:crypto` when it has everything AES-GCM needs with a WebCrypto key. */
 export type NativeAesGcm = Required<Pick<NativeCrypto, 'createCipheriv' | 'createDecipheriv' | 'KeyObject'>>
 
-export function nativeAesGcm(native = nativeCrypto()): NativeAesGcm | undefined {
-  return typeof native?.createCipheriv === 'function' && typeof native.createDecipheriv === 'function' && typeof native.KeyObject?.from === 'function'
+/** `node:crypto` for AES-GCM with WebCrypto's keys, where it has it and may be lent non-extractable keys (blob keys are). */
+export function nativeAesGcm(native = nativeCrypto(), lends = lendsNonExtractableKeys()): NativeAesGcm | undefined {
+  return lends && typeof native?.createCipheriv === 'function' && typeof native.createDecipheriv === 'function' && typeof native.KeyObject?.from === 'function'
     ? (native as NativeAesGcm)
     : undefined
 }

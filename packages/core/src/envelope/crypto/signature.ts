@@ -15,16 +15,18 @@
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
-import { nativeCrypto, nativeSigning, type NativeCrypto, type NativeSigning } from '../../util/nativeCrypto.js'
+import { lendsNonExtractableKeys, nativeCrypto, nativeSigning, type NativeCrypto, type NativeSigning } from '../../util/nativeCrypto.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
 /**
  * The module's handle of a WebCrypto key, taken before anything is hashed: a runtime that refuses
  * this key (a kind its self-test did not try) leaves the message to @noble/curves, not to fail
- * after the hash. Undefined when refused.
+ * after the hash. Undefined when refused, and for a non-extractable key where the runtime may
+ * not be lent one (lendsNonExtractableKeys).
  */
 function lend(native: NativeSigning, key: CryptoKey): unknown {
+  if (!key.extractable && !lendsNonExtractableKeys()) return undefined
   try {
     return native.KeyObject.from(key)
   } catch {
@@ -213,12 +215,14 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
   const compressed = unb64(publicKeyBase64)
   if (compressed.byteLength !== 1 + size || (compressed[0] !== 2 && compressed[0] !== 3)) throw new RangeError('public key is not a compressed point')
   const algorithm = { name: 'ECDSA', namedCurve: spec.curve }
+  // Extractable: it is public (the message's header holds it), and Node 24 will not lend
+  // node:crypto a non-extractable key (DEP0204).
   let key: CryptoKey
   try {
-    key = await subtle.importKey('raw', compressed, algorithm, false, ['verify'])
+    key = await subtle.importKey('raw', compressed, algorithm, true, ['verify'])
   } catch {
     const curve = await nobleCurve(spec.curve)
-    key = await subtle.importKey('raw', curve.Point.fromBytes(compressed).toBytes(false), algorithm, false, ['verify'])
+    key = await subtle.importKey('raw', curve.Point.fromBytes(compressed).toBytes(false), algorithm, true, ['verify'])
   }
   const p1363 = (der: Uint8Array) => {
     try {

@@ -8,7 +8,7 @@ import type { AuditRecord } from '../../keystore/records.js'
 import { toBase64 as b64 } from '../../util/bytes.js'
 import { cloneRecord } from '../../keystore/cloneRecord.js'
 import { makeStoredKey } from '../crypto/keyMaterial.js'
-import { nativeSigning } from '../../util/nativeCrypto.js'
+import { lendsNonExtractableKeys, nativeSigning } from '../../util/nativeCrypto.js'
 import { checkpointBytes, GENESIS_HASH, timeSpan, type AuditCheckpoint, type AuditEvent, type UnsignedCheckpoint } from './chain.js'
 import { checkpointHash, keyFingerprint } from './hashes.js'
 import {
@@ -55,12 +55,14 @@ function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined
  * WebCrypto's keys (nativeSigning), OpenSSL signs on this thread: this engine's appends wait
  * while a checkpoint is signed, and under load WebCrypto's round trip to its thread pool left
  * the engine idle for most of it (a checkpoint every 64 events). Else, and if the runtime
- * refuses the key, WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
+ * refuses the key, or may not be lent a non-extractable one (Node 24 on: lendsNonExtractableKeys),
+ * WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
  */
 async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
   const bytes = checkpointBytes(c)
-  const { algorithm, usages } = key.privateKey
-  const native = algorithm.name === 'ECDSA' && usages.includes('sign') ? await nativeSigning() : undefined
+  const { algorithm, usages, extractable } = key.privateKey
+  const lendable = algorithm.name === 'ECDSA' && usages.includes('sign') && (extractable || lendsNonExtractableKeys())
+  const native = lendable ? await nativeSigning() : undefined
   if (native) {
     try {
       const signing = native.createSign('sha256')

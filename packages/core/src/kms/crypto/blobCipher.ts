@@ -1,8 +1,8 @@
 /**
  * AES-256-GCM with 128-bit tags, for ciphertext blobs (format/ciphertextBlob.ts).
  *
- * Where the runtime has `node:crypto` (Node, Deno, Bun: util/nativeCrypto.ts), a blob is sealed
- * and opened there, synchronously: the same OpenSSL that runtime's WebCrypto calls, without
+ * Where the runtime has `node:crypto` (Node before 24, Deno, Bun: util/nativeCrypto.ts), a blob
+ * is sealed and opened there, synchronously: the same OpenSSL that runtime's WebCrypto calls, without
  * WebCrypto's hop to the thread pool. A blob holds at most 4 KiB of plaintext (6 KiB of
  * ciphertext), so the hop (waking a pool thread, then resolving a promise) cost several times
  * the cipher's ~2 µs, and with calls in flight it was about 40% of the main thread's time per
@@ -10,7 +10,8 @@
  *
  * The key stays a non-extractable CryptoKey. `KeyObject.from` lends OpenSSL's handle of it for
  * one call, and the handle is dropped; in these runtimes any code holding a CryptoKey can do
- * the same, so this widens nothing. The handle ignores WebCrypto's usages, so they are checked
+ * the same, so this widens nothing. Node 24 deprecates it (DEP0204: the handle can be
+ * exported), and will refuse it: there blobs stay with WebCrypto (lendsNonExtractableKeys). The handle ignores WebCrypto's usages, so they are checked
  * here as WebCrypto would. Each runtime's module is checked once before it is trusted (selfTest).
  */
 import { arrayBufferView } from '../../util/bytes.js'
