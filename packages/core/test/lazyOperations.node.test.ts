@@ -30,6 +30,7 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/policy/conditions.js')
     vi.doUnmock('../src/kms/policy/evaluate.js')
     vi.doUnmock('../src/kms/audit/hashes.js')
+    vi.doUnmock('../src/kms/crypto/versionMaterial.js')
     vi.restoreAllMocks()
     vi.resetModules()
   })
@@ -136,6 +137,33 @@ describe('lazy rows', () => {
     await kms.putKeyPolicy({ KeyId, Policy })
     await expect(kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })).rejects.toBeInstanceOf(AccessDeniedException)
     await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]), EncryptionContext: { app: 'orders' } })
+  })
+
+  it('key material loads with the first new key: an engine using the keys it has never imports it; a failed load fails CreateKey (audited, nothing stored) and the next one loads it', async () => {
+    const first = await import('../src/kms/createKms.js')
+    const { MemoryKeyStore } = await import('../src/keystore/MemoryKeyStore.js')
+    const store = new MemoryKeyStore()
+    const KeyId = (await first.createKms({ keyStore: store }).createKey()).KeyMetadata!.KeyId!
+    vi.resetModules()
+    const material = loseModule('../src/kms/crypto/versionMaterial.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms({ keyStore: store })
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([7]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
+    expect(material.imports).toBe(0)
+
+    await expect(kms.createKey()).rejects.toBeInstanceOf(KMSInternalException)
+    expect(material.imports).toBe(1)
+    expect((await kms.listKeys()).Keys).toHaveLength(1)
+    material.available = true
+    vi.resetModules()
+    const second = (await kms.createKey()).KeyMetadata!.KeyId!
+    expect(material.imports).toBe(2)
+    expect((await kms.listKeys()).Keys).toHaveLength(2)
+    await kms.encrypt({ KeyId: second, Plaintext: new Uint8Array([1]) })
+    const events = (await kms.exportAuditLog()).events.map((e) => [e.eventName, e.errorCode])
+    expect(events).toContainEqual(['CreateKey', 'KMSInternalException'])
   })
 
   it('the policy evaluator loads with the first decision the default policy\'s root statement does not make, and a failed load is tried again', async () => {

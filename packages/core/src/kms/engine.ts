@@ -10,7 +10,7 @@
 import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
-import { generateVersionMaterial, materialFormat, type VersionMaterial } from './crypto/versionMaterial.js'
+import type { VersionMaterial } from './crypto/versionMaterial.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
 import { BlobKeys } from './crypto/blobKeys.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
@@ -30,6 +30,9 @@ export interface Call {
   caller: ResolvedCaller
 }
 
+/** What crypto/versionMaterial.ts gives the engine. */
+export type VersionMaterialModule = Pick<typeof import('./crypto/versionMaterial.js'), 'generateVersionMaterial' | 'materialFormat'>
+
 export class Engine {
   /** The derived keys of blob format 2, this engine's own (crypto/blobKeys.ts). */
   readonly blobKeys: BlobKeys
@@ -40,6 +43,13 @@ export class Engine {
     readonly account: Account,
     readonly authorizer: Authorizer,
     readonly audit: AuditTrail,
+    /**
+     * Making key material (crypto/versionMaterial.ts), loaded with the first new key or
+     * rotation: an engine that only uses the keys it has never loads it. Loaded once, and a
+     * failed load tried again by the next call (util/loadOnce.ts). The `import()` is in
+     * createKms.ts, not here: policy/parser.ts says why.
+     */
+    private readonly versionMaterial: () => Promise<VersionMaterialModule>,
     /** When set, every new key material is also sealed to this key (kms/recovery). */
     readonly recovery?: Promise<RecoveryKey>,
   ) {
@@ -160,13 +170,16 @@ export class Engine {
   async newMaterial(key: Pick<KeyRecord, 'arn' | 'keySpec' | 'keyUsage'>): Promise<NewMaterial> {
     const keyMaterialId = toHex(this.random(32))
     const seal = (await this.recovery) && ((bytes: Uint8Array) => this.recoveryCopy(key, keyMaterialId, bytes) as Promise<string>)
+    const { generateVersionMaterial } = await this.versionMaterial()
     return { keyMaterialId, ...(await generateVersionMaterial(this.store, key.keySpec, key.keyUsage, seal || undefined)) }
   }
 
   /** The recovery copy of material's bytes, or undefined when the engine has no recovery key. */
   async recoveryCopy(key: Pick<KeyRecord, 'arn' | 'keySpec'>, keyMaterialId: string, bytes: Uint8Array): Promise<string | undefined> {
     const recovery = await this.recovery
-    return recovery?.seal({ key: key.arn, kmid: keyMaterialId, spec: key.keySpec, fmt: materialFormat(key.keySpec) }, bytes)
+    if (!recovery) return undefined
+    const { materialFormat } = await this.versionMaterial()
+    return recovery.seal({ key: key.arn, kmid: keyMaterialId, spec: key.keySpec, fmt: materialFormat(key.keySpec) }, bytes)
   }
 
   newVersion(version: number, made: NewMaterial, createdAt: Date, rotationType?: RotationType): KeyVersionRecord {
