@@ -33,9 +33,10 @@ const KiB = 1024
 const budgets = [
   // Issue 13's goal for createKms is 20 KiB; the engine's common path (CreateKey and the
   // cryptographic operations, key policy evaluation, the audit hash chain, validation) does not
-  // fit it yet, so this budget is a ratchet: 23.3 KiB today (key material loads with the first
-  // new key) plus 2%. Lower it as the engine shrinks; never raise it.
-  { name: 'createKms (@webkms/core/kms)', budget: 23.75 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
+  // fit it yet, so this budget is a ratchet: 22.9 KiB today (key material loads with the first
+  // new key, the runtime's own AES-GCM only where there is one) plus 2%. Lower it as the engine
+  // shrinks; never raise it.
+  { name: 'createKms (@webkms/core/kms)', budget: 23.3 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
   { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nglobalThis.use = [buildClient, RawAesKeyring]` },
   { name: 'the error classes (@webkms/core/errors)', budget: 5 * KiB, code: `import * as errors from '@webkms/core/errors'\nglobalThis.use = errors` },
 ]

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { blobCipher, webCryptoBlobCipher, type BlobCipher } from '../src/kms/crypto/blobCipher.js'
+import { webCryptoBlobCipher, type BlobCipher } from '../src/kms/crypto/blobCipher.js'
+import { blobCipherFor } from '../src/kms/crypto/nativeBlobCipher.js'
 import { sha256Hex } from '../src/kms/audit/hashes.js'
 import { lendsNonExtractableKeys, nativeAesGcm, nativeCrypto, sha256HexWith, type NativeAesGcm } from '../src/util/nativeCrypto.js'
 import { buildClient, createKms, InvalidCiphertextException, MemoryKeyStore, RawAesKeyring, verifyAuditLog } from '../src/index.js'
@@ -17,7 +18,7 @@ import { expectKmsError } from './helpers.js'
 const native = nativeAesGcm()
 const ciphers: [string, BlobCipher | undefined][] = [
   ['WebCrypto', webCryptoBlobCipher],
-  ['node:crypto', native && blobCipher(native)],
+  ['node:crypto', native && blobCipherFor(native)],
 ]
 const hex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16))
 const aesKey = (raw: Uint8Array, usages: KeyUsage[] = ['encrypt', 'decrypt']) => crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, 'AES-GCM', false, usages)
@@ -68,7 +69,7 @@ describe.each(ciphers)('the blob cipher: %s', (name, cipher) => {
 
 describe.skipIf(!native)('the native blob cipher against WebCrypto', () => {
   it('each opens what the other sealed, and both refuse a changed byte (property)', async () => {
-    const nativeCipher = blobCipher(native)
+    const nativeCipher = blobCipherFor(native!)
     const key = await aesKey(crypto.getRandomValues(new Uint8Array(32)))
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), fc.nat(), async (iv, aad, plaintext, flip) => {
@@ -93,10 +94,10 @@ describe.skipIf(!native)('the native blob cipher against WebCrypto', () => {
     const broken: NativeAesGcm = { ...native!, createCipheriv: refuse, createDecipheriv: refuse }
     const key = await aesKey(crypto.getRandomValues(new Uint8Array(32)))
     const [iv, aad, plaintext] = [new Uint8Array(12).fill(7), new Uint8Array([1, 2]), new Uint8Array([3, 4, 5])]
-    const sealed = await seal(blobCipher(broken), key, iv, aad, plaintext)
+    const sealed = await seal(blobCipherFor(broken), key, iv, aad, plaintext)
     expect(sealed).toEqual(await seal(webCryptoBlobCipher, key, iv, aad, plaintext))
-    expect(await blobCipher(broken).open(key, iv, aad, sealed)).toEqual(plaintext)
-    expect(blobCipher(broken)).toBe(webCryptoBlobCipher)
+    expect(await blobCipherFor(broken).open(key, iv, aad, sealed)).toEqual(plaintext)
+    expect(blobCipherFor(broken)).toBe(webCryptoBlobCipher)
     expect(asked).toBe(1)
   })
 
@@ -111,8 +112,8 @@ describe.skipIf(!native)('the native blob cipher against WebCrypto', () => {
     }
     const key = await aesKey(crypto.getRandomValues(new Uint8Array(32)))
     const [iv, aad, plaintext] = [new Uint8Array(12).fill(9), new Uint8Array([1]), new Uint8Array([2, 3])]
-    expect(await seal(blobCipher(wrong), key, iv, aad, plaintext)).toEqual(await seal(webCryptoBlobCipher, key, iv, aad, plaintext))
-    expect(blobCipher(wrong)).toBe(webCryptoBlobCipher)
+    expect(await seal(blobCipherFor(wrong), key, iv, aad, plaintext)).toEqual(await seal(webCryptoBlobCipher, key, iv, aad, plaintext))
+    expect(blobCipherFor(wrong)).toBe(webCryptoBlobCipher)
   })
 
   it('blobs from an engine without node:crypto decrypt with it, and the other way round; a changed context fails in both', async () => {
@@ -189,11 +190,12 @@ describe('checkpoint signatures', () => {
     }
   }
 
-  it.skipIf(!nativeCrypto()?.createSign || !lendsNonExtractableKeys())('are made by node:crypto, by WebCrypto, and by WebCrypto where the runtime refuses the key; the trail verifies', async () => {
+  it.skipIf(!nativeCrypto()?.createSign || !lendsNonExtractableKeys())('are made by node:crypto, and by WebCrypto where there is none, where the runtime refuses the key or answers DER; the trail verifies', async () => {
     const native = nativeCrypto()!
     // Counts the checkpoints' P1363 signatures; `refusing` signs the self-test's DER but refuses
     // them, as a runtime might refuse a kind of key.
-    const counted = (refusing: boolean) => {
+    // `derOnly` ignores dsaEncoding and answers DER, as Deno's did before denoland/deno#24981.
+    const counted = (behaviour: 'signs' | 'refuses' | 'derOnly') => {
       const module = {
         ...native,
         signed: 0,
@@ -204,7 +206,8 @@ describe('checkpoint signatures', () => {
             sign: (key: { key: unknown; dsaEncoding: 'der' | 'ieee-p1363' }) => {
               if (key.dsaEncoding === 'ieee-p1363') {
                 module.signed++
-                if (refusing) throw new TypeError('key refused')
+                if (behaviour === 'refuses') throw new TypeError('key refused')
+                if (behaviour === 'derOnly') return signing.sign({ ...key, dsaEncoding: 'der' })
               }
               return signing.sign(key)
             },
@@ -213,7 +216,7 @@ describe('checkpoint signatures', () => {
       }
       return module
     }
-    const [byOpenSsl, picky] = [counted(false), counted(true)]
+    const [byOpenSsl, picky, derOnly] = [counted('signs'), counted('refuses'), counted('derOnly')]
     const kms = createKms({ keyStore: new MemoryKeyStore() })
     const { KeyId } = (await kms.createKey()).KeyMetadata
     await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
@@ -221,12 +224,15 @@ describe('checkpoint signatures', () => {
     await kms.encrypt({ KeyId, Plaintext: new Uint8Array([2]) })
     await withModule(undefined, () => kms.exportAuditLog())
     await kms.encrypt({ KeyId, Plaintext: new Uint8Array([3]) })
-    const log = await withModule(picky, () => kms.exportAuditLog())
-    expect([byOpenSsl.signed, picky.signed]).toEqual([1, 1])
-    expect(log.checkpoints).toHaveLength(3)
+    await withModule(picky, () => kms.exportAuditLog())
+    await kms.encrypt({ KeyId, Plaintext: new Uint8Array([4]) })
+    const log = await withModule(derOnly, () => kms.exportAuditLog())
+    expect([byOpenSsl.signed, picky.signed, derOnly.signed]).toEqual([1, 1, 1])
+    expect(log.checkpoints).toHaveLength(4)
+    for (const c of log.checkpoints) expect(Buffer.from(c.signature, 'base64')).toHaveLength(64)
     expect(log.checkpoints[0]).toEqual(byNative.checkpoints[0])
     const verified = await verifyAuditLog(log, { trustedKeys: log.signingKeys.map((k) => k.fingerprint) })
-    expect(verified).toMatchObject({ valid: true, intact: true, checkpoints: 3 })
+    expect(verified).toMatchObject({ valid: true, intact: true, checkpoints: 4 })
     // A changed byte of the natively signed checkpoint's signature fails.
     const signature = Buffer.from(log.checkpoints[0]!.signature, 'base64')
     signature[5]! ^= 1

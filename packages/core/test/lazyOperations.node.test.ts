@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { lazyOperation } from '../src/kms/operation.js'
 import { operations } from '../src/kms/operations/index.js'
 import { allOperations } from '../src/kms/operations/table.js'
+import { nativeAesGcm } from '../src/util/nativeCrypto.js'
 
 /** Makes the module at `path` fail to import (a chunk the network lost) until `available` is set; counts the attempts. */
 function loseModule(path: string): { available: boolean; imports: number } {
@@ -31,6 +32,7 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/policy/evaluate.js')
     vi.doUnmock('../src/kms/audit/hashes.js')
     vi.doUnmock('../src/kms/crypto/versionMaterial.js')
+    vi.doUnmock('../src/kms/crypto/nativeBlobCipher.js')
     vi.restoreAllMocks()
     vi.resetModules()
   })
@@ -164,6 +166,35 @@ describe('lazy rows', () => {
     await kms.encrypt({ KeyId: second, Plaintext: new Uint8Array([1]) })
     const events = (await kms.exportAuditLog()).events.map((e) => [e.eventName, e.errorCode])
     expect(events).toContainEqual(['CreateKey', 'KMSInternalException'])
+  })
+
+  it.skipIf(!nativeAesGcm())('the native blob cipher loads only where the runtime has node:crypto; while it cannot load, blobs use WebCrypto, and a later call loads it', async () => {
+    const cipher = loseModule('../src/kms/crypto/nativeBlobCipher.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const kms = createKms()
+    const KeyId = (await kms.createKey()).KeyMetadata!.KeyId!
+    const roundTrip = async () => {
+      const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([7]) })
+      expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
+    }
+    // A runtime without node:crypto (a browser) never imports it.
+    const runtime = globalThis.process as { getBuiltinModule?: unknown }
+    const getBuiltinModule = runtime.getBuiltinModule
+    runtime.getBuiltinModule = undefined
+    try {
+      await roundTrip()
+    } finally {
+      runtime.getBuiltinModule = getBuiltinModule
+    }
+    expect(cipher.imports).toBe(0)
+    // With node:crypto but the chunk lost: the calls still work, with WebCrypto's cipher.
+    await roundTrip()
+    expect(cipher.imports).toBe(2) // once per call: each tried again
+    cipher.available = true
+    vi.resetModules()
+    await roundTrip()
+    await roundTrip()
+    expect(cipher.imports).toBe(3)
   })
 
   it('the policy evaluator loads with the first decision the default policy\'s root statement does not make, and a failed load is tried again', async () => {

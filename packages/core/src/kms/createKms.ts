@@ -209,8 +209,8 @@ export function createKms(options: KmsOptions = {}): Kms {
   // The policy grammar loads with the first policy that is not the default key policy.
   const policies = new PolicyParser(loadOnce(() => import('./policy/document.js')))
   const evaluator = loadOnce(() => import('./policy/evaluator.js'))
-  const versionMaterial = loadOnce(() => import('./crypto/versionMaterial.js'))
-  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator), audit, versionMaterial, recovery)
+  const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')) }
+  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator), audit, modules, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, policies, options.identityPolicies)
 

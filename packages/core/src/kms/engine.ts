@@ -13,6 +13,8 @@ import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/reco
 import type { VersionMaterial } from './crypto/versionMaterial.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
 import { BlobKeys } from './crypto/blobKeys.js'
+import { webCryptoBlobCipher, type BlobCipher } from './crypto/blobCipher.js'
+import { nativeAesGcm } from '../util/nativeCrypto.js'
 import { toHex, uuidFromRandom } from '../util/bytes.js'
 import type { AuditTrail } from './audit/trail.js'
 import { serviceEvent } from './audit/events.js'
@@ -33,6 +35,21 @@ export interface Call {
 /** What crypto/versionMaterial.ts gives the engine. */
 export type VersionMaterialModule = Pick<typeof import('./crypto/versionMaterial.js'), 'generateVersionMaterial' | 'materialFormat'>
 
+/** What crypto/nativeBlobCipher.ts gives the engine. */
+export type NativeBlobCipherModule = Pick<typeof import('./crypto/nativeBlobCipher.js'), 'blobCipherFor'>
+
+/** The modules the engine loads when first needed. The `import()`s are in createKms.ts, not here: policy/parser.ts says why. */
+export interface EngineModules {
+  /**
+   * Making key material, with the first new key or rotation: an engine that only uses the keys
+   * it has never loads it. Loaded once, and a failed load tried again by the next call
+   * (util/loadOnce.ts), which fails meanwhile.
+   */
+  versionMaterial: () => Promise<VersionMaterialModule>
+  /** The runtime's own AES-GCM for blobs, only where it has one: never in browsers. Loaded as above; while it cannot load, blobs use WebCrypto's. */
+  nativeBlobCipher: () => Promise<NativeBlobCipherModule>
+}
+
 export class Engine {
   /** The derived keys of blob format 2, this engine's own (crypto/blobKeys.ts). */
   readonly blobKeys: BlobKeys
@@ -43,17 +60,28 @@ export class Engine {
     readonly account: Account,
     readonly authorizer: Authorizer,
     readonly audit: AuditTrail,
-    /**
-     * Making key material (crypto/versionMaterial.ts), loaded with the first new key or
-     * rotation: an engine that only uses the keys it has never loads it. Loaded once, and a
-     * failed load tried again by the next call (util/loadOnce.ts). The `import()` is in
-     * createKms.ts, not here: policy/parser.ts says why.
-     */
-    private readonly versionMaterial: () => Promise<VersionMaterialModule>,
+    private readonly modules: EngineModules,
     /** When set, every new key material is also sealed to this key (kms/recovery). */
     readonly recovery?: Promise<RecoveryKey>,
   ) {
     this.blobKeys = new BlobKeys(random)
+  }
+
+  /** The native blob cipher's module, once loaded. */
+  #nativeBlobCipher: NativeBlobCipherModule | undefined
+
+  /**
+   * The cipher for a blob: the runtime's own AES-GCM where it has one (looked up on every call,
+   * so a runtime without it, or a test that takes it away, gets WebCrypto's), else WebCrypto's.
+   */
+  blobCipher(): BlobCipher | Promise<BlobCipher> {
+    const native = nativeAesGcm()
+    if (!native) return webCryptoBlobCipher
+    if (this.#nativeBlobCipher) return this.#nativeBlobCipher.blobCipherFor(native)
+    return this.modules.nativeBlobCipher().then(
+      (m) => (this.#nativeBlobCipher = m).blobCipherFor(native),
+      () => webCryptoBlobCipher,
+    )
   }
 
   keyArn = (keyId: string) => keyArn(this.account, keyId)
@@ -170,7 +198,7 @@ export class Engine {
   async newMaterial(key: Pick<KeyRecord, 'arn' | 'keySpec' | 'keyUsage'>): Promise<NewMaterial> {
     const keyMaterialId = toHex(this.random(32))
     const seal = (await this.recovery) && ((bytes: Uint8Array) => this.recoveryCopy(key, keyMaterialId, bytes) as Promise<string>)
-    const { generateVersionMaterial } = await this.versionMaterial()
+    const { generateVersionMaterial } = await this.modules.versionMaterial()
     return { keyMaterialId, ...(await generateVersionMaterial(this.store, key.keySpec, key.keyUsage, seal || undefined)) }
   }
 
@@ -178,7 +206,7 @@ export class Engine {
   async recoveryCopy(key: Pick<KeyRecord, 'arn' | 'keySpec'>, keyMaterialId: string, bytes: Uint8Array): Promise<string | undefined> {
     const recovery = await this.recovery
     if (!recovery) return undefined
-    const { materialFormat } = await this.versionMaterial()
+    const { materialFormat } = await this.modules.versionMaterial()
     return recovery.seal({ key: key.arn, kmid: keyMaterialId, spec: key.keySpec, fmt: materialFormat(key.keySpec) }, bytes)
   }
 

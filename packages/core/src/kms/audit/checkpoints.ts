@@ -55,9 +55,11 @@ function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined
  * WebCrypto's keys (nativeSigning), OpenSSL signs on this thread: this engine's appends wait
  * while a checkpoint is signed, and under load WebCrypto's round trip to its thread pool left
  * the engine idle for most of it (a checkpoint every 64 events). Else, and if the runtime
- * refuses the key, or may not be lent a non-extractable one (Node 24 on: lendsNonExtractableKeys),
- * WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
+ * refuses the key, may not be lent a non-extractable one (Node 24 on: lendsNonExtractableKeys),
+ * or answers in another encoding, WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
  */
+const P256_P1363_LENGTH = 64
+
 async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
   const bytes = checkpointBytes(c)
   const { algorithm, usages, extractable } = key.privateKey
@@ -67,7 +69,9 @@ async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
     try {
       const signing = native.createSign('sha256')
       signing.update(bytes)
-      return b64(new Uint8Array(signing.sign({ key: native.KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' })))
+      const signature = new Uint8Array(signing.sign({ key: native.KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' }))
+      // P1363 for P-256 is r || s, 64 bytes: a runtime that ignores dsaEncoding answers DER.
+      if (signature.byteLength === P256_P1363_LENGTH) return b64(signature)
     } catch {
       // A key this runtime will not lend: WebCrypto signs it below.
     }

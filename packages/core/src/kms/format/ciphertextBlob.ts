@@ -36,12 +36,12 @@
  * - Derived keys are non-extractable WebCrypto keys held in memory only (never stored), as the
  *   master is; a blob names its salt, so Decrypt derives (and caches) the key it needs.
  *
- * The cipher is crypto/blobCipher.ts: the runtime's own AES-GCM where it has one, else WebCrypto's.
+ * The cipher is the engine's (Engine.blobCipher): the runtime's own AES-GCM where it has one, else WebCrypto's.
  */
 import { InvalidCiphertextException } from '../errors.js'
 import { concatBytes, uint32be, uuidFromBytes, uuidToBytes } from '../../util/bytes.js'
 import { deriveBlobKey } from '../crypto/keyMaterial.js'
-import { blobCipher, GCM_TAG_LENGTH, type BlobCipher } from '../crypto/blobCipher.js'
+import { GCM_TAG_LENGTH, webCryptoBlobCipher, type BlobCipher } from '../crypto/blobCipher.js'
 import { encodeEncryptionContext, type ContextPairs } from './encryptionContext.js'
 
 export const BLOB_FORMAT_VERSION = 0x02
@@ -77,7 +77,7 @@ export async function sealBlob(
   plaintext: Uint8Array,
   context: ContextPairs | undefined,
   random: (n: number) => Uint8Array,
-  cipher: BlobCipher = blobCipher(),
+  cipher: BlobCipher = webCryptoBlobCipher,
 ): Promise<Uint8Array> {
   const encodedContext = encodeEncryptionContext(context)
   // The additional data is the blob's header (the KDF context, then a fresh IV) followed by the
@@ -118,7 +118,7 @@ export async function openBlob(
   master: CryptoKey,
   context: ContextPairs | undefined,
   derivedKey: (salt: Uint8Array) => Promise<CryptoKey>,
-  cipher: BlobCipher = blobCipher(),
+  cipher: BlobCipher = webCryptoBlobCipher,
 ): Promise<Uint8Array> {
   try {
     const header = parseBlobHeader(blob)

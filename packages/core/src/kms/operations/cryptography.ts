@@ -94,7 +94,8 @@ export async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: En
     return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
   }
   const derived = await engine.blobKeys.forSealing(key.keyId, version)
-  const sealed = await sealBlob(derived, plaintext, context, engine.random)
+  const cipher = engine.blobCipher()
+  const sealed = await sealBlob(derived, plaintext, context, engine.random, cipher instanceof Promise ? await cipher : cipher)
   return { blob: sealed, version }
 }
 
@@ -141,7 +142,8 @@ export async function decryptWith(engine: Engine, source: Source, ciphertext: Ui
   if (!version) throw new InvalidCiphertextException('The ciphertext is invalid.')
   if (!version.material) throw new KMSInvalidStateException(`${key.arn} is pending import.`)
   dryRunStop(dryRun)
-  return { version, plaintext: await openBlob(ciphertext, version.material, context, (salt) => engine.blobKeys.derived(key.keyId, version, salt)), symmetric: true }
+  const cipher = engine.blobCipher()
+  return { version, plaintext: await openBlob(ciphertext, version.material, context, (salt) => engine.blobKeys.derived(key.keyId, version, salt), cipher instanceof Promise ? await cipher : cipher), symmetric: true }
 }
 
 export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
