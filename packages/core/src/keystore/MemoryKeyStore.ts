@@ -5,7 +5,7 @@
  */
 import type { KeyStore, KeyStoreTransaction, TransactionMode } from './KeyStore.js'
 import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from './records.js'
-import { cloneRecord } from './cloneRecord.js'
+import { cloneRecord, copyMembers } from './cloneRecord.js'
 
 const DELETED = Symbol('deleted')
 type Staged<V> = Map<string, V | typeof DELETED>
@@ -193,15 +193,7 @@ function frozenCopy<T>(value: T): T {
   if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T
   const proto = Object.getPrototypeOf(value) as unknown
   if (proto !== Object.prototype && proto !== null) return deepFreeze(cloneRecord(value))
-  const out: Record<string, unknown> = {}
-  for (const k of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[k]
-    if (v === undefined) continue
-    // As cloneRecord: a member named `__proto__` is an own property, not a prototype.
-    if (k === '__proto__') Object.defineProperty(out, k, { value: frozenCopy(v), enumerable: true, writable: true, configurable: true })
-    else out[k] = frozenCopy(v)
-  }
-  return Object.freeze(out) as T
+  return Object.freeze(copyMembers(value, frozenCopy)) as T
 }
 
 /** Freezes a record and everything in it (objects and arrays; Dates are not in audit records). */
