@@ -50,16 +50,18 @@ function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined
   }
 }
 
+/** IEEE P1363 ECDSA over P-256 is r || s: 64 bytes. */
+const P256_P1363_LENGTH = 64
+
 /**
  * ECDSA P-256 / SHA-256 over the checkpoint's bytes, IEEE P1363. Where `node:crypto` signs with
  * WebCrypto's keys (nativeSigning), OpenSSL signs on this thread: this engine's appends wait
  * while a checkpoint is signed, and under load WebCrypto's round trip to its thread pool left
  * the engine idle for most of it (a checkpoint every 64 events). Else, and if the runtime
  * refuses the key, may not be lent a non-extractable one (Node 24 on: lendsNonExtractableKeys),
- * or answers in another encoding, WebCrypto signs. The key's algorithm and usages are checked as WebCrypto would.
+ * or answers in another encoding, WebCrypto signs. The key's algorithm and usages are checked
+ * as WebCrypto would.
  */
-const P256_P1363_LENGTH = 64
-
 async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
   const bytes = checkpointBytes(c)
   const { algorithm, usages, extractable } = key.privateKey
@@ -70,7 +72,7 @@ async function sign(key: StoredKey, c: UnsignedCheckpoint): Promise<string> {
       const signing = native.createSign('sha256')
       signing.update(bytes)
       const signature = new Uint8Array(signing.sign({ key: native.KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' }))
-      // P1363 for P-256 is r || s, 64 bytes: a runtime that ignores dsaEncoding answers DER.
+      // A runtime that ignores dsaEncoding answers DER: WebCrypto signs then.
       if (signature.byteLength === P256_P1363_LENGTH) return b64(signature)
     } catch {
       // A key this runtime will not lend: WebCrypto signs it below.

@@ -1,8 +1,9 @@
 /**
  * Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom (KMS API
- * Reference; ReEncrypt, rarer, is reEncrypt.ts, on these helpers). Symmetric keys make the ciphertext blobs of format/ciphertextBlob.ts;
- * RSA keys with ENCRYPT_DECRYPT usage make RSAES-OAEP ciphertexts (RFC 8017 §7.1) under their
- * public key, which anyone can also make from GetPublicKey.
+ * Reference; ReEncrypt, rarer, is reEncrypt.ts, on these helpers). Symmetric keys make the
+ * ciphertext blobs of format/ciphertextBlob.ts; RSA keys with ENCRYPT_DECRYPT usage make
+ * RSAES-OAEP ciphertexts (RFC 8017 §7.1) under their public key, which anyone can also make
+ * from GetPublicKey.
  */
 import {
   IncorrectKeyException,
