@@ -11,7 +11,7 @@ import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFram
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
 import type { MessageSigner } from './crypto/signature.js'
-import { nativeSigning } from '../util/nativeCrypto.js'
+import { nativeSigning } from '../util/nativeSigning.js'
 import { beginMessage, InOrder, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {

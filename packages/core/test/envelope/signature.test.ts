@@ -7,7 +7,8 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { createMessageSigner, createMessageVerifier, incrementalHash } from '../../src/envelope/crypto/signature.js'
-import { nativeCrypto, nativeSigning } from '../../src/util/nativeCrypto.js'
+import { nativeCrypto } from '../../src/util/nativeCrypto.js'
+import { nativeSigning } from '../../src/util/nativeSigning.js'
 import { bytes } from './helpers.js'
 
 const wasmCounted = () => {

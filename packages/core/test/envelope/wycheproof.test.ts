@@ -6,7 +6,7 @@
  * message format never uses are skipped by name, with the reason.
  */
 import { describe, expect, it } from 'vitest'
-import { nativeSigning } from '../../src/util/nativeCrypto.js'
+import { nativeSigning } from '../../src/util/nativeSigning.js'
 import { importAesGcmKey, nobleKey } from '../../src/envelope/crypto/aesGcm.js'
 import { hkdf } from '../../src/envelope/crypto/kdf.js'
 import { createMessageVerifier, derToP1363, p1363ToDer } from '../../src/envelope/crypto/signature.js'

@@ -15,7 +15,8 @@
 import { derToP1363 as strictDerToP1363, p1363ToDer as toDer } from '../../util/ecdsaDer.js'
 import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } from '../../util/bytes.js'
 import type { AlgorithmSuite } from '../suites.js'
-import { lendsNonExtractableKeys, nativeCrypto, nativeSigning, type NativeCrypto, type NativeSigning } from '../../util/nativeCrypto.js'
+import { lendsNonExtractableKeys, nativeCrypto, type NativeCrypto } from '../../util/nativeCrypto.js'
+import { nativeSigning, type NativeSigning } from '../../util/nativeSigning.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
