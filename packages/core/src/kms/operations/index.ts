@@ -3,15 +3,16 @@
  * the worker's methods and the wire protocol's targets are derived from it, so a new row is
  * callable everywhere and none can drift.
  *
- * Rows most applications call (CreateKey, DescribeKey and the cryptographic operations but the
- * rarer ReEncrypt) are here as they are; the rest are lazy rows, their modules imported on first call, to keep what `createKms` loads at
- * start within its bundle budget (scripts/bundle-budget.mjs). table.ts has every row loaded,
- * for protocols and explain.
+ * The rows an application calls over and over (the cryptographic operations but the rarer
+ * ReEncrypt) are here as they are; the rest are lazy rows, their modules imported on first call,
+ * to keep what `createKms` loads at start within its bundle budget (scripts/bundle-budget.mjs).
+ * CreateKey and DescribeKey are lazy too: a key is made once, and an engine that reopens a store
+ * of keys may never make one. table.ts has every row loaded, for protocols.
  */
 import { lazyOperation, type Loaded, type Operation, type Service, type TableRow } from '../operation.js'
 import * as cryptography from './cryptography.js'
-import * as keys from './keys.js'
 
+const keys = () => import('./keys.js')
 const lifecycle = () => import('./lifecycle.js')
 const policies = () => import('./policies.js')
 const aliases = () => import('./aliases.js')
@@ -35,8 +36,8 @@ const lazy = <M, N extends Capitalize<keyof M & string>>(load: () => Promise<M>,
   lazyOperation<Extract<M[Uncapitalize<N> & keyof M], Operation>>(name, () => load().then((m) => m[methodName(name) as Uncapitalize<N> & keyof M] as Extract<M[Uncapitalize<N> & keyof M], Operation>), options)
 
 export const operations = [
-  keys.createKey,
-  keys.describeKey,
+  lazy(keys, 'CreateKey'),
+  lazy(keys, 'DescribeKey'),
   lazy(lifecycle, 'ListKeys'),
   lazy(lifecycle, 'UpdateKeyDescription'),
   lazy(lifecycle, 'EnableKey'),

@@ -1,5 +1,5 @@
 /**
- * Keys: CreateKey and DescribeKey (KMS API Reference), which most applications call. Changing
+ * Keys: CreateKey and DescribeKey (KMS API Reference), loaded with the first of them. Changing
  * a key's state or description, and ListKeys, are in lifecycle.ts, loaded on first call.
  */
 import { UnsupportedOperationException, ValidationException } from '../errors.js'
@@ -7,6 +7,7 @@ import type { KeyRecord, KeySpec } from '../../keystore/records.js'
 import { uuidFromRandom } from '../../util/bytes.js'
 import { ALL_KEY_SPECS, SPECS, UNSUPPORTED_SPECS } from '../keySpecs.js'
 import { keyMetadata } from '../keyMetadata.js'
+import { newMaterial, newVersion } from '../keyVersions.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { defaultKeyPolicy } from '../policy/defaultPolicy.js'
 import { MAX_KEY_POLICY_BYTES } from '../policy/limits.js'
@@ -67,7 +68,7 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
     const keyId = uuidFromRandom(engine.random(16))
     const arn = engine.keyArn(keyId)
     // An EXTERNAL key has no material until ImportKeyMaterial: it waits in PendingImport.
-    const made = r.origin === 'AWS_KMS' ? await engine.newMaterial({ arn, keySpec: r.spec, keyUsage: r.usage }) : undefined
+    const made = r.origin === 'AWS_KMS' ? await newMaterial(engine, { arn, keySpec: r.spec, keyUsage: r.usage }) : undefined
     const key: KeyRecord = {
       keyId,
       arn,
@@ -81,7 +82,7 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
       keyState: made ? 'Enabled' : 'PendingImport',
       rotation: { enabled: false, periodInDays: 365, onDemandCount: 0 },
       tags: r.tags,
-      versions: made ? [engine.newVersion(1, made, call.now)] : [],
+      versions: made ? [newVersion(1, made, call.now)] : [],
       policy: r.Policy ?? defaultKeyPolicy(engine.account.partition, engine.account.accountId),
     }
     if (r.Policy !== undefined) await checkNewKeyPolicy(engine, call, key, r.Policy, r.BypassPolicyLockoutSafetyCheck ?? false)

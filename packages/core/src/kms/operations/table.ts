@@ -1,7 +1,7 @@
 /**
  * Every row of the table loaded (operations/index.ts holds the rarely used ones as lazy rows):
- * for what needs every operation's schema or resolver at once, the wire protocol's JSON codec
- * and `explain`. Importing this module loads every operation's code.
+ * for what needs every operation's schema at once: the wire protocol's JSON codec. Importing
+ * this module loads every operation's code.
  */
 import type { Operation } from '../operation.js'
 import * as aliases from './aliases.js'
