@@ -19,7 +19,7 @@ import type { ContextPairs } from '../format/encryptionContext.js'
 import type { KeyRecord } from '../../keystore/records.js'
 import type { Call, Engine } from '../engine.js'
 import { assertKeyState } from '../keyStates.js'
-import { oaepMaxPlaintext, SPECS, type AsymmetricEncryptionAlgorithm } from '../keySpecs.js'
+import type { AsymmetricEncryptionAlgorithm } from '../keySpecs.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { blob, enumOf, integer, string, structure, type Infer } from '../request/schema.js'
 import type * as T from '../types.js'
@@ -65,35 +65,28 @@ export function refuseRecipient(r: { Recipient?: unknown }): void {
 type EncryptionAlgorithm = T.EncryptionAlgorithmSpec
 export const isAsymmetric = (key: KeyRecord) => key.keySpec !== 'SYMMETRIC_DEFAULT'
 
+/** RSA keys are rare: their Encrypt and Decrypt, with the key spec table, load with the first one. */
+const rsa = () => import('./rsaEncryption.js')
+
 /**
  * The algorithm a key encrypts or decrypts with, checked against its spec: symmetric keys use
  * SYMMETRIC_DEFAULT only, RSA keys the RSAES_OAEP algorithms (InvalidKeyUsageException
  * otherwise, as AWS). An encryption context is authenticated by symmetric keys only.
  */
-export function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): EncryptionAlgorithm {
+export async function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): Promise<EncryptionAlgorithm> {
   requireUsage(key, 'ENCRYPT_DECRYPT')
   if (!isAsymmetric(key)) {
     if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by a symmetric encryption KMS key`)
     return algorithm
   }
-  if (!SPECS[key.keySpec]?.encryption?.[algorithm as AsymmetricEncryptionAlgorithm]) {
-    throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by ${key.arn} (${key.keySpec}); use RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256`)
-  }
-  if (context !== undefined) throw new ValidationException('EncryptionContext is supported only with symmetric encryption KMS keys')
+  ;(await rsa()).checkRsaAlgorithm(key, algorithm, context)
   return algorithm
 }
 
 /** Encrypts under `key` with a checked algorithm: a blob (symmetric) or an OAEP ciphertext (RSA). */
 export async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, plaintext: Uint8Array, context: ContextPairs | undefined) {
   const version = usableVersion(key)
-  if (isAsymmetric(key)) {
-    const params = SPECS[key.keySpec]!.encryption![algorithm as AsymmetricEncryptionAlgorithm]!
-    const max = oaepMaxPlaintext(SPECS[key.keySpec]!.modulusLength!, algorithm as AsymmetricEncryptionAlgorithm)
-    if (plaintext.byteLength > max) throw new ValidationException(`Plaintext is ${plaintext.byteLength} bytes; ${key.keySpec} with ${algorithm} encrypts at most ${max} bytes`)
-    // RSA keys are rare: their code (and the DER helpers beside it) loads with the first one.
-    const { oaepEncrypt } = await import('../crypto/asymmetric.js')
-    return { blob: await oaepEncrypt(version.publicKey!, params, plaintext), version }
-  }
+  if (isAsymmetric(key)) return { blob: await (await rsa()).rsaEncrypt(key, version, algorithm as AsymmetricEncryptionAlgorithm, plaintext), version }
   const derived = await engine.blobKeys.forSealing(key.keyId, version)
   const cipher = engine.blobCipher()
   const sealed = await sealBlob(derived, plaintext, context, engine.random, cipher instanceof Promise ? await cipher : cipher)
@@ -130,12 +123,11 @@ export async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint
 export async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
   const { key, header } = source
   assertKeyState(key, operation)
-  algorithmFor(key, algorithm, context)
+  await algorithmFor(key, algorithm, context)
   if (!header) {
     const version = usableVersion(key)
     dryRunStop(dryRun)
-    const { oaepDecrypt } = await import('../crypto/asymmetric.js')
-    const plaintext = await oaepDecrypt(version.privateKeys![algorithm]!, ciphertext)
+    const plaintext = await (await rsa()).rsaDecrypt(version.privateKeys![algorithm]!, ciphertext)
     if (!plaintext) throw new InvalidCiphertextException('The ciphertext is invalid.')
     return { version, plaintext, symmetric: false }
   }
@@ -163,7 +155,7 @@ export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
   async run({ engine }, r, { key }) {
     try {
       assertKeyState(key, 'Encrypt')
-      const algorithm = algorithmFor(key, r.algorithm, r.EncryptionContext)
+      const algorithm = await algorithmFor(key, r.algorithm, r.EncryptionContext)
       dryRunStop(r.DryRun)
       const { blob: out } = await encryptUnder(engine, key, algorithm, r.Plaintext, r.EncryptionContext)
       return { CiphertextBlob: out, KeyId: key.arn, EncryptionAlgorithm: algorithm }
