@@ -31,12 +31,11 @@ const verbose = process.argv.includes('--verbose')
 const KiB = 1024
 
 const budgets = [
-  // Issue 13's goal for createKms is 20 KiB; the engine's common path (CreateKey and the
-  // cryptographic operations, key policy evaluation, the audit hash chain, validation) does not
-  // fit it yet, so this budget is a ratchet: 22.9 KiB today (key material loads with the first
-  // new key, the runtime's own AES-GCM only where there is one) plus 2%. Lower it as the engine
-  // shrinks; never raise it.
-  { name: 'createKms (@webkms/core/kms)', budget: 23.3 * KiB, goal: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
+  // Issue 13's goal for createKms, 20 KiB, is its budget: what every Encrypt needs (the
+  // cryptographic operations, key policy evaluation for the account root, the audit hash chain,
+  // validation), with rarer code loaded on demand. How rolldown chunks it is fragile (above):
+  // `explain` importing the operation table cut the start into 7 chunks instead of 4 (+0.8 KiB).
+  { name: 'createKms (@webkms/core/kms)', budget: 20 * KiB, code: `import { createKms } from '@webkms/core/kms'\nglobalThis.use = createKms` },
   { name: 'buildClient + RawAesKeyring (@webkms/core/envelope)', budget: 20 * KiB, code: `import { buildClient, RawAesKeyring } from '@webkms/core/envelope'\nglobalThis.use = [buildClient, RawAesKeyring]` },
   { name: 'the error classes (@webkms/core/errors)', budget: 5 * KiB, code: `import * as errors from '@webkms/core/errors'\nglobalThis.use = errors` },
 ]

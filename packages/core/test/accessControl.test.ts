@@ -397,6 +397,20 @@ describe('explain and findings', () => {
     expect((await kms.exportAuditLog()).events.map((e) => e.eventName)).toEqual(['CreateKey'])
   })
 
+  it("explain knows an operation by its row of the table, loaded or not: KMS operations on no key or on a key, and nothing else", async () => {
+    const { kms } = engine()
+    const { KeyId } = await newKey(kms)
+    // Lazy rows: ListKeys acts on no key, ScheduleKeyDeletion and CreateGrant on one.
+    expect(await kms.explain({ operation: 'ListKeys' })).toMatchObject({ decision: 'Allow', resource: '*' })
+    await expectKmsError(kms.explain({ operation: 'ScheduleKeyDeletion' }) as Promise<unknown>, ValidationException)
+    expect(await kms.explain({ operation: 'CreateGrant', keyId: KeyId })).toMatchObject({ decision: 'Allow', action: 'kms:CreateGrant' })
+    expect(await kms.explain({ operation: 'ReEncryptFrom', keyId: KeyId })).toMatchObject({ decision: 'Allow', action: 'kms:ReEncryptFrom' })
+    // Not KMS's: IAM's and webkms's own operations, and ReEncrypt and RetireGrant as themselves.
+    for (const operation of ['PutIdentityPolicy', 'ExportAuditLog', 'ReEncrypt', 'RetireGrant']) {
+      await expectKmsError(kms.explain({ operation, keyId: KeyId }) as Promise<unknown>, ValidationException)
+    }
+  })
+
   it('findings: rotation off, a policy open to *, pending deletion, destruction and policy-change events, repeated denials', async () => {
     const { kms, clock } = engine()
     const open = await newKey(kms, policy(rootStatement, { Sid: 'everyone', Effect: 'Allow', Principal: '*', Action: 'kms:Encrypt', Resource: '*' }))

@@ -24,7 +24,7 @@ import {
   type KeyRecord,
   type WrappingKeySpec,
 } from '../src/index.js'
-import { importTokensMetaId } from '../src/kms/engine.js'
+import { importTokensMetaId } from '../src/kms/keyTimeline.js'
 import { toBase64, toHex } from '../src/util/bytes.js'
 import { bytes, expectKmsError, testClock, text } from './helpers.js'
 

@@ -33,6 +33,8 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/audit/hashes.js')
     vi.doUnmock('../src/kms/crypto/versionMaterial.js')
     vi.doUnmock('../src/kms/crypto/nativeBlobCipher.js')
+    vi.doUnmock('../src/kms/operations/rsaEncryption.js')
+    vi.doUnmock('../src/kms/dueWork.js')
     vi.restoreAllMocks()
     vi.resetModules()
   })
@@ -195,6 +197,63 @@ describe('lazy rows', () => {
     await roundTrip()
     await roundTrip()
     expect(cipher.imports).toBe(3)
+  })
+
+  it('RSA Encrypt and Decrypt load with the first call on an RSA key: symmetric keys never import them; a failed load fails that call (KMSInternalException, audited) and a later one loads them', async () => {
+    const rsa = loseModule('../src/kms/operations/rsaEncryption.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const symmetric = (await kms.createKey()).KeyMetadata!.KeyId!
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: symmetric, Plaintext: new Uint8Array([7]) })
+    expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
+    await kms.generateDataKey({ KeyId: symmetric, KeySpec: 'AES_256' })
+    const KeyId = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!.KeyId!
+    expect(rsa.imports).toBe(0)
+
+    const request = { KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const }
+    await expect(kms.encrypt(request)).rejects.toBeInstanceOf(KMSInternalException)
+    expect(rsa.imports).toBe(1)
+    rsa.available = true
+    vi.resetModules()
+    const sealed = (await kms.encrypt(request)).CiphertextBlob!
+    expect((await kms.decrypt({ KeyId, CiphertextBlob: sealed, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+    const events = (await kms.exportAuditLog()).events.map((e) => [e.eventName, e.errorCode ?? null])
+    expect(events.filter(([name]) => name === 'Encrypt')).toEqual([['Encrypt', null], ['Encrypt', 'KMSInternalException'], ['Encrypt', null]])
+  })
+
+  it('what the clock made due (a deletion, a rotation) is applied by code loaded the first time a call finds some; a failed load fails that call and changes nothing, and the next call applies it', async () => {
+    const due = loseModule('../src/kms/dueWork.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException, NotFoundException } = await import('../src/kms/errors.js')
+    const { MemoryKeyStore } = await import('../src/keystore/MemoryKeyStore.js')
+    const keyStore = new MemoryKeyStore()
+    let now = new Date('2026-01-01T00:00:00Z')
+    const kms = createKms({ keyStore, now: () => now })
+    const leaving = (await kms.createKey()).KeyMetadata!.KeyId!
+    const rotating = (await kms.createKey()).KeyMetadata!.KeyId!
+    await kms.enableKeyRotation({ KeyId: rotating, RotationPeriodInDays: 90 })
+    await kms.scheduleKeyDeletion({ KeyId: leaving, PendingWindowInDays: 7 })
+    await kms.encrypt({ KeyId: rotating, Plaintext: new Uint8Array([7]) })
+    await kms.listKeys()
+    expect(due.imports).toBe(0)
+
+    now = new Date('2026-04-02T00:00:00Z') // past the deletion date and the rotation date
+    await expect(kms.describeKey({ KeyId: leaving })).rejects.toBeInstanceOf(KMSInternalException)
+    await expect(kms.encrypt({ KeyId: rotating, Plaintext: new Uint8Array([7]) })).rejects.toBeInstanceOf(KMSInternalException)
+    expect(due.imports).toBe(2)
+    const stored = await keyStore.transaction('readonly', async (tx) => [await tx.getKey(leaving), await tx.getKey(rotating)])
+    expect(stored.map((k) => [k?.keyState, k?.versions.length])).toEqual([['PendingDeletion', 1], ['Enabled', 1]])
+
+    due.available = true
+    vi.resetModules()
+    await expect(kms.describeKey({ KeyId: leaving })).rejects.toBeInstanceOf(NotFoundException)
+    const { KeyId } = await kms.encrypt({ KeyId: rotating, Plaintext: new Uint8Array([7]) })
+    expect(KeyId).toContain(rotating)
+    const { Rotations } = await kms.listKeyRotations({ KeyId: rotating })
+    expect(Rotations!.map((r) => r.RotationType)).toEqual(['AUTOMATIC'])
+    const service = (await kms.exportAuditLog()).events.filter((e) => e.eventType === 'AwsServiceEvent').map((e) => e.eventName)
+    expect(service.sort()).toEqual(['DeleteKey', 'RotateKey'])
   })
 
   it('the policy evaluator loads with the first decision the default policy\'s root statement does not make, and a failed load is tried again', async () => {

@@ -209,7 +209,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   // The policy grammar loads with the first policy that is not the default key policy.
   const policies = new PolicyParser(loadOnce(() => import('./policy/document.js')))
   const evaluator = loadOnce(() => import('./policy/evaluator.js'))
-  const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')) }
+  const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')), dueWork: loadOnce(() => import('./dueWork.js')) }
   const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator), audit, modules, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, policies, options.identityPolicies)
@@ -221,7 +221,7 @@ export function createKms(options: KmsOptions = {}): Kms {
     }
     kms.explain = async (input: ExplainRequest) => {
       const { explainAccess } = await import('./explain.js')
-      return (await seeded, explainAccess(engine, clock(), caller, input))
+      return (await seeded, explainAccess(engine, operations, clock(), caller, input))
     }
     kms.findings = async (opts?: FindingsOptions) => {
       const { computeFindings } = await import('./findings.js')

@@ -9,21 +9,17 @@
  */
 import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
-import type { KeyRecord, KeyVersionRecord, RotationType } from '../keystore/records.js'
-import type { VersionMaterial } from './crypto/versionMaterial.js'
+import type { KeyRecord, KeyVersionRecord } from '../keystore/records.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
 import { BlobKeys } from './crypto/blobKeys.js'
 import { webCryptoBlobCipher, type BlobCipher } from './crypto/blobCipher.js'
 import { nativeAesGcm } from '../util/nativeCrypto.js'
-import { toHex, uuidFromRandom } from '../util/bytes.js'
+import { uuidFromRandom } from '../util/bytes.js'
 import type { AuditTrail } from './audit/trail.js'
-import { serviceEvent } from './audit/events.js'
 import type { Authorizer } from './authorization.js'
 import type { ResolvedCaller } from './caller.js'
 import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
-
-export const DAY_MS = 24 * 60 * 60 * 1000
-export const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
+import { hasDueWork } from './keyTimeline.js'
 
 /** One call: its operation, the single instant it happens at, and who makes it. What it asked is the handler's validated request. */
 export interface Call {
@@ -38,6 +34,12 @@ export type VersionMaterialModule = Pick<typeof import('./crypto/versionMaterial
 /** What crypto/nativeBlobCipher.ts gives the engine. */
 export type NativeBlobCipherModule = Pick<typeof import('./crypto/nativeBlobCipher.js'), 'blobCipherFor'>
 
+/** What dueWork.ts gives the engine (declared here: dueWork.ts imports this module). */
+export interface DueWorkModule {
+  /** Applies what is due on `due`, the keys settle found work on, in one atomic write. */
+  settleDue(engine: Engine, call: Call, due: KeyRecord[]): Promise<void>
+}
+
 /** The modules the engine loads when first needed. The `import()`s are in createKms.ts, not here: policy/parser.ts says why. */
 export interface EngineModules {
   /**
@@ -48,6 +50,8 @@ export interface EngineModules {
   versionMaterial: () => Promise<VersionMaterialModule>
   /** The runtime's own AES-GCM for blobs, only where it has one: never in browsers. Loaded as above; while it cannot load, blobs use WebCrypto's. */
   nativeBlobCipher: () => Promise<NativeBlobCipherModule>
+  /** Applying what the clock made due (rotations, expiries, deletions), the first time a call finds some. Loaded as above; meanwhile that call fails. */
+  dueWork: () => Promise<DueWorkModule>
 }
 
 export class Engine {
@@ -60,7 +64,8 @@ export class Engine {
     readonly account: Account,
     readonly authorizer: Authorizer,
     readonly audit: AuditTrail,
-    private readonly modules: EngineModules,
+    /** The modules it loads when first needed (createKms.ts). */
+    readonly modules: EngineModules,
     /** When set, every new key material is also sealed to this key (kms/recovery). */
     readonly recovery?: Promise<RecoveryKey>,
   ) {
@@ -130,48 +135,19 @@ export class Engine {
     return result
   }
 
-  /** Applies due rotations and deletions to the given keys (all keys when omitted). */
+  /**
+   * Applies due rotations, expiries and deletions to the given keys (all keys when omitted).
+   * Finding none is the common case and costs a read; the work itself is dueWork.ts, loaded
+   * the first time there is some.
+   */
   async settle(call: Call, keyIds?: string[]): Promise<void> {
     const keys = await this.store.transaction('readonly', async (tx) =>
       keyIds ? (await Promise.all(keyIds.map((id) => tx.getKey(id)))).filter((k) => k !== undefined) : tx.listKeys(),
     )
     const due = keys.filter((k) => hasDueWork(k, call.now))
     if (due.length === 0) return
-    // WebCrypto first, outside the transaction; then one atomic write.
-    const fresh = new Map<string, NewMaterial[]>()
-    for (const key of due) {
-      const n = dueRotations(key, call.now).length
-      fresh.set(key.keyId, await Promise.all(Array.from({ length: n }, () => this.newMaterial(key))))
-    }
-    await this.audit.appendable()
-    await this.store.transaction('readwrite', async (tx) => {
-      for (const { keyId } of due) {
-        const key = await tx.getKey(keyId) // re-read: another caller may have settled it already
-        if (!key) continue
-        if (isDeletionDue(key, call.now)) {
-          await this.destroyKey(tx, keyId)
-          await this.audit.append(tx, serviceEvent(this.account, 'DeleteKey', key.arn, key.deletionDate!, this.eventIds()), call.now)
-          continue
-        }
-        const expired = expiredVersions(key, call.now)
-        if (expired.length) {
-          // AWS deletes expired imported material; the key is unusable until it is imported again.
-          for (const v of expired) dropMaterial(v)
-          this.blobKeys.forget(keyId)
-          if (key.keyState !== 'PendingDeletion' && lacksMaterial(key)) key.keyState = 'PendingImport'
-          await tx.putKey(key)
-          for (const v of expired) await this.audit.append(tx, serviceEvent(this.account, 'DeleteExpiredKeyMaterial', key.arn, v.imported!.validTo!, this.eventIds()), call.now)
-        }
-        const dates = dueRotations(key, call.now)
-        const materials = fresh.get(keyId) ?? []
-        const n = Math.min(dates.length, materials.length)
-        if (n === 0) continue
-        for (let i = 0; i < n; i++) this.addVersion(key, materials[i]!, dates[i]!, 'AUTOMATIC')
-        key.rotation.nextRotationDate = addDays(dates[n - 1]!, key.rotation.periodInDays)
-        await tx.putKey(key)
-        for (let i = 0; i < n; i++) await this.audit.append(tx, serviceEvent(this.account, 'RotateKey', key.arn, dates[i]!, this.eventIds()), call.now)
-      }
-    })
+    const { settleDue } = await this.modules.dueWork()
+    await settleDue(this, call, due)
   }
 
   /** Fresh request and event IDs for an audit event. */
@@ -180,100 +156,4 @@ export class Engine {
     return { requestID: uuidFromRandom(bytes.subarray(0, 16)), eventID: uuidFromRandom(bytes.subarray(16)) }
   }
 
-  /** The end of a deletion window: the key, all its material, its aliases and its grants are gone. */
-  private async destroyKey(tx: KeyStoreTransaction, keyId: string): Promise<void> {
-    this.blobKeys.forget(keyId)
-    await tx.deleteKey(keyId)
-    await tx.deleteMeta(importTokensMetaId(keyId))
-    for (const grant of await tx.listGrants(keyId)) await tx.deleteGrant(grant.grantId)
-    for (const alias of await tx.listAliases()) {
-      if (alias.targetKeyId === keyId) await tx.deleteAlias(alias.aliasName)
-    }
-  }
-
-  /**
-   * New material for a version of `key` (its spec and usage), with a random KeyMaterialId and,
-   * when the engine has a recovery key, the recovery copy. Call outside store transactions.
-   */
-  async newMaterial(key: Pick<KeyRecord, 'arn' | 'keySpec' | 'keyUsage'>): Promise<NewMaterial> {
-    const keyMaterialId = toHex(this.random(32))
-    const seal = (await this.recovery) && ((bytes: Uint8Array) => this.recoveryCopy(key, keyMaterialId, bytes) as Promise<string>)
-    const { generateVersionMaterial } = await this.modules.versionMaterial()
-    return { keyMaterialId, ...(await generateVersionMaterial(this.store, key.keySpec, key.keyUsage, seal || undefined)) }
-  }
-
-  /** The recovery copy of material's bytes, or undefined when the engine has no recovery key. */
-  async recoveryCopy(key: Pick<KeyRecord, 'arn' | 'keySpec'>, keyMaterialId: string, bytes: Uint8Array): Promise<string | undefined> {
-    const recovery = await this.recovery
-    if (!recovery) return undefined
-    const { materialFormat } = await this.modules.versionMaterial()
-    return recovery.seal({ key: key.arn, kmid: keyMaterialId, spec: key.keySpec, fmt: materialFormat(key.keySpec) }, bytes)
-  }
-
-  newVersion(version: number, made: NewMaterial, createdAt: Date, rotationType?: RotationType): KeyVersionRecord {
-    const v: KeyVersionRecord = { version, keyMaterialId: made.keyMaterialId, createdAt }
-    if (made.material) v.material = made.material
-    if (made.privateKeys) v.privateKeys = made.privateKeys
-    if (made.publicKey) v.publicKey = made.publicKey
-    if (made.recovery) v.recovery = made.recovery
-    if (rotationType) v.rotationType = rotationType
-    return v
-  }
-
-  /** Appends a new current version to `key` (in memory; the caller stores it). */
-  addVersion(key: KeyRecord, made: NewMaterial, createdAt: Date, rotationType: RotationType): void {
-    key.versions.push(this.newVersion(nextVersionNumber(key), made, createdAt, rotationType))
-  }
 }
-
-/** Material for a new version, before it has a number. */
-export interface NewMaterial extends VersionMaterial {
-  keyMaterialId: string
-  recovery?: string
-}
-
-/** Where a key's outstanding import parameters (GetParametersForImport) are kept. */
-export const importTokensMetaId = (keyId: string) => `import-tokens/${keyId}`
-
-export const nextVersionNumber = (key: KeyRecord) => key.versions.reduce((n, v) => Math.max(n, v.version), 0) + 1
-
-/** The version that encrypts, signs and computes MACs: the newest not waiting for a rotation. Undefined before an EXTERNAL key's first import. */
-export const currentVersion = (key: KeyRecord): KeyVersionRecord | undefined => key.versions.findLast((v) => !v.pendingRotation)
-
-/** Whether a version holds material (imported material may have expired or been deleted). */
-export const hasMaterial = (v: KeyVersionRecord) => v.material !== undefined || v.privateKeys !== undefined
-
-/**
- * Whether material permanently associated with the key (every version not in PENDING_ROTATION)
- * is missing: then the key is PendingImport. The deletion or expiry of material pending rotation
- * changes no key state ("Delete imported key material" in the KMS developer guide).
- */
-export const lacksMaterial = (key: KeyRecord) => key.versions.some((v) => !v.pendingRotation && !hasMaterial(v))
-
-/** Forgets a version's material (expiry, DeleteImportedKeyMaterial); its ID stays, so the same material can come back. */
-export function dropMaterial(v: KeyVersionRecord): void {
-  delete v.material
-  delete v.privateKeys
-}
-
-/** Imported versions whose material has passed its ValidTo. */
-export const expiredVersions = (key: KeyRecord, now: Date) =>
-  key.versions.filter((v) => hasMaterial(v) && v.imported?.expirationModel === 'KEY_MATERIAL_EXPIRES' && v.imported.validTo !== undefined && v.imported.validTo.getTime() <= now.getTime())
-
-const isDeletionDue = (key: KeyRecord, now: Date) =>
-  key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate.getTime() <= now.getTime()
-
-/**
- * The automatic rotations that fell due by `now`, each at its own date. AWS rotates only
- * Enabled keys: a disabled key or one pending deletion keeps its due date, and EnableKey
- * rotates it at once if that date has passed (operations/keys.ts).
- */
-export function dueRotations(key: KeyRecord, now: Date): Date[] {
-  const { enabled, nextRotationDate, periodInDays } = key.rotation
-  if (key.keyState !== 'Enabled' || !enabled || !nextRotationDate) return []
-  const dates: Date[] = []
-  for (let d = nextRotationDate; d.getTime() <= now.getTime(); d = addDays(d, periodInDays)) dates.push(d)
-  return dates
-}
-
-const hasDueWork = (key: KeyRecord, now: Date) => isDeletionDue(key, now) || dueRotations(key, now).length > 0 || expiredVersions(key, now).length > 0

@@ -8,12 +8,11 @@ import { ValidationException } from './errors.js'
 import type { Permission } from './authorization.js'
 import { resolveCaller, type ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
-import { noTarget } from './operation.js'
-import { createKeyConditions } from './operations/keys.js'
-import { allOperations as operations } from './operations/table.js'
+import { loadRow, noTarget, type TableRow } from './operation.js'
 import type { DecidedBy, Decision } from './policy/evaluate.js'
 import type { Caller } from './caller.js'
 import type { EncryptionContextType } from './types.js'
+import type { createKeyConditions } from './operations/keys.js'
 
 /**
  * What `kms.explain` is asked: would this caller be allowed this operation on this key, with
@@ -65,29 +64,39 @@ export interface Explanation {
   resource: string
 }
 
-/** KMS operations on no key, from the table (identity policies decide them). */
-const NO_KEY_OPERATIONS = new Set<string>(operations.filter((o) => o.service === 'kms' && o.resolve === noTarget).map((o) => o.name))
-/** KMS operations on a key; ReEncrypt is explained as its two halves, RetireGrant by its grant. */
-const KEY_OPERATIONS = new Set<string>([
-  ...operations.filter((o) => o.service === 'kms' && o.resolve !== noTarget && o.name !== 'ReEncrypt' && o.name !== 'RetireGrant').map((o) => o.name),
-  'ReEncryptFrom',
-  'ReEncryptTo',
-])
+/**
+ * Whether `operation` is a KMS operation on no key (identity policies decide those) or on a
+ * key, from its row of `operations` (the table, operations/index.ts); undefined for one explain
+ * does not know. ReEncrypt is explained as its two halves. Only this operation's module loads,
+ * not every operation's.
+ */
+async function operationKind(operations: readonly TableRow[], operation: string): Promise<'no key' | 'key' | undefined> {
+  if (operation === 'ReEncryptFrom' || operation === 'ReEncryptTo') return 'key'
+  const row = operations.find((o) => o.name === operation)
+  if (!row || row.service !== 'kms') return undefined
+  return (await loadRow(row)).resolve === noTarget ? 'no key' : 'key'
+}
+
 const ALGORITHM_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'])
 
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 
-export async function explainAccess(engine: Engine, now: Date, viewCaller: ResolvedCaller, input: ExplainRequest): Promise<Explanation> {
+/**
+ * `kms.explain`. The table comes from createKms: importing operations/index.ts here would make
+ * bundlers cut what createKms loads at start into more chunks (scripts/bundle-budget.mjs).
+ */
+export async function explainAccess(engine: Engine, operations: readonly TableRow[], now: Date, viewCaller: ResolvedCaller, input: ExplainRequest): Promise<Explanation> {
   if (!input || typeof input.operation !== 'string') throw new ValidationException('explain expects { operation, keyId?, encryptionContext?, caller?, request? }')
   const { operation } = input
   if (operation === 'ReEncrypt') throw new ValidationException('ReEncrypt needs two permissions: explain ReEncryptFrom on the source key and ReEncryptTo on the destination key')
   if (operation === 'RetireGrant') throw new ValidationException('RetireGrant is decided by the grant (its retiring principal and grantee), not by policies: see ListGrants')
-  if (!NO_KEY_OPERATIONS.has(operation) && !KEY_OPERATIONS.has(operation)) throw new ValidationException(`explain does not know the operation ${JSON.stringify(operation)}`)
+  const kind = await operationKind(operations, operation)
+  if (!kind) throw new ValidationException(`explain does not know the operation ${JSON.stringify(operation)}`)
   const caller = input.caller ? resolveCaller(input.caller) : viewCaller
   const request = input.request ?? {}
   const context = input.encryptionContext === undefined ? undefined : Object.entries(input.encryptionContext)
   const call: Call = { operation, now, caller }
-  const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
+  const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? (await import('./operations/keys.js')).createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
   if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: ['SYMMETRIC_DEFAULT'] }
   if (operation === 'CreateGrant') {
     if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: strings(request.Operations), multi: true }
@@ -99,8 +108,8 @@ export async function explainAccess(engine: Engine, now: Date, viewCaller: Resol
   let decision: Decision
   let resource = '*'
   const action = `kms:${operation}`
-  if (NO_KEY_OPERATIONS.has(operation) || input.keyId === undefined) {
-    if (!NO_KEY_OPERATIONS.has(operation)) throw new ValidationException(`${operation} acts on a key: give keyId`)
+  if (kind === 'no key' || input.keyId === undefined) {
+    if (kind !== 'no key') throw new ValidationException(`${operation} acts on a key: give keyId`)
     decision = await engine.authorizer.decide(call, { on: resource, conditions }, action)
   } else {
     const key = await engine.findKey(call, input.keyId, true)

@@ -1,5 +1,5 @@
 import type { KeyRecord } from '../keystore/records.js'
-import { currentVersion } from './engine.js'
+import { currentVersion } from './keyTimeline.js'
 import { keyAlgorithms } from './keySpecs.js'
 import type { KeyMetadata } from './types.js'
 

@@ -4,7 +4,8 @@
  */
 import { DryRunOperationException, InvalidGrantTokenException, InvalidKeyUsageException, KMSInvalidStateException, MalformedPolicyDocumentException, TagException } from '../errors.js'
 import type { KeyRecord, KeyUsage, KeyVersionRecord, TagRecord } from '../../keystore/records.js'
-import { currentVersion, hasMaterial, type Call, type Engine } from '../engine.js'
+import type { Call, Engine } from '../engine.js'
+import { currentVersion, hasMaterial } from '../keyTimeline.js'
 import { assertKeyState, type StateCheckedOperation } from '../keyStates.js'
 import type { RunContext } from '../operation.js'
 import { fromBase64 } from '../../util/bytes.js'

@@ -27,7 +27,8 @@ import { importedKeyMaterialId, importVersionMaterial } from '../crypto/versionM
 import type { KeyStoreTransaction } from '../../keystore/KeyStore.js'
 import type { ExpirationModel, KeyRecord, KeyVersionRecord } from '../../keystore/records.js'
 import { toHex, utf8 } from '../../util/bytes.js'
-import { addDays, dropMaterial, importTokensMetaId, lacksMaterial, nextVersionNumber, type NewMaterial } from '../engine.js'
+import { addDays, dropMaterial, importTokensMetaId, lacksMaterial } from '../keyTimeline.js'
+import { nextVersionNumber, recoveryCopy, type NewMaterial } from '../keyVersions.js'
 import { assertKeyState } from '../keyStates.js'
 import { defineOperation } from '../operation.js'
 import { blob, enumOf, string, timestamp } from '../request/schema.js'
@@ -191,7 +192,7 @@ export const importKeyMaterial = defineOperation<T.ImportKeyMaterialRequest, T.I
         throw error
       }
       const keyMaterialId = await importedKeyMaterialId(key.keyId, bytes, material)
-      const recovery = await engine.recoveryCopy(key, keyMaterialId, bytes)
+      const recovery = await recoveryCopy(engine, key, keyMaterialId, bytes)
       made = { keyMaterialId, ...material, ...(recovery ? { recovery } : {}) }
     } finally {
       bytes.fill(0)

@@ -5,7 +5,8 @@
  */
 import type { KeyRecord } from '../../keystore/records.js'
 import { UUID_PATTERN } from '../../util/bytes.js'
-import { addDays } from '../engine.js'
+import { addDays } from '../keyTimeline.js'
+import { addVersion, newMaterial } from '../keyVersions.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
 import { integer, string } from '../request/schema.js'
@@ -48,12 +49,12 @@ export const enableKey = defineOperation<T.KeyIdRequest, T.EmptyResponse>()({
     // AWS does not rotate a disabled key; when it is enabled again after its rotation date has
     // passed, it is rotated at once. Make the material now, outside the store transaction.
     const overdue = (k: KeyRecord) => k.rotation.enabled && !!k.rotation.nextRotationDate && k.rotation.nextRotationDate <= call.now
-    const material = overdue(key) ? await engine.newMaterial(key) : undefined
+    const material = overdue(key) ? await newMaterial(engine, key) : undefined
     await changeKey(ctx, key, 'EnableKey', (k) => {
       if (k.keyState === 'Enabled') return
       k.keyState = 'Enabled'
       if (material && overdue(k)) {
-        engine.addVersion(k, material, call.now, 'AUTOMATIC')
+        addVersion(k, material, call.now, 'AUTOMATIC')
         k.rotation.nextRotationDate = addDays(call.now, k.rotation.periodInDays)
       }
     })

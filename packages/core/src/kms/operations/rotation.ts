@@ -6,7 +6,8 @@
  */
 import { KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../errors.js'
 import type { KeyRecord } from '../../keystore/records.js'
-import { addDays, currentVersion, DAY_MS, hasMaterial } from '../engine.js'
+import { addDays, currentVersion, DAY_MS, hasMaterial } from '../keyTimeline.js'
+import { addVersion, newMaterial } from '../keyVersions.js'
 import { assertKeyState } from '../keyStates.js'
 import { defineOperation } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
@@ -99,7 +100,7 @@ export const rotateKeyOnDemand = defineOperation<T.KeyIdRequest, T.RotateKeyOnDe
     assertKeyState(key, 'RotateKeyOnDemand')
     rotatable(key, 'On-demand rotation')
     // AWS_KMS keys get new material; EXTERNAL keys rotate to the material imported as NEW_KEY_MATERIAL.
-    const material = key.origin === 'AWS_KMS' ? await ctx.engine.newMaterial(key) : undefined
+    const material = key.origin === 'AWS_KMS' ? await newMaterial(ctx.engine, key) : undefined
     await changeKey(ctx, key, 'RotateKeyOnDemand', (k) => {
       if (k.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new LimitExceededException(
@@ -107,7 +108,7 @@ export const rotateKeyOnDemand = defineOperation<T.KeyIdRequest, T.RotateKeyOnDe
         )
       }
       if (material) {
-        ctx.engine.addVersion(k, material, ctx.call.now, 'ON_DEMAND')
+        addVersion(k, material, ctx.call.now, 'ON_DEMAND')
       } else {
         const pending = k.versions.find((v) => v.pendingRotation)
         if (!pending) throw new KMSInvalidStateException(`${k.arn} has no key material in PENDING_ROTATION state: import new key material (ImportType NEW_KEY_MATERIAL) first`)
