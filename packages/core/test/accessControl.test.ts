@@ -402,13 +402,15 @@ describe('explain and findings', () => {
     const { KeyId } = await newKey(kms)
     // Lazy rows: ListKeys acts on no key, ScheduleKeyDeletion and CreateGrant on one.
     expect(await kms.explain({ operation: 'ListKeys' })).toMatchObject({ decision: 'Allow', resource: '*' })
-    await expectKmsError(kms.explain({ operation: 'ScheduleKeyDeletion' }) as Promise<unknown>, ValidationException)
+    await expectKmsError(kms.explain({ operation: 'ScheduleKeyDeletion' }) as Promise<unknown>, ValidationException, /ScheduleKeyDeletion acts on a key/)
     expect(await kms.explain({ operation: 'CreateGrant', keyId: KeyId })).toMatchObject({ decision: 'Allow', action: 'kms:CreateGrant' })
     expect(await kms.explain({ operation: 'ReEncryptFrom', keyId: KeyId })).toMatchObject({ decision: 'Allow', action: 'kms:ReEncryptFrom' })
-    // Not KMS's: IAM's and webkms's own operations, and ReEncrypt and RetireGrant as themselves.
-    for (const operation of ['PutIdentityPolicy', 'ExportAuditLog', 'ReEncrypt', 'RetireGrant']) {
-      await expectKmsError(kms.explain({ operation, keyId: KeyId }) as Promise<unknown>, ValidationException)
+    // Not KMS's (IAM's and webkms's own operations) or not an operation; ReEncrypt and RetireGrant are explained otherwise.
+    for (const operation of ['PutIdentityPolicy', 'ExportAuditLog', 'toString', '__proto__']) {
+      await expectKmsError(kms.explain({ operation, keyId: KeyId }) as Promise<unknown>, ValidationException, /does not know the operation/)
     }
+    await expectKmsError(kms.explain({ operation: 'ReEncrypt', keyId: KeyId }) as Promise<unknown>, ValidationException, /ReEncryptFrom/)
+    await expectKmsError(kms.explain({ operation: 'RetireGrant', keyId: KeyId }) as Promise<unknown>, ValidationException, /decided by the grant/)
   })
 
   it('findings: rotation off, a policy open to *, pending deletion, destruction and policy-change events, repeated denials', async () => {

@@ -35,6 +35,7 @@ describe('lazy rows', () => {
     vi.doUnmock('../src/kms/crypto/nativeBlobCipher.js')
     vi.doUnmock('../src/kms/operations/rsaEncryption.js')
     vi.doUnmock('../src/kms/dueWork.js')
+    vi.doUnmock('../src/kms/operations/keys.js')
     vi.restoreAllMocks()
     vi.resetModules()
   })
@@ -199,27 +200,76 @@ describe('lazy rows', () => {
     expect(cipher.imports).toBe(3)
   })
 
-  it('RSA Encrypt and Decrypt load with the first call on an RSA key: symmetric keys never import them; a failed load fails that call (KMSInternalException, audited) and a later one loads them', async () => {
+  it('RSA Encrypt and Decrypt load with the first call on an RSA key: symmetric keys never import them; while they cannot load, calls on RSA keys fail (KMSInternalException, audited, no plaintext) and a later one loads them', async () => {
+    // An engine that made an RSA key and a ciphertext under it...
+    const { MemoryKeyStore } = await import('../src/keystore/MemoryKeyStore.js')
+    const keyStore = new MemoryKeyStore()
+    const maker = (await import('../src/kms/createKms.js')).createKms({ keyStore })
+    const KeyId = (await maker.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!.KeyId!
+    const plaintext = new Uint8Array([1, 2, 3])
+    const sealed = (await maker.encrypt({ KeyId, Plaintext: plaintext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).CiphertextBlob!
+    // ...then an engine (a new page) whose chunk for them is lost.
+    vi.resetModules()
     const rsa = loseModule('../src/kms/operations/rsaEncryption.js')
     const { createKms } = await import('../src/kms/createKms.js')
     const { KMSInternalException } = await import('../src/kms/errors.js')
-    const kms = createKms()
+    const kms = createKms({ keyStore })
     const symmetric = (await kms.createKey()).KeyMetadata!.KeyId!
     const { CiphertextBlob } = await kms.encrypt({ KeyId: symmetric, Plaintext: new Uint8Array([7]) })
     expect((await kms.decrypt({ CiphertextBlob })).Plaintext).toEqual(new Uint8Array([7]))
     await kms.generateDataKey({ KeyId: symmetric, KeySpec: 'AES_256' })
-    const KeyId = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!.KeyId!
     expect(rsa.imports).toBe(0)
 
-    const request = { KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const }
-    await expect(kms.encrypt(request)).rejects.toBeInstanceOf(KMSInternalException)
-    expect(rsa.imports).toBe(1)
+    const encrypt = { KeyId, Plaintext: plaintext, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const }
+    const decrypt = { KeyId, CiphertextBlob: sealed, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const }
+    const reEncrypt = { CiphertextBlob: sealed, SourceKeyId: KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' as const, DestinationKeyId: symmetric }
+    await expect(kms.encrypt(encrypt)).rejects.toBeInstanceOf(KMSInternalException)
+    await expect(kms.decrypt(decrypt)).rejects.toBeInstanceOf(KMSInternalException)
+    await expect(kms.reEncrypt(reEncrypt)).rejects.toBeInstanceOf(KMSInternalException)
+    expect(rsa.imports).toBeGreaterThan(0)
+
     rsa.available = true
     vi.resetModules()
-    const sealed = (await kms.encrypt(request)).CiphertextBlob!
-    expect((await kms.decrypt({ KeyId, CiphertextBlob: sealed, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).Plaintext).toEqual(new Uint8Array([1, 2, 3]))
+    expect((await kms.decrypt({ KeyId, CiphertextBlob: (await kms.encrypt(encrypt)).CiphertextBlob!, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).Plaintext).toEqual(plaintext)
+    expect((await kms.decrypt(decrypt)).Plaintext).toEqual(plaintext)
+    const moved = (await kms.reEncrypt(reEncrypt)).CiphertextBlob!
+    expect((await kms.decrypt({ CiphertextBlob: moved })).Plaintext).toEqual(plaintext)
     const events = (await kms.exportAuditLog()).events.map((e) => [e.eventName, e.errorCode ?? null])
-    expect(events.filter(([name]) => name === 'Encrypt')).toEqual([['Encrypt', null], ['Encrypt', 'KMSInternalException'], ['Encrypt', null]])
+    expect(events.filter(([, error]) => error !== null)).toEqual([['Encrypt', 'KMSInternalException'], ['Decrypt', 'KMSInternalException'], ['ReEncrypt', 'KMSInternalException']])
+  })
+
+  it('an engine that reopens a store of keys encrypts and decrypts without loading CreateKey and DescribeKey', async () => {
+    const { MemoryKeyStore } = await import('../src/keystore/MemoryKeyStore.js')
+    const keyStore = new MemoryKeyStore()
+    const KeyId = (await (await import('../src/kms/createKms.js')).createKms({ keyStore }).createKey()).KeyMetadata!.KeyId!
+    vi.resetModules()
+    const keys = loseModule('../src/kms/operations/keys.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms({ keyStore })
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: new Uint8Array([7]), EncryptionContext: { app: 'orders' } })
+    expect((await kms.decrypt({ CiphertextBlob, EncryptionContext: { app: 'orders' } })).Plaintext).toEqual(new Uint8Array([7]))
+    await kms.generateDataKey({ KeyId, NumberOfBytes: 32 })
+    expect(keys.imports).toBe(0)
+    await expect(kms.describeKey({ KeyId })).rejects.toBeInstanceOf(KMSInternalException)
+    keys.available = true
+    vi.resetModules()
+    expect((await kms.describeKey({ KeyId })).KeyMetadata!.KeyId).toBe(KeyId)
+  })
+
+  it('explain loads only the row it is asked about; while that row cannot load, explain fails as KMSInternalException, and a later call loads it', async () => {
+    const grants = loseModule('../src/kms/operations/grants.js')
+    const { createKms } = await import('../src/kms/createKms.js')
+    const { KMSInternalException } = await import('../src/kms/errors.js')
+    const kms = createKms()
+    const KeyId = (await kms.createKey()).KeyMetadata!.KeyId!
+    expect(await kms.explain({ operation: 'ListKeys' })).toMatchObject({ decision: 'Allow' })
+    expect(await kms.explain({ operation: 'Decrypt', keyId: KeyId })).toMatchObject({ decision: 'Allow' })
+    expect(grants.imports).toBe(0)
+    await expect(kms.explain({ operation: 'CreateGrant', keyId: KeyId })).rejects.toBeInstanceOf(KMSInternalException)
+    grants.available = true
+    vi.resetModules()
+    expect(await kms.explain({ operation: 'CreateGrant', keyId: KeyId })).toMatchObject({ decision: 'Allow', action: 'kms:CreateGrant' })
   })
 
   it('what the clock made due (a deletion, a rotation) is applied by code loaded the first time a call finds some; a failed load fails that call and changes nothing, and the next call applies it', async () => {
@@ -241,7 +291,9 @@ describe('lazy rows', () => {
     now = new Date('2026-04-02T00:00:00Z') // past the deletion date and the rotation date
     await expect(kms.describeKey({ KeyId: leaving })).rejects.toBeInstanceOf(KMSInternalException)
     await expect(kms.encrypt({ KeyId: rotating, Plaintext: new Uint8Array([7]) })).rejects.toBeInstanceOf(KMSInternalException)
-    expect(due.imports).toBe(2)
+    // Outside the call path too: explain finds the key as a call would.
+    await expect(kms.explain({ operation: 'Encrypt', keyId: rotating })).rejects.toBeInstanceOf(KMSInternalException)
+    expect(due.imports).toBe(3)
     const stored = await keyStore.transaction('readonly', async (tx) => [await tx.getKey(leaving), await tx.getKey(rotating)])
     expect(stored.map((k) => [k?.keyState, k?.versions.length])).toEqual([['PendingDeletion', 1], ['Enabled', 1]])
 

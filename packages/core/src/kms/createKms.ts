@@ -20,6 +20,7 @@ import type { Finding, FindingsOptions } from './findings.js'
 import type { Account } from './keyIds.js'
 import type { Operation } from './operation.js'
 import { methodName, operations, type OperationRow } from './operations/index.js'
+import { loaded } from './loaded.js'
 import { MAX_IDENTITY_POLICY_LENGTH } from './policy/limits.js'
 import { PolicyParser } from './policy/parser.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
@@ -209,7 +210,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   // The policy grammar loads with the first policy that is not the default key policy.
   const policies = new PolicyParser(loadOnce(() => import('./policy/document.js')))
   const evaluator = loadOnce(() => import('./policy/evaluator.js'))
-  const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')), dueWork: loadOnce(() => import('./dueWork.js')) }
+  const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')), dueWork: loadOnce(() => import('./dueWork.js')), rsaEncryption: loadOnce(() => import('./operations/rsaEncryption.js')) }
   const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator), audit, modules, recovery)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, policies, options.identityPolicies)
@@ -220,11 +221,11 @@ export function createKms(options: KmsOptions = {}): Kms {
       kms[methodName(operation.name)] = (input?: unknown) => runCall(engine, clock, caller, operation, input, seeded)
     }
     kms.explain = async (input: ExplainRequest) => {
-      const { explainAccess } = await import('./explain.js')
+      const { explainAccess } = await loaded('explain', import('./explain.js'))
       return (await seeded, explainAccess(engine, operations, clock(), caller, input))
     }
     kms.findings = async (opts?: FindingsOptions) => {
-      const { computeFindings } = await import('./findings.js')
+      const { computeFindings } = await loaded('findings', import('./findings.js'))
       return (await seeded, computeFindings(engine, clock(), opts))
     }
     kms.as = (c: Caller) => bind(resolveCaller(c))
@@ -233,6 +234,7 @@ export function createKms(options: KmsOptions = {}): Kms {
   }
   return bind(defaultCaller)
 }
+
 
 /**
  * The audit chain's hash on every append: `node:crypto`'s where the runtime has it (~1 µs for an

@@ -9,7 +9,7 @@
  */
 import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
-import type { KeyRecord, KeyVersionRecord } from '../keystore/records.js'
+import type { KeyRecord } from '../keystore/records.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
 import { BlobKeys } from './crypto/blobKeys.js'
 import { webCryptoBlobCipher, type BlobCipher } from './crypto/blobCipher.js'
@@ -20,6 +20,7 @@ import type { Authorizer } from './authorization.js'
 import type { ResolvedCaller } from './caller.js'
 import { aliasArn, keyArn, parseKeyReference, type Account, type KeyReference } from './keyIds.js'
 import { hasDueWork } from './keyTimeline.js'
+import { loaded } from './loaded.js'
 
 /** One call: its operation, the single instant it happens at, and who makes it. What it asked is the handler's validated request. */
 export interface Call {
@@ -30,6 +31,9 @@ export interface Call {
 
 /** What crypto/versionMaterial.ts gives the engine. */
 export type VersionMaterialModule = Pick<typeof import('./crypto/versionMaterial.js'), 'generateVersionMaterial' | 'materialFormat'>
+
+/** What operations/rsaEncryption.ts gives the engine. */
+export type RsaEncryptionModule = Pick<typeof import('./operations/rsaEncryption.js'), 'checkRsaAlgorithm' | 'rsaEncrypt' | 'rsaDecrypt'>
 
 /** What crypto/nativeBlobCipher.ts gives the engine. */
 export type NativeBlobCipherModule = Pick<typeof import('./crypto/nativeBlobCipher.js'), 'blobCipherFor'>
@@ -52,6 +56,8 @@ export interface EngineModules {
   nativeBlobCipher: () => Promise<NativeBlobCipherModule>
   /** Applying what the clock made due (rotations, expiries, deletions), the first time a call finds some. Loaded as above; meanwhile that call fails. */
   dueWork: () => Promise<DueWorkModule>
+  /** RSA keys' Encrypt and Decrypt, with the first call on an RSA key. Loaded as above; meanwhile those calls fail. */
+  rsaEncryption: () => Promise<RsaEncryptionModule>
 }
 
 export class Engine {
@@ -146,7 +152,7 @@ export class Engine {
     )
     const due = keys.filter((k) => hasDueWork(k, call.now))
     if (due.length === 0) return
-    const { settleDue } = await this.modules.dueWork()
+    const { settleDue } = await loaded('applying what the clock made due', this.modules.dueWork())
     await settleDue(this, call, due)
   }
 
@@ -155,5 +161,4 @@ export class Engine {
     const bytes = this.random(32)
     return { requestID: uuidFromRandom(bytes.subarray(0, 16)), eventID: uuidFromRandom(bytes.subarray(16)) }
   }
-
 }

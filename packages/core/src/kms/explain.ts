@@ -8,6 +8,7 @@ import { ValidationException } from './errors.js'
 import type { Permission } from './authorization.js'
 import { resolveCaller, type ResolvedCaller } from './caller.js'
 import type { Call, Engine } from './engine.js'
+import { loaded } from './loaded.js'
 import { loadRow, noTarget, type TableRow } from './operation.js'
 import type { DecidedBy, Decision } from './policy/evaluate.js'
 import type { Caller } from './caller.js'
@@ -74,7 +75,7 @@ async function operationKind(operations: readonly TableRow[], operation: string)
   if (operation === 'ReEncryptFrom' || operation === 'ReEncryptTo') return 'key'
   const row = operations.find((o) => o.name === operation)
   if (!row || row.service !== 'kms') return undefined
-  return (await loadRow(row)).resolve === noTarget ? 'no key' : 'key'
+  return (await loaded(`explain ${operation}`, Promise.resolve(loadRow(row)))).resolve === noTarget ? 'no key' : 'key'
 }
 
 const ALGORITHM_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'])
@@ -96,7 +97,7 @@ export async function explainAccess(engine: Engine, operations: readonly TableRo
   const request = input.request ?? {}
   const context = input.encryptionContext === undefined ? undefined : Object.entries(input.encryptionContext)
   const call: Call = { operation, now, caller }
-  const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? (await import('./operations/keys.js')).createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
+  const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? (await loaded('explain CreateKey', import('./operations/keys.js'))).createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
   if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: ['SYMMETRIC_DEFAULT'] }
   if (operation === 'CreateGrant') {
     if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: strings(request.Operations), multi: true }

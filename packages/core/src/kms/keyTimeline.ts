@@ -1,7 +1,8 @@
 /**
  * A key's versions over time, as pure functions of its record and an instant: which version is
  * current, which hold material, and what the clock has made due (automatic rotations, imported
- * material past its ValidTo, the end of a deletion window). engine.ts applies what is due.
+ * material past its ValidTo, the end of a deletion window). engine.settle finds what is due, and
+ * dueWork.ts applies it.
  */
 import type { KeyRecord, KeyVersionRecord } from '../keystore/records.js'
 
@@ -40,7 +41,7 @@ export const isDeletionDue = (key: KeyRecord, now: Date) =>
 /**
  * The automatic rotations that fell due by `now`, each at its own date. AWS rotates only
  * Enabled keys: a disabled key or one pending deletion keeps its due date, and EnableKey
- * rotates it at once if that date has passed (operations/keys.ts).
+ * rotates it at once if that date has passed (operations/lifecycle.ts).
  */
 export function dueRotations(key: KeyRecord, now: Date): Date[] {
   const { enabled, nextRotationDate, periodInDays } = key.rotation

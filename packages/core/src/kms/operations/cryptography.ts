@@ -65,28 +65,30 @@ export function refuseRecipient(r: { Recipient?: unknown }): void {
 type EncryptionAlgorithm = T.EncryptionAlgorithmSpec
 export const isAsymmetric = (key: KeyRecord) => key.keySpec !== 'SYMMETRIC_DEFAULT'
 
-/** RSA keys are rare: their Encrypt and Decrypt, with the key spec table, load with the first one. */
-const rsa = () => import('./rsaEncryption.js')
-
 /**
  * The algorithm a key encrypts or decrypts with, checked against its spec: symmetric keys use
  * SYMMETRIC_DEFAULT only, RSA keys the RSAES_OAEP algorithms (InvalidKeyUsageException
  * otherwise, as AWS). An encryption context is authenticated by symmetric keys only.
+ *
+ * RSA keys are rare: their checks and OAEP calls (rsaEncryption.ts, with the key spec table)
+ * load with the first call on one (EngineModules). While that module cannot load, every
+ * Encrypt, Decrypt and ReEncrypt on an RSA key fails as KMSInternalException, before any other
+ * check, and changes nothing; the next call loads it.
  */
-export async function algorithmFor(key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): Promise<EncryptionAlgorithm> {
+export async function algorithmFor(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined): Promise<EncryptionAlgorithm> {
   requireUsage(key, 'ENCRYPT_DECRYPT')
   if (!isAsymmetric(key)) {
     if (algorithm !== 'SYMMETRIC_DEFAULT') throw new InvalidKeyUsageException(`The encryption algorithm ${algorithm} is not supported by a symmetric encryption KMS key`)
     return algorithm
   }
-  ;(await rsa()).checkRsaAlgorithm(key, algorithm, context)
+  ;(await engine.modules.rsaEncryption()).checkRsaAlgorithm(key, algorithm, context)
   return algorithm
 }
 
 /** Encrypts under `key` with a checked algorithm: a blob (symmetric) or an OAEP ciphertext (RSA). */
 export async function encryptUnder(engine: Engine, key: KeyRecord, algorithm: EncryptionAlgorithm, plaintext: Uint8Array, context: ContextPairs | undefined) {
   const version = usableVersion(key)
-  if (isAsymmetric(key)) return { blob: await (await rsa()).rsaEncrypt(key, version, algorithm as AsymmetricEncryptionAlgorithm, plaintext), version }
+  if (isAsymmetric(key)) return { blob: await (await engine.modules.rsaEncryption()).rsaEncrypt(key, version, algorithm as AsymmetricEncryptionAlgorithm, plaintext), version }
   const derived = await engine.blobKeys.forSealing(key.keyId, version)
   const cipher = engine.blobCipher()
   const sealed = await sealBlob(derived, plaintext, context, engine.random, cipher instanceof Promise ? await cipher : cipher)
@@ -123,11 +125,11 @@ export async function ciphertextKey(engine: Engine, call: Call, ciphertext: Uint
 export async function decryptWith(engine: Engine, source: Source, ciphertext: Uint8Array, algorithm: EncryptionAlgorithm, context: ContextPairs | undefined, operation: 'Decrypt' | 'ReEncrypt', dryRun: boolean | undefined) {
   const { key, header } = source
   assertKeyState(key, operation)
-  await algorithmFor(key, algorithm, context)
+  await algorithmFor(engine, key, algorithm, context)
   if (!header) {
     const version = usableVersion(key)
     dryRunStop(dryRun)
-    const plaintext = await (await rsa()).rsaDecrypt(version.privateKeys![algorithm]!, ciphertext)
+    const plaintext = await (await engine.modules.rsaEncryption()).rsaDecrypt(version.privateKeys![algorithm]!, ciphertext)
     if (!plaintext) throw new InvalidCiphertextException('The ciphertext is invalid.')
     return { version, plaintext, symmetric: false }
   }
@@ -155,7 +157,7 @@ export const encrypt = defineOperation<T.EncryptRequest, T.EncryptResponse>()({
   async run({ engine }, r, { key }) {
     try {
       assertKeyState(key, 'Encrypt')
-      const algorithm = await algorithmFor(key, r.algorithm, r.EncryptionContext)
+      const algorithm = await algorithmFor(engine, key, r.algorithm, r.EncryptionContext)
       dryRunStop(r.DryRun)
       const { blob: out } = await encryptUnder(engine, key, algorithm, r.Plaintext, r.EncryptionContext)
       return { CiphertextBlob: out, KeyId: key.arn, EncryptionAlgorithm: algorithm }

@@ -38,7 +38,7 @@ export const reEncrypt = defineOperation<T.ReEncryptRequest, T.ReEncryptResponse
   ],
   async run({ engine }, r, { destination, from }) {
     assertKeyState(destination, 'ReEncrypt')
-    const destinationAlgorithm = await algorithmFor(destination, r.destinationAlgorithm, r.DestinationEncryptionContext)
+    const destinationAlgorithm = await algorithmFor(engine, destination, r.destinationAlgorithm, r.DestinationEncryptionContext)
     const opened = await decryptWith(engine, from, r.CiphertextBlob, r.sourceAlgorithm, r.SourceEncryptionContext, 'ReEncrypt', r.DryRun)
     try {
       const { blob: out, version } = await encryptUnder(engine, destination, destinationAlgorithm, opened.plaintext, r.DestinationEncryptionContext)
