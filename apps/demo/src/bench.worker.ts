@@ -67,6 +67,8 @@ Object.assign(api, {
     const m0478 = (await client.encrypt(keyring, data, { suiteId: 0x0478 })).result
     const mDefault = (await client.encrypt(keyring, data)).result
     const rawCt = await subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data)
+    // The default suite's signature alone: WebCrypto's one-shot ECDSA P-384 over the whole message.
+    const signing = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign'])) as CryptoKeyPair
     // Cross-checks before anything is timed (the Node bench also has the AWS client read ours).
     for (const m of [m0478, mDefault]) if (!equal((await client.decrypt(keyring, m)).plaintext, data)) throw new Error('round trip')
     const pieces = await client.encryptToChunks(keyring, data, { suiteId: 0x0478 })
@@ -82,6 +84,7 @@ Object.assign(api, {
       ['default dec', () => client.decrypt(keyring, mDefault)],
       ['0x0478 chunks enc', () => client.encryptToChunks(keyring, data, { suiteId: 0x0478 })],
       ['0x0478 chunks dec', () => client.decryptToChunks(keyring, m0478)],
+      ['raw sign', () => subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, signing.privateKey, data)],
     ]
     const times = contenders.map(() => [] as number[])
     for (const [, fn] of contenders) await fn() // warm-up
