@@ -67,8 +67,22 @@ Object.assign(api, {
     const m0478 = (await client.encrypt(keyring, data, { suiteId: 0x0478 })).result
     const mDefault = (await client.encrypt(keyring, data)).result
     const rawCt = await subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data)
-    // The default suite's signature alone: WebCrypto's one-shot ECDSA P-384 over the whole message.
-    const signing = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign'])) as CryptoKeyPair
+    // The default suite's signature alone: WebCrypto's one-shot ECDSA P-384 over the whole message;
+    // and whether Chromium overlaps its verify with frames' decryption when both are asked at once
+    // (256 KiB frames, 8 in flight, as the default frame length and the client's concurrency).
+    const signing = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign', 'verify'])) as CryptoKeyPair
+    const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, signing.privateKey, data)
+    const FRAME = 256 * 1024
+    const sealedFrames: ArrayBuffer[] = []
+    for (let at = 0; at < size; at += FRAME) sealedFrames.push(await subtle.encrypt({ name: 'AES-GCM', iv }, rawKey, data.subarray(at, at + FRAME)))
+    const verify = () => subtle.verify({ name: 'ECDSA', hash: 'SHA-384' }, signing.publicKey, signature, data)
+    const openFrames = async () => {
+      let next = 0
+      const worker = async () => {
+        while (next < sealedFrames.length) await subtle.decrypt({ name: 'AES-GCM', iv }, rawKey, sealedFrames[next++]!)
+      }
+      await Promise.all(Array.from({ length: 8 }, worker))
+    }
     // Cross-checks before anything is timed (the Node bench also has the AWS client read ours).
     for (const m of [m0478, mDefault]) if (!equal((await client.decrypt(keyring, m)).plaintext, data)) throw new Error('round trip')
     const pieces = await client.encryptToChunks(keyring, data, { suiteId: 0x0478 })
@@ -85,6 +99,9 @@ Object.assign(api, {
       ['0x0478 chunks enc', () => client.encryptToChunks(keyring, data, { suiteId: 0x0478 })],
       ['0x0478 chunks dec', () => client.decryptToChunks(keyring, m0478)],
       ['raw sign', () => subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, signing.privateKey, data)],
+      ['raw verify', verify],
+      ['raw frames dec', openFrames],
+      ['raw verify and frames dec', () => Promise.all([verify(), openFrames()])],
     ]
     const times = contenders.map(() => [] as number[])
     for (const [, fn] of contenders) await fn() // warm-up
