@@ -235,7 +235,6 @@ export function createKms(options: KmsOptions = {}): Kms {
   return bind(defaultCaller)
 }
 
-
 /**
  * The audit chain's hash on every append: `node:crypto`'s where the runtime has it (~1 µs for an
  * event against ~5 µs for @noble/hashes, on every call), else @noble/hashes' (audit/hashes.ts),
