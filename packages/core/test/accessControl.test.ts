@@ -224,6 +224,37 @@ describe('key policies', () => {
     await expectKmsError(bob.createKey(), AccessDeniedException)
   })
 
+  it('a key policy that gives another account kms:* opens only the operations AWS allows across accounts', async () => {
+    const { kms } = engine()
+    const shared = await newKey(kms, policy(rootStatement, { Sid: 'partner', Effect: 'Allow', Principal: { AWS: OTHER_ROOT }, Action: 'kms:*', Resource: '*' }))
+    const partner = kms.as({ principal: OTHER_ROOT })
+    const KeyId = shared.Arn
+    // Cross-account use: Yes.
+    const { CiphertextBlob } = await partner.encrypt({ KeyId, Plaintext: bytes('x') })
+    await partner.decrypt({ CiphertextBlob: CiphertextBlob!, KeyId })
+    await partner.generateDataKey({ KeyId, KeySpec: 'AES_256' })
+    await partner.describeKey({ KeyId })
+    await partner.getKeyRotationStatus({ KeyId })
+    const { GrantId } = await partner.createGrant({ KeyId, GranteePrincipal: OTHER_ROOT, Operations: ['Decrypt'] })
+    expect((await partner.listGrants({ KeyId })).Grants!.map((g) => g.GrantId)).toContain(GrantId)
+    await partner.revokeGrant({ KeyId, GrantId: GrantId! })
+    // Cross-account use: No. Each is refused and changes nothing.
+    const refused: [string, () => Promise<unknown>][] = [
+      ['ScheduleKeyDeletion', () => partner.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 })],
+      ['DisableKey', () => partner.disableKey({ KeyId })],
+      ['PutKeyPolicy', () => partner.putKeyPolicy({ KeyId, PolicyName: 'default', Policy: policy({ Effect: 'Allow', Principal: { AWS: OTHER_ROOT }, Action: 'kms:*', Resource: '*' }) })],
+      ['GetKeyPolicy', () => partner.getKeyPolicy({ KeyId, PolicyName: 'default' })],
+      ['TagResource', () => partner.tagResource({ KeyId, Tags: [{ TagKey: 'owner', TagValue: 'partner' }] })],
+      ['EnableKeyRotation', () => partner.enableKeyRotation({ KeyId })],
+      ['UpdateKeyDescription', () => partner.updateKeyDescription({ KeyId, Description: 'mine now' })],
+    ]
+    for (const [name, call] of refused) await expectKmsError(call(), AccessDeniedException, new RegExp(`not authorized to perform: kms:${name} on resource: ${KeyId}`))
+    const after = (await kms.describeKey({ KeyId: shared.KeyId })).KeyMetadata
+    expect(after).toMatchObject({ KeyState: 'Enabled', Description: '' })
+    expect((await kms.listResourceTags({ KeyId: shared.KeyId })).Tags).toEqual([])
+    expect((await kms.getKeyRotationStatus({ KeyId: shared.KeyId })).KeyRotationEnabled).toBe(false)
+  })
+
   it('assumed-role sessions get what their role gets', async () => {
     const role = `arn:aws:iam::${ACCOUNT}:role/App`
     const { kms } = engine({ [role]: { all: allowAll } })

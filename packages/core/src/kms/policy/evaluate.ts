@@ -178,6 +178,19 @@ function found(s: Statement) {
   return out
 }
 
+/**
+ * The actions a principal of another account may be allowed on a key ("Allowing users in other
+ * accounts to use a KMS key", AWS KMS Developer Guide: "If you give users in a different account
+ * permission for other operations, those permissions have no effect"; each operation's API
+ * reference says "Cross-account use: Yes" or "No").
+ */
+const CROSS_ACCOUNT_ACTIONS = new Set([
+  'kms:CreateGrant', 'kms:Decrypt', 'kms:DeriveSharedSecret', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateMac', 'kms:GetKeyRotationStatus', 'kms:GetPublicKey', 'kms:ListGrants', 'kms:ReEncryptFrom',
+  'kms:ReEncryptTo', 'kms:RetireGrant', 'kms:RevokeGrant', 'kms:Sign', 'kms:Verify', 'kms:VerifyMac',
+])
+
 /** Grant operations that take an encryption context: the only ones constraints apply to. */
 const CONTEXT_OPERATIONS = new Set([
   'Encrypt', 'Decrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo',
@@ -253,6 +266,12 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
     if (p.isRoot && p.accountId === req.resourceAccount) return { decision: 'Allow', decidedBy: { source: 'account root' }, reason: `${who} is the account root, which may always call ${action}` }
     if (identityAllow && p.accountId === req.resourceAccount) return { decision: 'Allow', decidedBy: identityAllow, reason: `${describeDecidedBy(identityAllow)} allows ${what}` }
     return { decision: 'ImplicitDeny', reason: `no identity policy of ${who} allows ${what}`, missing: 'identity' }
+  }
+
+  // A key of another account serves only the operations AWS allows across accounts: a key
+  // policy or grant that gives a foreign principal more has no effect there.
+  if (p.accountId !== req.resourceAccount && !CROSS_ACCOUNT_ACTIONS.has(action)) {
+    return { decision: 'ImplicitDeny', reason: `${action} cannot be called on a key of another account (${who} is not in account ${req.resourceAccount})`, missing: 'resource' }
   }
 
   // 2./3. The key policy, with delegation to identity policies.
