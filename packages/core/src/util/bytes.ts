@@ -1,7 +1,9 @@
 /** Small byte helpers. Views are always read through their byteOffset/byteLength. */
 
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a leading U+FEFF is part of the text (an encryption context key may start with one), not a
+// marker to drop: decoding must give back exactly the string that was encoded.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export const utf8 = (s: string): Uint8Array<ArrayBuffer> => utf8Encoder.encode(s)
 export const fromUtf8 = (b: Uint8Array): string => utf8Decoder.decode(b)

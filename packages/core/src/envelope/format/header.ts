@@ -62,7 +62,7 @@ export function edk(providerId: string, rawInfo: Uint8Array, encryptedDataKey: U
   return { providerId, providerInfo: lenientUtf8(rawInfo), rawInfo, encryptedDataKey }
 }
 
-const lenientUtf8 = (b: Uint8Array) => new TextDecoder().decode(b)
+const lenientUtf8 = (b: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(b)
 
 export function serializeHeader(h: MessageHeader): Uint8Array<ArrayBuffer> {
   const w = new Writer()
