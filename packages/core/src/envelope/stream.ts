@@ -127,15 +127,18 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
       header.resolve(writer.messageHeader)
     },
     async transform(chunk, controller) {
+      const bytes = chunkOf(chunk)
+      // Before anything of it is sealed (client-apis/encrypt.md: past the Plaintext Length Bound
+      // the operation "MUST immediately fail"): no frame of a too-long stream goes out.
+      if (plaintextLength !== undefined && taken + queue.length + bytes.byteLength > plaintextLength) throw new RangeError('the stream is longer than "plaintextLength"')
       // A copy: the caller may reuse its buffer once the write resolves.
-      queue.push(chunkOf(chunk).slice())
+      queue.push(bytes.slice())
       // Keep back the last frame's worth: only the end of the input says which frame is final.
       while (queue.length > frameLength) {
         seal(controller, false, queue.take(frameLength))
         // Backpressure: the write resolves with at most IN_FLIGHT frames still being sealed.
         await sealing.wait(IN_FLIGHT)
       }
-      if (plaintextLength !== undefined && taken + queue.length > plaintextLength) throw new RangeError('the stream is longer than "plaintextLength"')
     },
     async flush(controller) {
       if (plaintextLength !== undefined && taken + queue.length !== plaintextLength) throw new RangeError('the stream is shorter than "plaintextLength"')

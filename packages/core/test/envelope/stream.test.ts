@@ -104,6 +104,21 @@ describe('streams', () => {
     expect(decrypted).toEqual([10, 20, 30])
   })
 
+  it('a write that goes past plaintextLength fails before any of it is sealed: only the header goes out', async () => {
+    const { readable, writable } = client.encryptStream(aesKeyring(), { plaintextLength: 10, frameLength: 16, suiteId: 0x0478 })
+    const out: Uint8Array[] = []
+    const reading = (async () => {
+      const reader = readable.getReader()
+      for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value)
+    })()
+    const writer = writable.getWriter()
+    await expect(writer.write(bytes(640))).rejects.toThrow(/longer than "plaintextLength"/)
+    await expect(reading).rejects.toThrow(RangeError)
+    // The header alone: no frame of the 640 bytes was sealed and released.
+    expect(out).toHaveLength(1)
+    expect(new HeaderScanner({ maxEncryptedDataKeys: 10, maxHeaderLength: 1 << 20 }).push(out[0]!)).toBe(out[0]!.byteLength)
+  })
+
   it('a keyring that cannot decrypt rejects messageHeader and errors the stream', async () => {
     const encrypted = (await client.encrypt(aesKeyring(), bytes(10))).result
     const stream = client.decryptStream(aesKeyring('someone-else'))
