@@ -91,6 +91,18 @@ describe('SigV4 verification', () => {
     }
   })
 
+  it('refuses a request whose X-Amz-Target, Content-Type or another x-amz-* header is left out of the signature', async () => {
+    // Signed over host and x-amz-date only, a captured DescribeKey could be sent again as ScheduleKeyDeletion.
+    for (const header of ['x-amz-target', 'content-type', 'x-amz-user-agent']) {
+      const request = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, headers: { 'x-amz-user-agent': 'aws-sdk-js/3' }, unsignable: [header] })
+      expect(request.headers.get('authorization')).not.toContain(header)
+      expect(await refused(request)).toMatchObject({ awsName: 'IncompleteSignatureException', message: `'${header}' must be a signed header.` })
+    }
+    // The same request with every header signed passes.
+    const signed = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, headers: { 'x-amz-user-agent': 'aws-sdk-js/3' } })
+    expect(await verifySigV4(signed, await bytesOf(signed), options())).toEqual({ accessKeyId: KEY.accessKeyId })
+  })
+
   it('an identical request sent twice within the window is served twice (as AWS does)', async () => {
     const request = await signedRequest(URL_, 'TrentService.ListKeys', '{}', KEY, { date: NOW })
     await verifySigV4(request.clone(), await bytesOf(request), options())

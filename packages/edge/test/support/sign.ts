@@ -18,6 +18,8 @@ export interface SignOptions {
   headers?: Record<string, string>
   /** Headers sent but left out of the signature. */
   unsigned?: Record<string, string>
+  /** Headers of the request the signer leaves out of SignedHeaders (its `unsignableHeaders`). */
+  unsignable?: string[]
 }
 
 /** A POST of the AWS JSON 1.1 protocol, signed for `target` with `key`. */
@@ -27,7 +29,7 @@ export async function signedRequest(url: string, target: string, body: string, k
   const headers: Record<string, string> = { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...o.headers }
   const signed = await signer.sign(
     { method: 'POST', protocol: u.protocol, hostname: u.hostname, ...(u.port ? { port: Number(u.port) } : {}), path: u.pathname, query: {}, headers, body },
-    o.date ? { signingDate: o.date } : {},
+    { ...(o.date ? { signingDate: o.date } : {}), ...(o.unsignable ? { unsignableHeaders: new Set(o.unsignable) } : {}) },
   )
   const out = new Headers(signed.headers as Record<string, string>)
   out.delete('host') // fetch sets it from the URL
