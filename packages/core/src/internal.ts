@@ -13,6 +13,8 @@
  *   request schema, from which the edge derives its wire targets and JSON codec.
  * - `resolveCaller`, `ResolvedCaller`: checks a `Caller` (throws TypeError naming the bad member)
  *   and fills in its account, as `kms.as(caller)` does.
+ * - `recordOtherAccountEvent`: appends to an engine's trail the event of a call its principal made
+ *   on a key of another account kept elsewhere (`KmsOptions.otherAccounts`: the edge).
  *
  * @example
  * ```ts
@@ -29,3 +31,4 @@ export { WEBKMS_ENGINE } from './engineMarker.js'
 export { operationTable, type OperationDescription } from './kms/operations/table.js'
 export type { Member, Schema } from './kms/request/schema.js'
 export { resolveCaller, type ResolvedCaller } from './kms/caller.js'
+export { recordOtherAccountEvent } from './kms/otherAccounts.js'

@@ -19,6 +19,7 @@
  * @module
  */
 export { createKms, operationNames, type Kms, type KmsOperations, type KmsOptions, type OperationName } from './kms/createKms.js'
+export type { OtherAccounts } from './kms/otherAccounts.js'
 export type * from './kms/types.js'
 export type { IdentityPolicyRequest, PutIdentityPolicyRequest, GetIdentityPoliciesResponse } from './kms/operations/identityPolicies.js'
 export type { AuditPublicKeyEntry, ExportAuditLogRequest, GetAuditPublicKeysResponse, RotateAuditSigningKeyResponse } from './kms/operations/auditLog.js'

@@ -37,7 +37,7 @@ describe('@webkms/core exports', () => {
   })
 
   it('internals are not exported from the root', () => {
-    expect(Object.keys(internal).sort()).toEqual(['WEBKMS_ENGINE', 'canonicalJson', 'cloneRecord', 'operationTable', 'resolveCaller'])
+    expect(Object.keys(internal).sort()).toEqual(['WEBKMS_ENGINE', 'canonicalJson', 'cloneRecord', 'operationTable', 'recordOtherAccountEvent', 'resolveCaller'])
     for (const name of Object.keys(internal)) expect(root, name).not.toHaveProperty(name)
   })
 })

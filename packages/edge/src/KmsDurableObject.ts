@@ -9,7 +9,8 @@
  * measured throughput of one object and how the design grows past it.
  */
 import { DurableObject } from 'cloudflare:workers'
-import { createKms, operationNames, type Caller, type Kms } from '@webkms/core'
+import { createKms, operationNames, type Caller, type Kms, type OtherAccounts } from '@webkms/core'
+import { recordOtherAccountEvent } from '@webkms/core/internal'
 import { parseRegion, parseRootKey, type EdgeVars } from './config.js'
 import { DurableObjectKeyStore } from './store/DurableObjectKeyStore.js'
 import { deriveWrappingKey, KeyWrapper } from './store/keyWrapping.js'
@@ -76,6 +77,34 @@ const methodName = (op: string) => op.charAt(0).toLowerCase() + op.slice(1)
  */
 export class KmsDurableObject extends DurableObject<EdgeVars> {
   #kms: Promise<Kms> | undefined
+  #store: DurableObjectKeyStore | undefined
+
+  /**
+   * Another account's object, for a call one of its principals makes on a key of this account:
+   * its identity policies decide the call with this key's policy, and the call is recorded in
+   * its trail too (only there when refused before it ran). The namespace bound as `KMS`; a
+   * Worker that binds it under another name overrides this.
+   */
+  protected accountObject(accountId: string): DurableObjectStub<KmsDurableObject> {
+    const namespace = (this.env as EdgeVars & { KMS?: DurableObjectNamespace<KmsDurableObject> }).KMS
+    if (!namespace) throw new Error('the KMS Durable Object namespace is not bound as KMS: a call from another account cannot reach its account')
+    return namespace.get(namespace.idFromName(accountId))
+  }
+
+  /**
+   * The identity policies this account keeps for `principals` (over RPC, from the object of an
+   * account whose key one of them calls). Not a KMS call: nothing is recorded.
+   */
+  async identityPoliciesOf(accountId: string, principals: string[]): Promise<{ principal: string; name: string; document: string }[]> {
+    await this.#engine(accountId)
+    const records = await this.#store!.transaction('readonly', async (tx) => (await Promise.all(principals.map((p) => tx.getIdentityPolicies(p)))).flat())
+    return records.map(({ principal, name, document }) => ({ principal, name, document }))
+  }
+
+  /** Appends to this account's trail the event of a call one of its principals made on a key of another account (over RPC, from that account's object). */
+  async recordOtherAccountEvent(accountId: string, event: Record<string, unknown>): Promise<void> {
+    await recordOtherAccountEvent(await this.#engine(accountId), event)
+  }
 
   /**
    * Runs one call on this account's engine (over Durable Object RPC, from `createKmsHandler`).
@@ -105,8 +134,14 @@ export class KmsDurableObject extends DurableObject<EdgeVars> {
       if (pinned === undefined) await this.ctx.storage.put(ACCOUNT, accountId)
       else if (pinned !== accountId) throw new Error(`this object holds account ${pinned}, not ${accountId}`)
       const keys = new KeyWrapper(await deriveWrappingKey(parseRootKey(this.env.WEBKMS_ROOT_KEY), accountId))
+      this.#store = new DurableObjectKeyStore(this.ctx.storage, keys)
+      const otherAccounts: OtherAccounts = {
+        identityPolicies: (account, principals) => this.accountObject(account).identityPoliciesOf(account, principals),
+        record: (account, event) => this.accountObject(account).recordOtherAccountEvent(account, event),
+      }
       return createKms({
-        keyStore: new DurableObjectKeyStore(this.ctx.storage, keys),
+        keyStore: this.#store,
+        otherAccounts,
         accountId,
         region: parseRegion(this.env.WEBKMS_REGION),
         // ExportAuditLog answers the whole trail kept in one response: keep it well under the

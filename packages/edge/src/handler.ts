@@ -13,6 +13,7 @@ import { resolveCaller } from '@webkms/core/internal'
 import { ConfigurationError, edgeConfig, parseRootKey, type EdgeConfig, type EdgeVars } from './config.js'
 import { ProtocolError } from './errors.js'
 import type { EngineCall, EngineOutcome, KmsDurableObject } from './KmsDurableObject.js'
+import type { OperationDescription } from '@webkms/core/internal'
 import { CONTENT_TYPE, decodeRequest, encodeResponse, errorBody, targets } from './protocol.js'
 import { verifySigV4 } from './sigv4.js'
 
@@ -159,7 +160,7 @@ export function createKmsHandler(options: KmsHandlerOptions = {}): KmsHandler {
         // Cloudflare sets CF-Connecting-IP; a value that is no address (a local client's own header) is not recorded.
         delete caller.sourceIp
       }
-      const accountId = routeAccount(input, credential.accountId)
+      const accountId = routeAccount(operation, input, credential.accountId)
       const stub = namespace(env)!.get(namespace(env)!.idFromName(accountId))
       const outcome = (await stub.call({ accountId, operation: operation.name, input, caller } satisfies EngineCall)) as EngineOutcome
       if (outcome.ok) return respond(200, encodeResponse(outcome.output))
@@ -210,15 +211,17 @@ async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
 
 /**
  * The account whose object serves the call: the one a key ARN in the request names (a
- * cross-account call), else the caller's own. A request naming keys of two other accounts (a
- * ReEncrypt across accounts) cannot be served by one object.
+ * cross-account call), else the caller's own. Only the operation's own key members count (the
+ * engine ignores any other, so neither may route); a bare key ID or alias names a key of the
+ * caller's account. A request naming keys of two accounts (a ReEncrypt across accounts) cannot
+ * be served by one object.
  */
-function routeAccount(input: Record<string, unknown>, callerAccount: string): string {
+function routeAccount(operation: OperationDescription, input: Record<string, unknown>, callerAccount: string): string {
   const accounts = new Set<string>()
   for (const member of KEY_MEMBERS) {
     const v = input[member]
-    const m = typeof v === 'string' ? /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(v) : null
-    if (m) accounts.add(m[1]!)
+    if (!Object.hasOwn(operation.schema, member) || typeof v !== 'string') continue
+    accounts.add(/^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(v)?.[1] ?? callerAccount)
   }
   if (accounts.size > 1) throw new ProtocolError('UnsupportedOperationException', 'A request that names keys of two different accounts is not supported here')
   return accounts.values().next().value ?? callerAccount

@@ -150,4 +150,56 @@ describe('principals, policies and the audit trail over the wire', () => {
     expect((await kms('Encrypt', { KeyId: private_.Arn, Plaintext: b64('x') }, KEYS.other)).json.__type).toBe('AccessDeniedException')
     expect((await kms('DescribeKey', { KeyId: shared.KeyId }, KEYS.other)).json.__type).toBe('NotFoundException') // a bare key ID is the caller's account
   })
+
+  describe('calls from another account', () => {
+    const sharedPolicy = () =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, Action: ['kms:Encrypt', 'kms:DescribeKey'], Resource: '*' },
+        ],
+      })
+    const BOB = KEYS.bob.principal
+    const trailOf = async (key: TestKey) => ((await webkms('ExportAuditLog', {}, key)).json as ExportedAuditLog).events
+
+    it("a user of another account is decided by its own account's identity policies, which its root keeps in its own account", async () => {
+      const shared = (await kms('CreateKey', { Policy: sharedPolicy() })).json.KeyMetadata
+      expect((await kms('Encrypt', { KeyId: shared.Arn, Plaintext: b64('x') }, KEYS.bob)).json.__type).toBe('AccessDeniedException')
+      const policy = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' } })
+      // A KeyId member PutIdentityPolicy does not have routes nothing: the policy lands in bob's account.
+      expect((await webkms('PutIdentityPolicy', { Principal: BOB, PolicyName: 'partner-keys', PolicyDocument: policy, KeyId: shared.Arn }, KEYS.other)).status).toBe(200)
+      expect((await webkms('GetIdentityPolicies', { Principal: BOB }, KEYS.other)).json).toEqual({ Policies: { 'partner-keys': policy } })
+      expect((await kms('Encrypt', { KeyId: shared.Arn, Plaintext: b64('x') }, KEYS.bob)).status).toBe(200)
+      // What the key policy does not give the account, bob's own policy cannot.
+      expect((await kms('GenerateDataKey', { KeyId: shared.Arn, KeySpec: 'AES_256' }, KEYS.bob)).json.__type).toBe('AccessDeniedException')
+    })
+
+    it("calls another account may not make are recorded only in the caller's trail: they cannot push the owner's events out", async () => {
+      const shared = (await kms('CreateKey', { Policy: sharedPolicy() })).json.KeyMetadata
+      const missing = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-4000-8000-000000000000`
+      for (let i = 0; i < 5; i++) expect((await kms('DescribeKey', { KeyId: missing }, KEYS.other)).json.__type).toBe('NotFoundException')
+      expect((await kms('ScheduleKeyDeletion', { KeyId: shared.Arn, PendingWindowInDays: 7 }, KEYS.other)).json.__type).toBe('AccessDeniedException')
+      const described = await kms('DescribeKey', { KeyId: shared.Arn }, KEYS.other)
+      expect(described.status).toBe(200)
+      const owner = await trailOf(KEYS.root)
+      const fromOther = (events: ExportedAuditLog['events']) => events.filter((e) => (e.userIdentity as { accountId?: string }).accountId === OTHER_ACCOUNT && e.eventName !== 'ExportAuditLog')
+      // The owner sees the call that ran on its key, and nothing refused.
+      expect(fromOther(owner).map((e) => e.errorCode ?? 'ok')).not.toContain('NotFoundException')
+      expect(fromOther(owner).filter((e) => e.eventName === 'ScheduleKeyDeletion')).toEqual([])
+      expect(owner.find((e) => e.requestID === described.headers.get('x-amzn-requestid'))).toMatchObject({ eventName: 'DescribeKey', recipientAccountId: ACCOUNT })
+      // The caller's account sees all of them.
+      const caller = fromOther(await trailOf(KEYS.other))
+      expect(caller.filter((e) => e.eventName === 'DescribeKey' && e.errorCode === 'NotFoundException').length).toBeGreaterThanOrEqual(5)
+      expect(caller.find((e) => e.eventName === 'ScheduleKeyDeletion')).toMatchObject({ errorCode: 'AccessDeniedException', recipientAccountId: OTHER_ACCOUNT })
+      expect(caller.find((e) => e.requestID === described.headers.get('x-amzn-requestid'))).toMatchObject({ eventName: 'DescribeKey', recipientAccountId: OTHER_ACCOUNT })
+      expect((await kms('DescribeKey', { KeyId: shared.KeyId })).json.KeyMetadata.KeyState).toBe('Enabled')
+    })
+
+    it('a ReEncrypt from a key of another account to a key named by a bare ID or alias (the caller\'s account) is refused', async () => {
+      const shared = (await kms('CreateKey', { Policy: sharedPolicy() })).json.KeyMetadata
+      const answer = await kms('ReEncrypt', { CiphertextBlob: b64('x'.repeat(40)), SourceKeyId: shared.Arn, DestinationKeyId: 'alias/mine' }, KEYS.other)
+      expect(answer).toMatchObject({ status: 400, json: { __type: 'UnsupportedOperationException' } })
+    })
+  })
 })

@@ -12,6 +12,7 @@ import type { KeyRecord } from '../keystore/records.js'
 import type { ResolvedCaller } from './caller.js'
 import type { ContextPairs } from './format/encryptionContext.js'
 import type { Account } from './keyIds.js'
+import type { OtherAccounts } from './otherAccounts.js'
 import type { ConditionLookup, ConditionValue } from './policy/conditions.js'
 import { defaultKeyPolicy, parsedDefaultKeyPolicy } from './policy/defaultPolicy.js'
 import type { Policy } from './policy/document.js'
@@ -111,6 +112,8 @@ export class Authorizer {
     readonly policies: PolicyParser,
     /** The policy evaluator, loaded on demand. */
     private readonly evaluator: () => Promise<PolicyEvaluator>,
+    /** Where the host keeps other accounts' identity policies, when not in this store (otherAccounts.ts). */
+    private readonly otherAccounts?: OtherAccounts,
   ) {}
 
   /** A key's policy, parsed. The default policy comes parsed: most engines never load the grammar. */
@@ -126,11 +129,17 @@ export class Authorizer {
     }
   }
 
-  /** The identity policies that apply to a principal (a session's role's too), from the store. */
+  /**
+   * The identity policies that apply to a principal (a session's role's too): from the store, or
+   * for a principal of another account kept elsewhere, from where the host keeps that account.
+   */
   async identityPolicies(p: RequestPrincipal): Promise<IdentityPolicy[]> {
     if (p.isRoot) return [] // IAM policies cannot restrict the root user
     const owners = p.roleArn ? [p.arn, p.roleArn] : [p.arn]
-    const records = await this.store.transaction('readonly', async (tx) => (await Promise.all(owners.map((o) => tx.getIdentityPolicies(o)))).flat())
+    const records =
+      this.otherAccounts && p.accountId !== this.account.accountId
+        ? await this.otherAccounts.identityPolicies(p.accountId, owners)
+        : await this.store.transaction('readonly', async (tx) => (await Promise.all(owners.map((o) => tx.getIdentityPolicies(o)))).flat())
     return Promise.all(records.map(async (r) => ({ owner: r.principal, name: r.name, policy: await this.policies.cached(r.document, 'identity') })))
   }
 

@@ -54,6 +54,8 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   let target: unknown
   let committed: AuditRecord | undefined
   let outcome: { output: unknown } | { error: KmsError }
+  /** Whether the call got past its checks to its handler. */
+  let ran = false
 
   const event = (error: KmsError | undefined, extraResources: string[] = []) =>
     apiCallEvent(
@@ -106,25 +108,35 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
       decisions.push(await engine.authorizer.authorize(call, permission, defaultAction))
     }
     // 5. run
+    ran = true
     outcome = { output: await operation.run(ctx, request as never, target as never, decisions) }
   } catch (error) {
     outcome = { error: error instanceof KmsError ? error : new KMSInternalException(`${name} failed inside the engine`, { cause: error }) }
   }
 
   // 6. record: once. A committed change already carries its event (a handler that fails after
-  // committing has still made its change, and the caller learns of the failure).
+  // committing has still made its change, and the caller learns of the failure). A principal of
+  // another account kept elsewhere (otherAccounts.ts) has the event in its own account's trail
+  // too; a call of its refused before it ran is recorded only there, so that no other account
+  // can fill this trail with calls it may not make.
+  const other = engine.otherAccounts && caller.accountId !== engine.account.accountId ? engine.otherAccounts : undefined
   let record = committed
-  if (!record) {
-    try {
-      record = await engine.audit.record(event('error' in outcome ? outcome.error : undefined))
-    } catch (cause) {
-      throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
-    }
-  }
+  let recorded: AuditRecord | { event: Record<string, unknown> } | undefined = committed
   try {
-    await engine.audit.afterAppend(record)
-  } catch {
-    // A checkpoint that failed now is made by a later call or export; the event is stored.
+    if (!recorded) {
+      const e = event('error' in outcome ? outcome.error : undefined)
+      recorded = other && !ran ? { event: e } : (record = await engine.audit.record(e))
+    }
+    if (other) await other.record(caller.accountId, { ...recorded.event, recipientAccountId: caller.accountId })
+  } catch (cause) {
+    throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
+  }
+  if (record) {
+    try {
+      await engine.audit.afterAppend(record)
+    } catch {
+      // A checkpoint that failed now is made by a later call or export; the event is stored.
+    }
   }
   if ('error' in outcome) throw outcome.error
   return outcome.output

@@ -26,6 +26,7 @@ import { PolicyParser } from './policy/parser.js'
 import { checkRecoveryOption, type RecoveryOptions } from './recovery/option.js'
 import { loadOnce } from '../util/loadOnce.js'
 import { nativeCrypto, sha256HexWith } from '../util/nativeCrypto.js'
+import { enginesOf, type OtherAccounts } from './otherAccounts.js'
 
 /**
  * The options of {@link createKms}, all optional: where keys live, the engine's clock and
@@ -84,6 +85,13 @@ export interface KmsOptions {
    * keys in a new store. Keep the private key offline: whoever holds it and a bundle holds every key.
    */
   recovery?: RecoveryOptions
+  /**
+   * For a host that keeps each account in a store of its own (the edge: one Durable Object per
+   * account): where a caller of another account has its identity policies, and its own audit
+   * trail, in which its calls on this account's keys are recorded too (those refused before they
+   * ran only there). Without it, every account's identity policies are read from this store.
+   */
+  otherAccounts?: OtherAccounts
 }
 
 type MethodOf<O> = O extends Operation<string, infer Request, infer Response> ? ({} extends Request ? (input?: Request) => Promise<Response> : (input: Request) => Promise<Response>) : never
@@ -211,7 +219,9 @@ export function createKms(options: KmsOptions = {}): Kms {
   const policies = new PolicyParser(loadOnce(() => import('./policy/document.js')))
   const evaluator = loadOnce(() => import('./policy/evaluator.js'))
   const modules = { versionMaterial: loadOnce(() => import('./crypto/versionMaterial.js')), nativeBlobCipher: loadOnce(() => import('./crypto/nativeBlobCipher.js')), dueWork: loadOnce(() => import('./dueWork.js')), rsaEncryption: loadOnce(() => import('./operations/rsaEncryption.js')) }
-  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator), audit, modules, recovery)
+  const other = options.otherAccounts
+  if (other !== undefined && (typeof other?.identityPolicies !== 'function' || typeof other.record !== 'function')) throw new TypeError('"otherAccounts" expected { identityPolicies, record } functions')
+  const engine = new Engine(store, checkedRandom(options.random ?? pooledRandom()), account, new Authorizer(account, store, policies, evaluator, other), audit, modules, recovery, other)
   const defaultCaller = options.caller ? resolveCaller(options.caller) : rootCaller(account.partition, account.accountId)
   const seeded = seedIdentityPolicies(store, clock, policies, options.identityPolicies)
 
@@ -230,6 +240,7 @@ export function createKms(options: KmsOptions = {}): Kms {
     }
     kms.as = (c: Caller) => bind(resolveCaller(c))
     Object.defineProperty(kms, WEBKMS_ENGINE, { value: true })
+    enginesOf.set(kms, engine)
     return kms as unknown as Kms
   }
   return bind(defaultCaller)

@@ -11,6 +11,7 @@ import { NotFoundException } from './errors.js'
 import type { KeyStore, KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { KeyRecord } from '../keystore/records.js'
 import type { RecoveryKey } from './recovery/recoveryKey.js'
+import type { OtherAccounts } from './otherAccounts.js'
 import { BlobKeys } from './crypto/blobKeys.js'
 import { webCryptoBlobCipher, type BlobCipher } from './crypto/blobCipher.js'
 import { nativeAesGcm } from '../util/nativeCrypto.js'
@@ -74,6 +75,8 @@ export class Engine {
     readonly modules: EngineModules,
     /** When set, every new key material is also sealed to this key (kms/recovery). */
     readonly recovery?: Promise<RecoveryKey>,
+    /** Where the host keeps other accounts (otherAccounts.ts), when not in this store. */
+    readonly otherAccounts?: OtherAccounts,
   ) {
     this.blobKeys = new BlobKeys(random)
   }

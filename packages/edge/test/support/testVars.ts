@@ -5,13 +5,14 @@ declare module 'vitest' {
   }
 }
 
-/** Configuration of the Worker under test: three principals of two accounts, and a root key. Test values, not secrets. */
+/** Configuration of the Worker under test: four principals of two accounts, and a root key. Test values, not secrets. */
 export const ACCOUNT = '111122223333'
 export const OTHER_ACCOUNT = '444455556666'
 export const KEYS = {
   root: { accessKeyId: 'AKIAWEBKMSTESTROOT01', secretAccessKey: 'test-secret-of-the-account-root-0000000', principal: `arn:aws:iam::${ACCOUNT}:root` },
   alice: { accessKeyId: 'AKIAWEBKMSTESTALICE1', secretAccessKey: 'test-secret-of-alice-000000000000000000', principal: `arn:aws:iam::${ACCOUNT}:user/alice` },
   other: { accessKeyId: 'AKIAWEBKMSTESTOTHER1', secretAccessKey: 'test-secret-of-the-other-account-root00', principal: `arn:aws:iam::${OTHER_ACCOUNT}:root` },
+  bob: { accessKeyId: 'AKIAWEBKMSTESTBOB001', secretAccessKey: 'test-secret-of-bob-of-the-other-account', principal: `arn:aws:iam::${OTHER_ACCOUNT}:user/bob` },
 } as const
 
 export const TEST_VARS = {
