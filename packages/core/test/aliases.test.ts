@@ -75,6 +75,29 @@ describe('aliases', () => {
     await expectKmsError(kms.updateAlias({ AliasName: 'alias/missing', TargetKeyId: live }), NotFoundException)
   })
 
+  it('UpdateAlias points an alias only to a key of the same type and key usage', async () => {
+    const { kms } = setup()
+    const symmetric = (await kms.createKey()).KeyMetadata.KeyId
+    const otherSymmetric = (await kms.createKey()).KeyMetadata.KeyId
+    const hmac = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata.KeyId
+    const rsaEncrypt = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata.KeyId
+    const rsaSign = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId
+    const eccSign = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId
+    await kms.createAlias({ AliasName: 'alias/app', TargetKeyId: symmetric })
+    await kms.createAlias({ AliasName: 'alias/signer', TargetKeyId: rsaSign })
+    const target = async (AliasName: string) => (await kms.listAliases()).Aliases.find((a) => a.AliasName === AliasName)!.TargetKeyId
+    for (const other of [hmac, rsaEncrypt, eccSign]) {
+      await expectKmsError(kms.updateAlias({ AliasName: 'alias/app', TargetKeyId: other }), ValidationException, /same type and key usage/)
+    }
+    expect(await target('alias/app')).toBe(symmetric)
+    await kms.updateAlias({ AliasName: 'alias/app', TargetKeyId: otherSymmetric })
+    expect(await target('alias/app')).toBe(otherSymmetric)
+    // Asymmetric to asymmetric of the same usage, whatever the spec; not to another usage.
+    await expectKmsError(kms.updateAlias({ AliasName: 'alias/signer', TargetKeyId: rsaEncrypt }), ValidationException)
+    await kms.updateAlias({ AliasName: 'alias/signer', TargetKeyId: eccSign })
+    expect(await target('alias/signer')).toBe(eccSign)
+  })
+
   it('ListAliases pages by name', async () => {
     const { kms } = setup()
     const KeyId = (await kms.createKey()).KeyMetadata.KeyId

@@ -94,8 +94,15 @@ export const updateAlias = defineOperation<T.UpdateAliasRequest, T.EmptyResponse
     { on: t.key, requestKeyId: r.TargetKeyId },
     ...(t.old ? [{ on: t.old }] : []),
   ],
-  async run({ engine, call, commit }, r, { key }) {
+  async run({ engine, call, commit }, r, { key, old }) {
     assertKeyState(key, 'UpdateAlias')
+    // "The current and new KMS key must be the same type (both symmetric or both asymmetric or
+    // both HMAC), and they must have the same key usage" (UpdateAlias, AWS KMS API Reference).
+    if (old && (keyType(old) !== keyType(key) || old.keyUsage !== key.keyUsage)) {
+      throw new ValidationException(
+        `${r.AliasName} points to a ${keyType(old)} ${old.keyUsage} key; UpdateAlias can point it only to a key of the same type and key usage, and ${key.arn} is a ${keyType(key)} ${key.keyUsage} key. Delete the alias and create it again to point it to another kind of key.`,
+      )
+    }
     await commit(async (tx) => {
       const alias = await tx.getAlias(r.AliasName)
       if (!alias) throw aliasNotFound(engine, r.AliasName)
@@ -106,6 +113,8 @@ export const updateAlias = defineOperation<T.UpdateAliasRequest, T.EmptyResponse
     return {}
   },
 })
+
+const keyType = (k: KeyRecord) => (k.keySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : k.keySpec.startsWith('HMAC_') ? 'HMAC' : 'asymmetric')
 
 export const deleteAlias = defineOperation<T.DeleteAliasRequest, T.EmptyResponse>()({
   name: 'DeleteAlias',
