@@ -111,6 +111,29 @@ describe('an EXTERNAL key before its first import', () => {
     await expectKmsError(kms.generateDataKey({ KeyId: meta.KeyId, KeySpec: 'AES_256' }), KMSInvalidStateException)
   })
 
+  it('scheduled for deletion and cancelled, it goes back to PendingImport, not Disabled: EnableKey cannot make it Enabled without material', async () => {
+    const { kms } = engine()
+    const { KeyId } = await externalKey(kms)
+    await kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 })
+    await kms.cancelKeyDeletion({ KeyId })
+    expect((await kms.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('PendingImport')
+    await expectKmsError(kms.enableKey({ KeyId }), KMSInvalidStateException)
+    expect((await kms.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('PendingImport')
+    // The same for a key whose material was deleted while its deletion was pending.
+    const imported = await externalKey(kms)
+    await importMaterial(kms, imported.KeyId, random(32))
+    await kms.scheduleKeyDeletion({ KeyId: imported.KeyId, PendingWindowInDays: 7 })
+    await kms.deleteImportedKeyMaterial({ KeyId: imported.KeyId })
+    await kms.cancelKeyDeletion({ KeyId: imported.KeyId })
+    expect((await kms.describeKey({ KeyId: imported.KeyId })).KeyMetadata.KeyState).toBe('PendingImport')
+    // With its material, a cancelled key is Disabled, as any other.
+    const kept = await externalKey(kms)
+    await importMaterial(kms, kept.KeyId, random(32))
+    await kms.scheduleKeyDeletion({ KeyId: kept.KeyId, PendingWindowInDays: 7 })
+    await kms.cancelKeyDeletion({ KeyId: kept.KeyId })
+    expect((await kms.describeKey({ KeyId: kept.KeyId })).KeyMetadata.KeyState).toBe('Disabled')
+  })
+
   it('GetParametersForImport hands out an RSA public key of the asked size and an import token valid for 24 hours', async () => {
     const { kms, clock } = engine()
     const { KeyId, Arn } = await externalKey(kms)

@@ -5,7 +5,7 @@
  */
 import type { KeyRecord } from '../../keystore/records.js'
 import { UUID_PATTERN } from '../../util/bytes.js'
-import { addDays } from '../keyTimeline.js'
+import { addDays, lacksMaterial } from '../keyTimeline.js'
 import { addVersion, newMaterial } from '../keyVersions.js'
 import { defineOperation, noTarget } from '../operation.js'
 import { paginate, pageOut } from '../paging.js'
@@ -93,7 +93,13 @@ export const scheduleKeyDeletion = defineOperation<T.ScheduleKeyDeletionRequest,
   },
 })
 
-/** A key whose deletion is cancelled is left Disabled, as in AWS: enable it explicitly. */
+/**
+ * A key whose deletion is cancelled is left Disabled, as in AWS: enable it explicitly. A key
+ * with imported material it no longer has (never imported, or deleted meanwhile) goes back to
+ * PendingImport instead: "The PendingImport state applies only to KMS keys with imported key
+ * material" whose material is missing (Key states, AWS KMS Developer Guide), and it cannot be
+ * enabled before material is imported.
+ */
 export const cancelKeyDeletion = defineOperation<T.KeyIdRequest, T.CancelKeyDeletionResponse>()({
   name: 'CancelKeyDeletion',
   schema: { KeyId: keyIdMember() },
@@ -101,7 +107,7 @@ export const cancelKeyDeletion = defineOperation<T.KeyIdRequest, T.CancelKeyDele
   permissions: onKey,
   async run(ctx, _r, { key }) {
     await changeKey(ctx, key, 'CancelKeyDeletion', (k) => {
-      k.keyState = 'Disabled'
+      k.keyState = k.origin === 'EXTERNAL' && (k.versions.length === 0 || lacksMaterial(k)) ? 'PendingImport' : 'Disabled'
       delete k.deletionDate
       delete k.pendingWindowInDays
     })
