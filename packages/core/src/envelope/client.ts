@@ -6,7 +6,7 @@
  * Frames are sealed and opened concurrently: WebCrypto runs them off the main thread where
  * the runtime can (Node's thread pool), so large messages use more than one core.
  */
-import { Malformed, malformed, Reader } from './format/reader.js'
+import { checkOfTheMessage, Malformed, malformed, Reader } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
@@ -441,6 +441,6 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     return { plaintext, messageHeader: reader.messageHeader }
   } catch (cause) {
     if (cause instanceof DecryptionError) throw cause
-    throw new DecryptionError({ cause })
+    throw new DecryptionError(checkOfTheMessage(cause) ? undefined : { cause })
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Errors of the envelope SDK. As in panva/jose, every failure to decrypt a message is one
- * opaque error (the cause is kept internal, never in the message): telling a caller which
- * check failed — tag, commitment, signature, padding of a wrapped key — would hand an attacker
- * an oracle. Misuse of the API is a TypeError or RangeError naming the argument.
+ * opaque error: telling a caller which check failed — the format, a tag, the key commitment,
+ * the signature, the padding of a wrapped key — would hand an attacker an oracle, so neither
+ * the message nor a `cause` says it. A failure that is not about the message's bytes (a
+ * keyring's KMS refusing, a materials manager's own error) is kept as `cause`, for the
+ * developer's logs. Misuse of the API is a TypeError or RangeError naming the argument.
  */
 import { CodedError } from '../codedError.js'
 

@@ -121,7 +121,7 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
   // Constant-time commitment check before anything is decrypted (client-apis/decrypt.md).
   if (suite.committing && !equalBytes(commitment!, header.suiteData!)) throw new Malformed('key commitment mismatch')
   const authOnly = serializeEncryptionContext(pick(materials.encryptionContext, materials.requiredEncryptionContextKeys, true))
-  await key.decrypt(parsed.headerIv, parsed.headerTag, concatBytes(parsed.headerBytes, authOnly))
+  await key.decrypt(parsed.headerIv, parsed.headerTag, concatBytes(parsed.headerBytes, authOnly)).catch(tagFailure('the header'))
   const framed = header.contentType === ContentType.FRAMED_DATA
   const reader: MessageReader = {
     messageHeader: header,
@@ -134,7 +134,12 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
 
 function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean): Promise<Uint8Array<ArrayBuffer>> {
   const aad = bodyAad(messageId, frameContent(frame, framed), frame.sequenceNumber, frame.contentLength)
-  return key.decrypt(frame.iv, frame.sealed, aad)
+  return key.decrypt(frame.iv, frame.sealed, aad).catch(tagFailure(`frame ${frame.sequenceNumber}`))
+}
+
+/** A tag that does not verify is Malformed, whatever the primitive threw (WebCrypto's OperationError, @noble/ciphers' Error). */
+const tagFailure = (what: string) => (): never => {
+  throw new Malformed(`the tag of ${what} does not verify`)
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in order. */

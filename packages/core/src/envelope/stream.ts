@@ -23,7 +23,7 @@ import { ByteQueue } from './byteQueue.js'
 import { DecryptionError } from './errors.js'
 import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrameHeader, SEQUENCE_NUMBER_END } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
-import { Incomplete, Malformed, Reader } from './format/reader.js'
+import { checkOfTheMessage, Incomplete, Malformed, Reader } from './format/reader.js'
 import { beginMessage, InOrder, openMessage, type MessageReader, type MessageWriter } from './message.js'
 import { decryptOptions, encryptOptions, integerOption, materialsManager, optionsObject, type ClientConfig } from './options.js'
 
@@ -235,7 +235,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
   }
 
   const fail = (error: unknown): never => {
-    const e = error instanceof DecryptionError ? error : new DecryptionError({ cause: error })
+    const e = error instanceof DecryptionError ? error : new DecryptionError(checkOfTheMessage(error) ? undefined : { cause: error })
     header.reject(e)
     throw e
   }

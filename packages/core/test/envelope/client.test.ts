@@ -13,7 +13,7 @@ import {
   type SuiteId,
 } from '../../src/index.js'
 import { parseHeader } from '../../src/envelope/format/header.js'
-import { aesKeyring, bytes, expectError } from './helpers.js'
+import { aesKeyring, bytes, expectError, pipe } from './helpers.js'
 
 const allowAll = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
 const strict = buildClient()
@@ -195,6 +195,31 @@ describe('tampering', () => {
     const b = await expectError(strict.decrypt(aesKeyring('other'), result), DecryptionError)
     expect(a.message).toBe('decryption operation failed')
     expect(b.message).toBe(a.message)
+  })
+
+  it('nor does its cause: a failed check of the message (format, tag, commitment, signature, truncation) leaves none', async () => {
+    const keyring = aesKeyring()
+    const { result } = await strict.encrypt(keyring, bytes(100)) // the default suite: committing, signed
+    const flip = (at: number) => {
+      const bad = result.slice()
+      bad[at]! ^= 1
+      return bad
+    }
+    const body = result.length - 200
+    const cases = {
+      'body byte': flip(body),
+      'signature byte': flip(result.length - 1),
+      'message ID byte': flip(5),
+      truncated: result.subarray(0, result.length - 10),
+      'trailing byte': Uint8Array.of(...result, 0),
+      'not a message': bytes(50),
+    }
+    for (const [what, message] of Object.entries(cases)) {
+      const e = await expectError(strict.decrypt(keyring, message), DecryptionError)
+      expect(e.cause, what).toBeUndefined()
+      const streamed = await expectError(pipe(message, strict.decryptStream(keyring)), DecryptionError)
+      expect(streamed.cause, `${what}, streamed`).toBeUndefined()
+    }
   })
 })
 

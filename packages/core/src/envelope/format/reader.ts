@@ -11,6 +11,9 @@ export class Incomplete extends Error {
 }
 export class Malformed extends Error {}
 
+/** Whether an error is a failed check of a message's own bytes: the one a DecryptionError must not carry as its cause (errors.ts). */
+export const checkOfTheMessage = (error: unknown): boolean => error instanceof Malformed || error instanceof Incomplete
+
 export class Reader {
   #view: DataView
   offset: number

@@ -103,8 +103,9 @@ export class DefaultMaterialsManager implements MaterialsManager {
       if (publicKey === undefined) throw new DecryptionError()
       try {
         materials.verifier = await createMessageVerifier(suite.signature, publicKey)
-      } catch (cause) {
-        throw new DecryptionError({ cause })
+      } catch {
+        // The message's public key is not a point on the curve: a check of its bytes, no cause (errors.ts).
+        throw new DecryptionError()
       }
     } else if (publicKey !== undefined) {
       throw new DecryptionError()
