@@ -467,6 +467,21 @@ describe('rotation of imported keys', () => {
     await expectKmsError(kms.rotateKeyOnDemand({ KeyId }), KMSInvalidStateException)
   })
 
+  it('DescribeKey reports the earliest expiry of any material permanently associated, not only the current one', async () => {
+    const { kms, clock } = engine()
+    const { KeyId } = await externalKey(kms)
+    const ValidTo = new Date(clock.now().getTime() + 10 * DAY)
+    await importMaterial(kms, KeyId, random(32), { ValidTo })
+    await importMaterial(kms, KeyId, random(32), { ImportType: 'NEW_KEY_MATERIAL', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })
+    // Pending rotation, the second does not count: the first is current and expires.
+    expect((await kms.describeKey({ KeyId })).KeyMetadata).toMatchObject({ ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo })
+    await kms.rotateKeyOnDemand({ KeyId })
+    // The current material never expires, but the first is still associated and does.
+    expect((await kms.describeKey({ KeyId })).KeyMetadata).toMatchObject({ ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo })
+    clock.advanceDays(11)
+    expect((await kms.describeKey({ KeyId })).KeyMetadata).toMatchObject({ KeyState: 'PendingImport' })
+  })
+
   it('material pending rotation that expires leaves the key usable; it must be imported again before a rotation', async () => {
     const { kms, clock } = engine()
     const { KeyId } = await externalKey(kms)

@@ -1,5 +1,5 @@
 import type { KeyRecord } from '../keystore/records.js'
-import { currentVersion } from './keyTimeline.js'
+import { currentVersion, hasMaterial } from './keyTimeline.js'
 import { keyAlgorithms } from './keySpecs.js'
 import type { KeyMetadata } from './types.js'
 
@@ -23,10 +23,15 @@ export function keyMetadata(key: KeyRecord): KeyMetadata {
     MultiRegion: false,
   }
   if (key.deletionDate) m.DeletionDate = key.deletionDate
-  // The expiration of EXTERNAL keys is that of the current material (DescribeKey API reference).
+  // KeyMetadata.ValidTo: "The earliest time at which any imported key material permanently
+  // associated with this KMS key expires" (AWS KMS API Reference); the model says whether any does.
   if (key.origin === 'EXTERNAL' && current?.imported) {
-    m.ExpirationModel = current.imported.expirationModel
-    if (current.imported.validTo) m.ValidTo = current.imported.validTo
+    const expiring = key.versions
+      .filter((v) => !v.pendingRotation && hasMaterial(v) && v.imported?.validTo)
+      .map((v) => v.imported!.validTo!)
+      .sort((a, b) => a.getTime() - b.getTime())
+    m.ExpirationModel = expiring.length ? 'KEY_MATERIAL_EXPIRES' : current.imported.expirationModel
+    if (expiring.length) m.ValidTo = expiring[0]!
   }
   if (current) m.CurrentKeyMaterialId = current.keyMaterialId
   return m
