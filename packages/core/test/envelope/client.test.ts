@@ -7,6 +7,7 @@ import {
   CommitmentPolicy,
   DecryptionError,
   DEFAULT_FRAME_LENGTH,
+  KeyringError,
   MultiKeyring,
   RawAesKeyring,
   RequiredEncryptionContextMaterialsManager,
@@ -71,6 +72,14 @@ describe('round trips', () => {
     expect((await strict.decrypt(a, result)).plaintext).toEqual(bytes(50))
     expect((await strict.decrypt(b, result)).plaintext).toEqual(bytes(50))
     await expectError(strict.decrypt(aesKeyring('c'), result), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+  })
+
+  it('a multi-keyring with a generator, given materials that already have a data key (as a child of another), fails (multi-keyring.md)', async () => {
+    const nested = new MultiKeyring({ generator: aesKeyring('a'), children: [new MultiKeyring({ generator: aesKeyring('b') })] })
+    await expectError(strict.encrypt(nested, bytes(10)), KeyringError, 'ERR_ENVELOPE_KEYRING')
+    // As a child without a generator it only wraps the data key it is given.
+    const wrapping = new MultiKeyring({ generator: aesKeyring('a'), children: [new MultiKeyring({ children: [aesKeyring('b')] })] })
+    expect((await strict.encrypt(wrapping, bytes(10))).messageHeader.encryptedDataKeys).toHaveLength(2)
   })
 })
 

@@ -54,6 +54,9 @@ export class MultiKeyring implements Keyring {
   }
 
   async onEncrypt(materials: EncryptionMaterials): Promise<EncryptionMaterials> {
+    // multi-keyring.md, OnEncrypt: with a generator, "If the input encryption materials already
+    // include a plaintext data key, OnEncrypt MUST fail."
+    if (this.generator && materials.plaintextDataKey) throw new KeyringError('a multi-keyring with a generator makes the data key: the materials already have one')
     if (this.generator) materials = await this.generator.onEncrypt(materials)
     if (!materials.plaintextDataKey) throw new KeyringError('a multi-keyring without a generator needs a data key made before it')
     for (const child of this.children) materials = await child.onEncrypt(materials)
