@@ -6,7 +6,7 @@
  * Frames are sealed and opened concurrently: WebCrypto runs them off the main thread where
  * the runtime can (Node's thread pool), so large messages use more than one core.
  */
-import { checkOfTheMessage, Malformed, malformed, Reader } from './format/reader.js'
+import { checkOfTheMessage, Malformed, malformed, Reader, Refused } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
@@ -375,7 +375,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     const headerLength = new HeaderScanner(o).push(ciphertext)
     malformed(headerLength !== undefined, 'the header is truncated')
     const parsed = parseHeader(ciphertext.subarray(0, headerLength), o.maxEncryptedDataKeys)
-    if (o.forbidSignedMessages && parsed.suite.signature) throw new Malformed('signed message forbidden')
+    if (o.forbidSignedMessages && parsed.suite.signature) throw new Refused('signed message forbidden')
     const reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
     const r = new Reader(ciphertext, parsed.length)
     const frames: ParsedFrame[] = []

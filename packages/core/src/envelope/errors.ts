@@ -2,9 +2,11 @@
  * Errors of the envelope SDK. As in panva/jose, every failure to decrypt a message is one
  * opaque error: telling a caller which check failed — the format, a tag, the key commitment,
  * the signature, the padding of a wrapped key — would hand an attacker an oracle, so neither
- * the message nor a `cause` says it. A failure that is not about the message's bytes (a
- * keyring's KMS refusing, a materials manager's own error) is kept as `cause`, for the
- * developer's logs. Misuse of the API is a TypeError or RangeError naming the argument.
+ * the message nor a `cause` says it. A refusal that is not about the message's secret parts
+ * (the commitment policy forbids its suite, signed messages are forbidden, a materials manager
+ * or keyring throws) is kept as `cause`, for the developer's logs. A keyring that merely cannot
+ * decrypt any data key (the KMS keyring tries each and moves on) leaves no cause. Misuse of the
+ * API is a TypeError or RangeError naming the argument.
  */
 import { CodedError } from '../codedError.js'
 

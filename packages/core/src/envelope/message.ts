@@ -11,7 +11,7 @@ import type { MessageSigner, MessageVerifier } from './crypto/signature.js'
 import { bodyAad, BodyContent, frameContent, frameIv, type ParsedFrame } from './format/body.js'
 import { serializeEncryptionContext, type EncryptionContext } from './format/encryptionContext.js'
 import { ContentType, serializeHeader, type MessageHeader, type ParsedHeader } from './format/header.js'
-import { Malformed } from './format/reader.js'
+import { Malformed, Refused } from './format/reader.js'
 import type { DecryptionMaterials, EncryptionRequest, MaterialsManager } from './materials/types.js'
 import { randomBytes, type RandomSource } from './random.js'
 import { policyAllowsDecrypt, policyAllowsEncrypt, type AlgorithmSuite, type CommitmentPolicy, type SuiteId } from './suites.js'
@@ -107,7 +107,7 @@ export interface MessageReader {
  */
 export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, commitmentPolicy: CommitmentPolicy, reproduced?: EncryptionContext): Promise<MessageReader> {
   const { header, suite } = parsed
-  if (!policyAllowsDecrypt(commitmentPolicy, suite)) throw new Malformed('suite forbidden by the commitment policy')
+  if (!policyAllowsDecrypt(commitmentPolicy, suite)) throw new Refused('suite forbidden by the commitment policy')
   const request = {
     suite,
     encryptedDataKeys: header.encryptedDataKeys,
@@ -116,7 +116,7 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
     ...(reproduced ? { reproducedEncryptionContext: reproduced } : {}),
   }
   const materials: DecryptionMaterials = await cmm.decryptMaterials(request)
-  if (materials.suite.id !== suite.id) throw new Malformed('materials for another suite')
+  if (materials.suite.id !== suite.id) throw new Refused('materials for another suite')
   const { key, commitment } = await deriveMessageKeys(suite, materials.plaintextDataKey!, header.messageId)
   // Constant-time commitment check before anything is decrypted (client-apis/decrypt.md).
   if (suite.committing && !equalBytes(commitment!, header.suiteData!)) throw new Malformed('key commitment mismatch')

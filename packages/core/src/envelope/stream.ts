@@ -23,7 +23,7 @@ import { ByteQueue } from './byteQueue.js'
 import { DecryptionError } from './errors.js'
 import { parseFooter, parseFrame, parseNonFramed, serializeFooter, serializeFrameHeader, SEQUENCE_NUMBER_END } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
-import { checkOfTheMessage, Incomplete, Malformed, Reader } from './format/reader.js'
+import { checkOfTheMessage, Incomplete, Malformed, Reader, Refused } from './format/reader.js'
 import { beginMessage, InOrder, openMessage, type MessageReader, type MessageWriter } from './message.js'
 import { decryptOptions, encryptOptions, integerOption, materialsManager, optionsObject, type ClientConfig } from './options.js'
 
@@ -181,7 +181,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
         if (length === undefined || queue.length < length) return
         const bytes = queue.peekAll().subarray(0, length)
         const parsed = parseHeader(bytes, o.maxEncryptedDataKeys)
-        if (o.forbidSignedMessages && parsed.suite.signature) throw new Malformed('signed message forbidden')
+        if (o.forbidSignedMessages && parsed.suite.signature) throw new Refused('signed message forbidden')
         reader = await openMessage(cmm, parsed, client.commitmentPolicy, o.reproducedEncryptionContext)
         hash = await reader.verifier?.incremental()
         hash?.update(bytes)

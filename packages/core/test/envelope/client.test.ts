@@ -229,6 +229,9 @@ describe('tampering', () => {
       const streamed = await expectError(pipe(message, strict.decryptStream(keyring)), DecryptionError)
       expect(streamed.cause, `${what}, streamed`).toBeUndefined()
     }
+    // A refusal by the caller's own settings tells nothing secret: it stays, for the developer.
+    const refused = await expectError(strict.decrypt(keyring, result, { forbidSignedMessages: true }), DecryptionError)
+    expect((refused.cause as Error).message).toBe('signed message forbidden')
   })
 })
 

@@ -11,6 +11,13 @@ export class Incomplete extends Error {
 }
 export class Malformed extends Error {}
 
+/**
+ * A message the caller's own settings refuse (the commitment policy forbids its suite, signed
+ * messages are forbidden) or that a materials manager answered for another suite: no check of
+ * its secret parts, so the DecryptionError keeps it as its cause (errors.ts).
+ */
+export class Refused extends Error {}
+
 /** Whether an error is a failed check of a message's own bytes: the one a DecryptionError must not carry as its cause (errors.ts). */
 export const checkOfTheMessage = (error: unknown): boolean => error instanceof Malformed || error instanceof Incomplete
 
