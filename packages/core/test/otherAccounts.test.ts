@@ -92,6 +92,38 @@ describe('accounts kept apart (otherAccounts)', () => {
     await expect(recordOtherAccountEvent({}, ownEvent)).rejects.toThrow(TypeError)
   })
 
+  it("the caller's account out of reach: a refused call is recorded here instead, and a call that ran keeps its outcome", async () => {
+    const clock = testClock()
+    let reachable = false
+    const failing: OtherAccounts = {
+      identityPolicies: async () => [],
+      record: async () => {
+        if (!reachable) throw new Error('that account cannot be reached')
+      },
+    }
+    const owner = createKms({ accountId: OWNER, now: clock.now, keyStore: new MemoryKeyStore(), otherAccounts: failing })
+    const key = await sharedKey(owner)
+    const other = owner.as({ principal: `arn:aws:iam::${PARTNER}:root` })
+    await expectKmsError(other.describeKey({ KeyId: key.Arn }), AccessDeniedException)
+    const { CiphertextBlob } = await other.encrypt({ KeyId: key.Arn, Plaintext: bytes('x') })
+    expect(CiphertextBlob).toBeInstanceOf(Uint8Array)
+    expect(await names(owner)).toEqual([`CreateKey by ${OWNER}`, `DescribeKey AccessDeniedException by ${PARTNER}`, `Encrypt by ${PARTNER}`])
+    reachable = true
+    await expectKmsError(other.describeKey({ KeyId: key.Arn }), AccessDeniedException)
+    expect(await names(owner)).toHaveLength(3)
+  })
+
+  it('an access denial inside an operation (a grant passed on with more than it holds) is recorded only in the caller\'s trail', async () => {
+    const { owner, partner } = twoAccounts()
+    const key = await sharedKey(owner)
+    const partnerRoot = `arn:aws:iam::${PARTNER}:root`
+    await owner.createGrant({ KeyId: key.KeyId, GranteePrincipal: partnerRoot, Operations: ['Decrypt', 'CreateGrant'] })
+    const other = owner.as({ principal: partnerRoot })
+    await expectKmsError(other.createGrant({ KeyId: key.Arn, GranteePrincipal: partnerRoot, Operations: ['Decrypt', 'Encrypt'] }), AccessDeniedException)
+    expect((await names(owner)).filter((n) => n.startsWith('CreateGrant') && n.endsWith(PARTNER))).toEqual([])
+    expect((await names(partner)).filter((n) => n.startsWith('CreateGrant'))).toEqual([`CreateGrant AccessDeniedException by ${PARTNER}`])
+  })
+
   it('createKms refuses an otherAccounts without both functions', () => {
     expect(() => createKms({ otherAccounts: { record: async () => undefined } as unknown as OtherAccounts })).toThrow(TypeError)
   })

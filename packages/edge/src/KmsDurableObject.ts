@@ -82,8 +82,10 @@ export class KmsDurableObject extends DurableObject<EdgeVars> {
   /**
    * Another account's object, for a call one of its principals makes on a key of this account:
    * its identity policies decide the call with this key's policy, and the call is recorded in
-   * its trail too (only there when refused before it ran). The namespace bound as `KMS`; a
-   * Worker that binds it under another name overrides this.
+   * its trail too (only there when refused). The namespace bound as `KMS`; a Worker that binds
+   * it under another name (`createKmsHandler({ namespace })`) overrides this. Without it, calls
+   * from another account's users fail (their identity policies are out of reach), its root's
+   * still work, and refused calls are recorded here.
    */
   protected accountObject(accountId: string): DurableObjectStub<KmsDurableObject> {
     const namespace = (this.env as EdgeVars & { KMS?: DurableObjectNamespace<KmsDurableObject> }).KMS

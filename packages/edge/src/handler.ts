@@ -46,7 +46,11 @@ export interface EdgeEnv extends EdgeVars {
  * ```
  */
 export interface KmsHandlerOptions {
-  /** The namespace of KmsDurableObject. Default: `env.KMS`. */
+  /**
+   * The namespace of KmsDurableObject. Default: `env.KMS`. Bound under another name, also
+   * subclass KmsDurableObject and override `accountObject`, by which an account's object reaches
+   * another's (for calls across accounts).
+   */
   namespace?: (env: EdgeEnv) => DurableObjectNamespace<KmsDurableObject> | undefined
   /** The clock SigV4 checks request dates against. Default: the system clock. */
   now?: () => Date
@@ -160,7 +164,7 @@ export function createKmsHandler(options: KmsHandlerOptions = {}): KmsHandler {
         // Cloudflare sets CF-Connecting-IP; a value that is no address (a local client's own header) is not recorded.
         delete caller.sourceIp
       }
-      const accountId = routeAccount(operation, input, credential.accountId)
+      const accountId = routeAccount(operation, input, credential.accountId, new Set([...credentials.values()].map((c) => c.accountId)))
       const stub = namespace(env)!.get(namespace(env)!.idFromName(accountId))
       const outcome = (await stub.call({ accountId, operation: operation.name, input, caller } satisfies EngineCall)) as EngineOutcome
       if (outcome.ok) return respond(200, encodeResponse(outcome.output))
@@ -213,15 +217,18 @@ async function readBody(request: Request): Promise<Uint8Array<ArrayBuffer>> {
  * The account whose object serves the call: the one a key ARN in the request names (a
  * cross-account call), else the caller's own. Only the operation's own key members count (the
  * engine ignores any other, so neither may route); a bare key ID or alias names a key of the
- * caller's account. A request naming keys of two accounts (a ReEncrypt across accounts) cannot
- * be served by one object.
+ * caller's account. An account no access key belongs to has no keys here: the caller's own
+ * object answers (NotFoundException, in the caller's trail), so no made-up ARN creates an
+ * object. A request naming keys of two accounts (a ReEncrypt across accounts) cannot be served
+ * by one object.
  */
-function routeAccount(operation: OperationDescription, input: Record<string, unknown>, callerAccount: string): string {
+function routeAccount(operation: OperationDescription, input: Record<string, unknown>, callerAccount: string, knownAccounts: ReadonlySet<string>): string {
   const accounts = new Set<string>()
   for (const member of KEY_MEMBERS) {
     const v = input[member]
     if (!Object.hasOwn(operation.schema, member) || typeof v !== 'string') continue
-    accounts.add(/^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(v)?.[1] ?? callerAccount)
+    const named = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(v)?.[1]
+    accounts.add(named !== undefined && knownAccounts.has(named) ? named : callerAccount)
   }
   if (accounts.size > 1) throw new ProtocolError('UnsupportedOperationException', 'A request that names keys of two different accounts is not supported here')
   return accounts.values().next().value ?? callerAccount

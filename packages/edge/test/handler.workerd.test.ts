@@ -196,6 +196,13 @@ describe('principals, policies and the audit trail over the wire', () => {
       expect((await kms('DescribeKey', { KeyId: shared.KeyId })).json.KeyMetadata.KeyState).toBe('Enabled')
     })
 
+    it('a key ARN of an account no access key belongs to is answered by the caller\'s own account: NotFoundException, in its trail', async () => {
+      const made = 'arn:aws:kms:us-east-1:999988887777:key/00000000-0000-4000-8000-000000000000'
+      const answer = await kms('DescribeKey', { KeyId: made }, KEYS.other)
+      expect(answer).toMatchObject({ status: 400, json: { __type: 'NotFoundException' } })
+      expect((await trailOf(KEYS.other)).find((e) => e.requestID === answer.headers.get('x-amzn-requestid'))).toMatchObject({ eventName: 'DescribeKey', errorCode: 'NotFoundException', recipientAccountId: OTHER_ACCOUNT })
+    })
+
     it('a ReEncrypt from a key of another account to a key named by a bare ID or alias (the caller\'s account) is refused', async () => {
       const shared = (await kms('CreateKey', { Policy: sharedPolicy() })).json.KeyMetadata
       const answer = await kms('ReEncrypt', { CiphertextBlob: b64('x'.repeat(40)), SourceKeyId: shared.Arn, DestinationKeyId: 'alias/mine' }, KEYS.other)

@@ -91,16 +91,14 @@ describe('SigV4 verification', () => {
     }
   })
 
-  it('refuses a request whose X-Amz-Target, Content-Type or another x-amz-* header is left out of the signature', async () => {
+  it('refuses a request whose X-Amz-Target is left out of the signature; Content-Type and other headers may be', async () => {
     // Signed over host and x-amz-date only, a captured DescribeKey could be sent again as ScheduleKeyDeletion.
-    for (const header of ['x-amz-target', 'content-type', 'x-amz-user-agent']) {
-      const request = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, headers: { 'x-amz-user-agent': 'aws-sdk-js/3' }, unsignable: [header] })
-      expect(request.headers.get('authorization')).not.toContain(header)
-      expect(await refused(request)).toMatchObject({ awsName: 'IncompleteSignatureException', message: `'${header}' must be a signed header.` })
-    }
-    // The same request with every header signed passes.
-    const signed = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, headers: { 'x-amz-user-agent': 'aws-sdk-js/3' } })
-    expect(await verifySigV4(signed, await bytesOf(signed), options())).toEqual({ accessKeyId: KEY.accessKeyId })
+    const request = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, unsignable: ['x-amz-target'] })
+    expect(request.headers.get('authorization')).not.toContain('x-amz-target')
+    expect(await refused(request)).toMatchObject({ awsName: 'IncompleteSignatureException', message: "'x-amz-target' must be a signed header." })
+    // aws4fetch and the AWS SDK v2 leave Content-Type unsigned; a proxy may add X-Amz-Cf-Id.
+    const lenient = await signedRequest(URL_, 'TrentService.DescribeKey', body, KEY, { date: NOW, headers: { 'x-amz-user-agent': 'aws-sdk-js/2' }, unsignable: ['content-type', 'x-amz-user-agent'], unsigned: { 'x-amz-cf-id': 'proxy' } })
+    expect(await verifySigV4(lenient, await bytesOf(lenient), options())).toEqual({ accessKeyId: KEY.accessKeyId })
   })
 
   it('an identical request sent twice within the window is served twice (as AWS does)', async () => {

@@ -15,7 +15,7 @@
  * A failure that is not the caller's (a store that breaks, a bug) becomes KMSInternalException,
  * never a raw TypeError.
  */
-import { KmsError, KMSInternalException, ValidationException } from './errors.js'
+import { AccessDeniedException, KmsError, KMSInternalException, ValidationException } from './errors.js'
 import type { KeyStoreTransaction } from '../keystore/KeyStore.js'
 import type { AuditRecord } from '../keystore/records.js'
 import { UUID_PATTERN } from '../util/bytes.js'
@@ -117,26 +117,31 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   // 6. record: once. A committed change already carries its event (a handler that fails after
   // committing has still made its change, and the caller learns of the failure). A principal of
   // another account kept elsewhere (otherAccounts.ts) has the event in its own account's trail
-  // too; a call of its refused before it ran is recorded only there, so that no other account
-  // can fill this trail with calls it may not make.
+  // too. A call of its that was refused (before it ran, or denied access) is recorded only there
+  // ("logged only in the caller's account"), so that no other account can fill this trail with
+  // calls it may not make; should that account's trail be out of reach, here, so that no event is lost.
   const other = engine.otherAccounts && caller.accountId !== engine.account.accountId ? engine.otherAccounts : undefined
   let record = committed
-  let recorded: AuditRecord | { event: Record<string, unknown> } | undefined = committed
-  try {
-    if (!recorded) {
-      const e = event('error' in outcome ? outcome.error : undefined)
-      recorded = other && !ran ? { event: e } : (record = await engine.audit.record(e))
+  if (!record) {
+    const e = event('error' in outcome ? outcome.error : undefined)
+    const refused = !ran || ('error' in outcome && outcome.error instanceof AccessDeniedException)
+    if (other && refused && (await other.record(caller.accountId, { ...e, recipientAccountId: caller.accountId }).then(() => true, () => false))) {
+      if ('error' in outcome) throw outcome.error
+      return outcome.output
     }
-    if (other) await other.record(caller.accountId, { ...recorded.event, recipientAccountId: caller.accountId })
-  } catch (cause) {
-    throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
-  }
-  if (record) {
     try {
-      await engine.audit.afterAppend(record)
-    } catch {
-      // A checkpoint that failed now is made by a later call or export; the event is stored.
+      record = await engine.audit.record(e)
+    } catch (cause) {
+      throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
     }
+  }
+  // The caller's account's copy of a call that ran here: the call is done and recorded here, so
+  // its outcome stands even if that copy cannot be written now.
+  if (other) await other.record(caller.accountId, { ...record.event, recipientAccountId: caller.accountId }).catch(() => undefined)
+  try {
+    await engine.audit.afterAppend(record)
+  } catch {
+    // A checkpoint that failed now is made by a later call or export; the event is stored.
   }
   if ('error' in outcome) throw outcome.error
   return outcome.output
