@@ -123,7 +123,12 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   const other = engine.otherAccounts && caller.accountId !== engine.account.accountId ? engine.otherAccounts : undefined
   let record = committed
   if (!record) {
-    const e = event('error' in outcome ? outcome.error : undefined)
+    let e: Record<string, unknown>
+    try {
+      e = event('error' in outcome ? outcome.error : undefined)
+    } catch (cause) {
+      throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
+    }
     const refused = !ran || ('error' in outcome && outcome.error instanceof AccessDeniedException)
     if (other && refused && (await other.record(caller.accountId, { ...e, recipientAccountId: caller.accountId }).then(() => true, () => false))) {
       if ('error' in outcome) throw outcome.error
