@@ -117,9 +117,11 @@ export class IdbKeyStore implements KeyStore {
   #channel: BroadcastChannel | undefined
   #listeners = new Set<(change: StoreChange) => void>()
   // Read cache, with a generation per entry: a read may fill the cache only if no
-  // invalidation happened while it was in flight.
-  #keys = new Map<string, KeyRecord | null>()
-  #aliases = new Map<string, AliasRecord | null>()
+  // invalidation happened while it was in flight. Other tabs' changes arrive as broadcasts; an
+  // entry is also read again once it is CACHE_TTL_MS old, because a broadcast can be lost (a tab
+  // or worker that dies between its commit and its postMessage).
+  #keys = new Map<string, Cached<KeyRecord>>()
+  #aliases = new Map<string, Cached<AliasRecord>>()
   #generation = 0
 
   private constructor(name: string, locks: ExclusiveLocks | null, broadcast: boolean) {
@@ -155,7 +157,9 @@ export class IdbKeyStore implements KeyStore {
   }
 
   /**
-   * Calls `listener` after every committed change, local or from another tab.
+   * Calls `listener` after every committed change, local or from another tab. A listener that
+   * throws is reported as an uncaught error (`reportError`); the change stands, and the other
+   * listeners and tabs are told.
    *
    * @returns a function that removes the listener
    */
@@ -168,18 +172,26 @@ export class IdbKeyStore implements KeyStore {
   close(): void {
     this.#channel?.close()
     this.#channel = undefined
+    this.#disconnect()
+  }
+
+  /** Drops the connection and everything read through it: what is read next comes from the database. */
+  #disconnect(): void {
     void this.#db?.then((db) => db.close()).catch(() => undefined)
     this.#db = undefined
+    this.#generation++
+    this.#keys.clear()
+    this.#aliases.clear()
   }
 
   #database(): Promise<IDBPDatabase<WebKmsSchema>> {
     this.#db ??= openDB<WebKmsSchema>(this.name, SCHEMA_VERSION, {
       upgrade,
-      // A newer version is opening in another tab: let it migrate; we reopen on next use.
-      blocking: () => this.close(),
-      terminated: () => {
-        this.#db = undefined
-      },
+      // Another tab deletes the database or opens a newer version: let it go ahead, and reopen
+      // on next use. The broadcasts go on: only the connection is closed.
+      blocking: () => this.#disconnect(),
+      // The browser closed the connection (site data cleared): nothing cached can be trusted.
+      terminated: () => this.#disconnect(),
     }).catch((error: unknown) => {
       this.#db = undefined
       throw error
@@ -265,10 +277,11 @@ export class IdbKeyStore implements KeyStore {
     const readonly = mode === 'readonly'
     // Inside a read-write transaction every read goes to the database: it is the transaction
     // that serializes writers, and the cache may lag another tab by one broadcast.
-    const cachedRead = async <V>(cache: Map<string, V | null>, id: string, read: () => Promise<V | undefined>) => {
-      if (readonly && cache.has(id)) return cloneRecord(cache.get(id) ?? undefined)
+    const cachedRead = async <V>(cache: Map<string, Cached<V>>, id: string, read: () => Promise<V | undefined>) => {
+      const hit = readonly ? cache.get(id) : undefined
+      if (hit && performance.now() - hit.at < CACHE_TTL_MS) return cloneRecord(hit.value ?? undefined)
       const value = await read()
-      if (readonly && generation === this.#generation) cache.set(id, value ?? null)
+      if (readonly && generation === this.#generation) cache.set(id, { value: value ?? null, at: performance.now() })
       return cloneRecord(value)
     }
     const api: KeyStoreTransaction = {
@@ -313,8 +326,9 @@ export class IdbKeyStore implements KeyStore {
     }
     await opened?.done
     if (changed.keyIds.length || changed.aliasNames.length || changed.grantIds.length || changed.principals.length) {
-      this.#changed(changed, false)
+      // Other tabs first: nothing that happens here may keep them from hearing of a commit.
       this.#channel?.postMessage(changed)
+      this.#changed(changed, false)
     }
     return result
   }
@@ -324,8 +338,31 @@ export class IdbKeyStore implements KeyStore {
     for (const id of change.keyIds) this.#keys.delete(id)
     for (const name of change.aliasNames) this.#aliases.delete(name)
     const { keyIds, aliasNames, grantIds = [], principals = [] } = change
-    for (const listener of this.#listeners) listener({ keyIds, aliasNames, grantIds, principals, remote })
+    for (const listener of this.#listeners) {
+      // A listener's failure is its own: the change is committed, and the other listeners are told.
+      try {
+        listener({ keyIds, aliasNames, grantIds, principals, remote })
+      } catch (error) {
+        reportListenerError(error)
+      }
+    }
   }
+}
+
+/** How long a cached key or alias is trusted without a broadcast saying it changed. */
+const CACHE_TTL_MS = 1000
+
+interface Cached<V> {
+  value: V | null
+  /** performance.now() when it was read. */
+  at: number
+}
+
+/** A listener's error, reported as the platform reports uncaught errors (window.onerror, the console), not thrown into the write. */
+function reportListenerError(error: unknown): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
+  if (typeof report === 'function') report(error)
+  else queueMicrotask(() => Promise.reject(error))
 }
 
 async function requestPersistence(): Promise<Persistence> {

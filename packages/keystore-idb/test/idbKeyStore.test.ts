@@ -3,7 +3,7 @@
  * IndexedDB in Chromium), plus what only this store does: persistence across reopening,
  * migrations, cross-instance cache invalidation, and refusing browsers that cannot store keys.
  */
-import { createKms, verifyAuditLog, type Kms } from '@webkms/core'
+import { createKms, DisabledException, NotFoundException, verifyAuditLog, type Kms } from '@webkms/core'
 import { describe, expect, it } from 'vitest'
 import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
 import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
@@ -11,6 +11,16 @@ import { realmLocks } from '../src/realmLocks.js'
 
 let n = 0
 const freshName = () => `webkms-test-${Date.now()}-${++n}`
+
+/** Asserts that `promise` rejects with exactly this KMS error class and its code. */
+async function expectKmsError(promise: Promise<unknown>, errorClass: (abstract new (...args: never[]) => Error) & { code: string }): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(errorClass)
+  expect((error as { code?: string }).code).toBe(errorClass.code)
+}
 
 /** Creates a database at schema version 2 exactly as that release's upgrade did. */
 function openV2(name: string): Promise<IDBDatabase> {
@@ -90,6 +100,70 @@ describe('IdbKeyStore', () => {
     await seen
     expect(changes).toEqual([[KeyId]])
     expect((await kmsB.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Disabled')
+    close()
+  })
+
+  it('after another tab deletes the database, a store still hears of changes and serves no key it cached before', async () => {
+    const name = freshName()
+    const b = await openIdbKeyStore({ name, requestPersistence: false })
+    const kmsB = createKms({ keyStore: b })
+    const before = (await kmsB.createKey()).KeyMetadata.KeyId
+    await kmsB.encrypt({ KeyId: before, Plaintext: new Uint8Array(1) }) // cached in b
+    // Another tab starts over: it deletes the database (b is asked to close), then makes a new one.
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.deleteDatabase(name)
+      r.onsuccess = () => resolve()
+      r.onerror = () => reject(r.error)
+    })
+    const c = await openIdbKeyStore({ name, requestPersistence: false })
+    const kmsC = createKms({ keyStore: c })
+    await expectKmsError(kmsB.encrypt({ KeyId: before, Plaintext: new Uint8Array(1) }), NotFoundException)
+    const { KeyId } = (await kmsC.createKey()).KeyMetadata
+    await kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }) // cached in b
+    const seen = new Promise<void>((resolve) => b.onChange(() => resolve()))
+    await kmsC.disableKey({ KeyId })
+    await seen
+    await expectKmsError(kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }), DisabledException)
+    b.close()
+    c.close()
+  })
+
+  it('a change whose broadcast is lost (a tab dies between commit and postMessage) is seen within a second', async () => {
+    const name = freshName()
+    const a = await openIdbKeyStore({ name, requestPersistence: false, broadcast: false }) // never tells the others
+    const b = await openIdbKeyStore({ name, requestPersistence: false })
+    const kmsA = createKms({ keyStore: a })
+    const kmsB = createKms({ keyStore: b })
+    const { KeyId } = (await kmsA.createKey()).KeyMetadata
+    await kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }) // cached in b
+    await kmsA.disableKey({ KeyId })
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    await expectKmsError(kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }), DisabledException)
+    a.close()
+    b.close()
+  })
+
+  it('a listener that throws neither fails the committed write nor keeps the other tabs or listeners from hearing of it', async () => {
+    const { a, b, kmsA, kmsB, KeyId, close } = await twoTabs()
+    await kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }) // cached in b
+    const reported: unknown[] = []
+    const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
+    ;(globalThis as { reportError?: (e: unknown) => void }).reportError = (e) => reported.push(e)
+    try {
+      a.onChange(() => {
+        throw new Error('a listener bug')
+      })
+      const told = new Promise<void>((resolve) => a.onChange(() => resolve()))
+      const seen = new Promise<void>((resolve) => b.onChange(() => resolve()))
+      await kmsA.disableKey({ KeyId })
+      await told
+      await seen
+    } finally {
+      ;(globalThis as { reportError?: (e: unknown) => void }).reportError = report
+    }
+    expect(reported).toEqual([new Error('a listener bug')])
+    expect((await kmsA.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Disabled')
+    await expectKmsError(kmsB.encrypt({ KeyId, Plaintext: new Uint8Array(1) }), DisabledException)
     close()
   })
 
