@@ -149,7 +149,8 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * `movableClock: true`), so rotation dates and deletion windows come due.
    *
    * @returns the engine's time now
-   * @throws TypeError when the clock is not movable; RangeError for a negative or non-finite `ms`.
+   * @throws TypeError when the clock is not movable; RangeError for a negative or non-finite `ms`,
+   * or one that would move the clock past the year 9000.
    */
   advanceClock(ms: number): Promise<Date>
   /** The engine's time now (the system clock, plus what `advanceClock` added). */

@@ -9,6 +9,9 @@ import { proxy, transfer } from 'comlink'
 import { mapStreamError, mapWritableError, serializeError } from './errorTransfer.js'
 import type { CallContext, DecryptMessageOptions, EncryptMessageOptions, EngineMethodName, InitOptions, Progress, StoreInfo, WorkerApi } from './protocol.js'
 
+/** How far a movable clock may go: 9000-01-01T00:00:00Z. */
+const CLOCK_LIMIT_MS = Date.UTC(9000, 0, 1)
+
 /**
  * Options of `createWorkerApi`.
  *
@@ -139,6 +142,9 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
       engine()
       if (!movable) throw new TypeError('the clock is not movable: init with { movableClock: true }')
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError('"ms" expected a finite number of milliseconds, 0 or more: the clock only moves forward')
+      // Dates past year 9999 have no four-digit ISO form (audit events, KeyMetadata): stop well
+      // before, with room for the longest windows the engine adds (rotation, 2560 days).
+      if (now().getTime() + ms >= CLOCK_LIMIT_MS) throw new RangeError(`"ms" would move the clock past ${new Date(CLOCK_LIMIT_MS).toISOString()}`)
       clockOffsetMs += ms
       return now()
     },

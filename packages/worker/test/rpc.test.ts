@@ -54,6 +54,9 @@ describe('the worker client over a MessageChannel', () => {
     const { Rotations } = await kms.listKeyRotations({ KeyId: KeyMetadata.KeyId })
     expect(Rotations.map((r) => r.RotationType)).toEqual(['AUTOMATIC'])
     await expect(kms.advanceClock(-1)).rejects.toBeInstanceOf(RangeError)
+    // Past the year 9000: refused, and the clock stays usable.
+    await expect(kms.advanceClock(1e17)).rejects.toBeInstanceOf(RangeError)
+    await kms.describeKey({ KeyId: KeyMetadata.KeyId })
     const fixed = await connect()
     await expect(fixed.advanceClock(1000)).rejects.toThrow(/not movable/)
     // verifyAuditLog runs in the worker too.
