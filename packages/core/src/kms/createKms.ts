@@ -88,8 +88,9 @@ export interface KmsOptions {
   /**
    * For a host that keeps each account in a store of its own (the edge: one Durable Object per
    * account): where a caller of another account has its identity policies, and its own audit
-   * trail, in which its calls on this account's keys are recorded too (those refused before they
-   * ran only there). Without it, every account's identity policies are read from this store.
+   * trail, in which its calls on this account's keys are recorded too (those refused, before
+   * they ran or denied access, only there). Without it, every account's identity policies are
+   * read from this store.
    */
   otherAccounts?: OtherAccounts
 }

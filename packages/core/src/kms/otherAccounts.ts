@@ -38,7 +38,8 @@ export interface OtherAccounts {
   /**
    * Records, in the trail of account `accountId`, a call one of its principals made on a key of
    * this account: every such call, whether or not this engine records it too (it does not when
-   * the call was refused before it ran).
+   * the call was refused, before it ran or denied access, unless this fails). Rejects when the
+   * account cannot be written.
    */
   record(accountId: string, event: Record<string, unknown>): Promise<void>
 }
