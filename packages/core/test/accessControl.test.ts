@@ -224,6 +224,15 @@ describe('key policies', () => {
     await expectKmsError(bob.createKey(), AccessDeniedException)
   })
 
+  it("a Deny on a condition key no request carries is refused at CreateKey and PutKeyPolicy, not stored to never apply", async () => {
+    const { kms } = engine()
+    const deny = { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:ScheduleKeyDeletion', Resource: '*', Condition: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': '30' } } }
+    await expectKmsError(kms.createKey({ Policy: policy(rootStatement, deny) }), MalformedPolicyDocumentException, /kms:ScheduleKeyDeletionPendingWindowInDays" is not supported/)
+    const { KeyId } = await newKey(kms)
+    await expectKmsError(kms.putKeyPolicy({ KeyId, PolicyName: 'default', Policy: policy(rootStatement, deny) }), MalformedPolicyDocumentException)
+    expect((await kms.listKeys()).Keys).toHaveLength(1)
+  })
+
   it('a key policy that gives another account kms:* opens only the operations AWS allows across accounts', async () => {
     const { kms } = engine()
     const shared = await newKey(kms, policy(rootStatement, { Sid: 'partner', Effect: 'Allow', Principal: { AWS: OTHER_ROOT }, Action: 'kms:*', Resource: '*' }))

@@ -793,6 +793,22 @@ describe('parseCondition refusals', () => {
     malformed(parse('StringLike', { 'a:b': ['ok', 'home/${aws:userid}/*'] }), /policy variables/)
   })
 
+  it('a condition key no request carries is refused, so that no Deny on it is silently dead; every supported key is accepted', () => {
+    for (const key of ['kms:ScheduleKeyDeletionPendingWindowInDays', 'kms:ResourceAliases', 'kms:RotationPeriodInDays', 'aws:TagKeys', 'aws:RequestTag/owner', 'kms:GrantConstraintType', 'aws:SecureTransport', 's3:prefix', 'kms:EncryptionContext:']) {
+      malformed(() => keyPolicy(stmt({ Effect: 'Deny', Condition: { NumericLessThan: { [key]: '30' } } })), new RegExp(`condition key "${key.replace(/[/:]/g, '\\$&')}" is not supported here`))
+      malformed(() => identityPolicy(stmt({ Condition: { StringEquals: { [key]: 'x' } } }, 'identity')))
+    }
+    const supported = [
+      'kms:BypassPolicyLockoutSafetyCheck', 'kms:CallerAccount', 'kms:DataKeyPairSpec', 'kms:EncryptionAlgorithm', 'kms:EncryptionContextKeys',
+      'kms:ExpirationModel', 'kms:GrantIsForAWSResource', 'kms:GrantOperations', 'kms:GranteePrincipal', 'kms:KeyAgreementAlgorithm', 'kms:KeyOrigin',
+      'kms:KeySpec', 'kms:KeyUsage', 'kms:MacAlgorithm', 'kms:MessageType', 'kms:MultiRegion', 'kms:RequestAlias', 'kms:RetiringPrincipal',
+      'kms:SigningAlgorithm', 'kms:ValidTo', 'kms:ViaService', 'kms:WrappingAlgorithm', 'kms:WrappingKeySpec', 'aws:CurrentTime', 'aws:EpochTime',
+      'aws:MultiFactorAuthPresent', 'aws:PrincipalAccount', 'aws:PrincipalArn', 'aws:SourceIp', 'aws:ViaAWSService', 'kms:EncryptionContext:tenant',
+      'aws:ResourceTag/owner', 'KMS:CALLERACCOUNT',
+    ]
+    for (const key of supported) expect(() => keyPolicy(stmt({ Condition: { Null: { [key]: 'false' } } }))).not.toThrow()
+  })
+
   it('one clause per key, in order', () => {
     const clauses = parseCondition('StringEquals', { 'kms:CallerAccount': ACCT, 'kms:ViaService': ['s3.us-east-1.amazonaws.com', 'ebs.us-east-1.amazonaws.com'] }, 'C')
     expect(clauses.map((c) => [c.key, c.values])).toEqual([

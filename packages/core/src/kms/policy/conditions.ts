@@ -116,6 +116,30 @@ const fail = (message: string): never => {
 }
 
 /** Parses one `"Operator": { "key": value(s), ... }` entry into clauses (one per key). */
+/**
+ * The condition keys webkms puts in a request context (requestContext.ts, and the conditions
+ * each operation's permissions add), lower case. Any other key is absent from every request, and
+ * a condition on an absent key is false (IAM: "If the key that you specify in a policy condition
+ * is not present in the request context, the values do not match"), so a Deny on it would never
+ * apply: a policy naming one is refused, as policy variables are, not accepted and ignored.
+ */
+const SUPPORTED_KEYS = new Set([
+  'kms:bypasspolicylockoutsafetycheck', 'kms:calleraccount', 'kms:datakeypairspec', 'kms:encryptionalgorithm',
+  'kms:encryptioncontextkeys', 'kms:expirationmodel', 'kms:grantisforawsresource', 'kms:grantoperations',
+  'kms:granteeprincipal', 'kms:keyagreementalgorithm', 'kms:keyorigin', 'kms:keyspec', 'kms:keyusage',
+  'kms:macalgorithm', 'kms:messagetype', 'kms:multiregion', 'kms:requestalias', 'kms:retiringprincipal',
+  'kms:signingalgorithm', 'kms:validto', 'kms:viaservice', 'kms:wrappingalgorithm', 'kms:wrappingkeyspec',
+  'aws:currenttime', 'aws:epochtime', 'aws:multifactorauthpresent', 'aws:principalaccount', 'aws:principalarn',
+  'aws:sourceip', 'aws:viaawsservice',
+])
+/** Keys whose name ends with a caller's key (an encryption context key, a tag key). */
+const SUPPORTED_PREFIXES = ['kms:encryptioncontext:', 'aws:resourcetag/']
+
+export const supportedConditionKey = (key: string): boolean => {
+  const lower = key.toLowerCase()
+  return SUPPORTED_KEYS.has(lower) || SUPPORTED_PREFIXES.some((p) => lower.startsWith(p) && lower.length > p.length)
+}
+
 export function parseCondition(operator: string, block: unknown, where: string): ConditionClause[] {
   const m = /^(?:(ForAllValues|ForAnyValue):)?(.+?)(IfExists)?$/.exec(operator)!
   const set = m[1] as ConditionClause['set']

@@ -12,7 +12,7 @@
  * Loaded on demand (parser.ts): an engine whose keys carry the default policy never loads it.
  */
 import { MalformedPolicyDocumentException } from '../errors.js'
-import { parseCondition, type ConditionClause } from './conditions.js'
+import { parseCondition, supportedConditionKey, type ConditionClause } from './conditions.js'
 import { MAX_KEY_POLICY_BYTES } from './limits.js'
 
 // The operators a parsed Condition block is evaluated with come with the grammar (parser.ts).
@@ -148,7 +148,11 @@ function statement(raw: unknown, index: number, kind: PolicyKind): Statement {
   if (raw.Condition !== undefined) {
     if (!isObject(raw.Condition)) fail(`${where}.Condition must be an object of operators`)
     for (const [operator, block] of Object.entries(raw.Condition as Record<string, unknown>)) {
-      s.conditions.push(...parseCondition(operator, block, `${where}.Condition`))
+      const clauses = parseCondition(operator, block, `${where}.Condition`)
+      // A key no request carries could never hold: a Deny on it would never apply (conditions.ts).
+      const unsupported = clauses.find((c) => !supportedConditionKey(c.key))
+      if (unsupported) fail(`${where}.Condition.${operator}: condition key ${JSON.stringify(unsupported.key)} is not supported here: no request carries it, so the condition could never hold (the README lists the supported keys)`)
+      s.conditions.push(...clauses)
     }
   }
   return s
