@@ -69,6 +69,8 @@ export interface Credential {
 export interface EdgeConfig {
   /** Every access key, by access key ID. */
   credentials: ReadonlyMap<string, Credential>
+  /** The accounts those access keys belong to: the only ones that can own keys here. */
+  accounts: ReadonlySet<string>
   /** The region in key ARNs and SigV4 scopes. */
   region: string
   /** Origins allowed to call from a browser; `*` for any. */
@@ -197,7 +199,9 @@ let cached: { key: string; config: EdgeConfig } | undefined
 export function edgeConfig(vars: EdgeVars): EdgeConfig {
   const key = `${vars.WEBKMS_CREDENTIALS}\u0000${vars.WEBKMS_REGION}\u0000${vars.WEBKMS_CORS_ORIGINS}`
   if (cached?.key === key) return cached.config
-  const config: EdgeConfig = { credentials: parseCredentials(vars.WEBKMS_CREDENTIALS), region: parseRegion(vars.WEBKMS_REGION), corsOrigins: parseCorsOrigins(vars.WEBKMS_CORS_ORIGINS) }
+  const credentials = parseCredentials(vars.WEBKMS_CREDENTIALS)
+  const accounts = new Set([...credentials.values()].map((c) => c.accountId))
+  const config: EdgeConfig = { credentials, accounts, region: parseRegion(vars.WEBKMS_REGION), corsOrigins: parseCorsOrigins(vars.WEBKMS_CORS_ORIGINS) }
   cached = { key, config }
   return config
 }

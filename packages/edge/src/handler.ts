@@ -164,7 +164,7 @@ export function createKmsHandler(options: KmsHandlerOptions = {}): KmsHandler {
         // Cloudflare sets CF-Connecting-IP; a value that is no address (a local client's own header) is not recorded.
         delete caller.sourceIp
       }
-      const accountId = routeAccount(operation, input, credential.accountId, new Set([...credentials.values()].map((c) => c.accountId)))
+      const accountId = routeAccount(operation, input, credential.accountId, config.accounts)
       const stub = namespace(env)!.get(namespace(env)!.idFromName(accountId))
       const outcome = (await stub.call({ accountId, operation: operation.name, input, caller } satisfies EngineCall)) as EngineOutcome
       if (outcome.ok) return respond(200, encodeResponse(outcome.output))
