@@ -121,6 +121,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   // ("logged only in the caller's account"), so that no other account can fill this trail with
   // calls it may not make; should that account's trail be out of reach, here, so that no event is lost.
   const other = engine.otherAccounts && caller.accountId !== engine.account.accountId ? engine.otherAccounts : undefined
+  const recordThere = (e: Record<string, unknown>) => other!.record(caller.accountId, { ...e, recipientAccountId: caller.accountId })
   let record = committed
   if (!record) {
     let e: Record<string, unknown>
@@ -130,7 +131,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
       throw new KMSInternalException(`${name}: the audit event could not be recorded`, { cause })
     }
     const refused = !ran || ('error' in outcome && outcome.error instanceof AccessDeniedException)
-    if (other && refused && (await other.record(caller.accountId, { ...e, recipientAccountId: caller.accountId }).then(() => true, () => false))) {
+    if (other && refused && (await recordThere(e).then(() => true, () => false))) {
       if ('error' in outcome) throw outcome.error
       return outcome.output
     }
@@ -142,7 +143,7 @@ export async function runCall(engine: Engine, clock: () => Date, caller: Resolve
   }
   // The caller's account's copy of a call that ran here: the call is done and recorded here, so
   // its outcome stands even if that copy cannot be written now.
-  if (other) await other.record(caller.accountId, { ...record.event, recipientAccountId: caller.accountId }).catch(() => undefined)
+  if (other) await recordThere(record.event).catch(() => undefined)
   try {
     await engine.audit.afterAppend(record)
   } catch {
