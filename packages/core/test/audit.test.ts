@@ -1,7 +1,7 @@
 /** Callers, the CloudTrail-shaped audit trail, its hash chain, signed checkpoints and tamper detection. */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, ValidationException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog } from '../src/index.js'
+import { AccessDeniedException, createKms, MemoryKeyStore, NotFoundException, ValidationException, verifyAuditLog as verifyPinned, type AuditCheckpoint, type ExportedAuditLog, type KeyStore } from '../src/index.js'
 import { canonicalJson } from '../src/internal.js'
 import { AuditTrail } from '../src/kms/audit/trail.js'
 import { chainHash } from '../src/kms/audit/chain.js'
@@ -111,7 +111,7 @@ describe('audit trail', () => {
 
   it('an untouched export verifies, ending with a checkpoint over its last event', async () => {
     const { log } = await trail()
-    expect(log.format).toBe('webkms-audit-3')
+    expect(log.format).toBe('webkms-audit-4')
     expect(log.checkpoints.at(-1)!.sequence).toBe(log.events.length)
     // The 91 idle days are closed by one checkpoint before the next call; the rotation that fell
     // due meanwhile is recorded (with its due date) when that call touches the key; the export
@@ -212,7 +212,7 @@ async function resign(log: ExportedAuditLog, edit: (checkpoints: AuditCheckpoint
     c.previousCheckpoint = previous
     const raw = await subtle.exportKey('raw', pair.publicKey)
     c.key = toHex(await subtle.digest('SHA-256', raw))
-    const signed = new TextEncoder().encode(canonicalJson({ from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint, key: c.key }))
+    const signed = new TextEncoder().encode(canonicalJson({ from: c.from, time: c.time, sequence: c.sequence, hash: c.hash, previousCheckpoint: c.previousCheckpoint, key: c.key, challenge: c.challenge, start: c.start }))
     c.signature = toB64(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, signed))
     previous = toHex(await subtle.digest('SHA-256', signed))
   }
@@ -268,7 +268,7 @@ describe('audit trail: checkpoint chain and time coverage', () => {
       { from: T0, time: at(10 * DAY), sequence: 1 },
       { from: at(10 * DAY), time: at(10 * DAY), sequence: 2 },
     ])
-    expect((await verifyAuditLog(log)).coverage).toEqual({ from: T0, to: at(10 * DAY) })
+    expect((await verifyAuditLog(log)).coverage).toEqual({ from: T0, to: at(10 * DAY), startsAfter: 0, startSigned: true })
   })
 
   it('calls within the hour add no checkpoint; an export with nothing new at the same instant adds none', async () => {
@@ -451,6 +451,143 @@ describe('audit trail: checkpoint chain and time coverage', () => {
       { from: at(2 * DAY), time: at(2 * DAY), sequence: 6 },
     ])
     expect(await verifyAuditLog(log)).toMatchObject({ valid: true, events: 6, checkpoints: 3 })
+  })
+})
+
+describe('audit trail: where an export starts is signed', () => {
+  const line = (clock: ReturnType<typeof testClock>) => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+  /** A trail of several checkpoints, exported with a challenge; its keys as a verifier pinned them beforehand. */
+  async function exported(options: Parameters<typeof createKms>[0] = {}) {
+    const clock = testClock()
+    const kms = createKms({ now: clock.now, ...options })
+    const trustedKeys = (await kms.getAuditPublicKeys()).Keys.map((k) => k.Fingerprint)
+    for (let day = 0; day < 4; day++) {
+      await kms.generateRandom({ NumberOfBytes: 1 })
+      clock.advanceDays(1)
+      await kms.listKeys()
+    }
+    const challenge = crypto.randomUUID()
+    return { kms, trustedKeys, challenge, log: await kms.exportAuditLog({ Challenge: challenge }) }
+  }
+
+  /** What the holder of an export can do without the key: start it at a later signed checkpoint, dropping what came before. */
+  function startAt(log: ExportedAuditLog, index: number): ExportedAuditLog {
+    const out = clone(log)
+    const base = out.checkpoints[index]!
+    out.base = base
+    out.events = out.events.filter((e) => e.webkms.sequence > base.sequence)
+    out.checkpoints = out.checkpoints.slice(index + 1)
+    return out
+  }
+
+  it('an export signs its start: untouched it verifies, and says it starts at the beginning', async () => {
+    const { log, trustedKeys, challenge } = await exported()
+    expect(log.checkpoints.length).toBeGreaterThan(3)
+    expect(log.checkpoints.every((c) => c.start === '0'.repeat(64))).toBe(true)
+    expect(await verifyPinned(log, { trustedKeys, challenge })).toMatchObject({ valid: true, coverage: { startsAfter: 0, startSigned: true } })
+  })
+
+  it('moving the start to a later signed checkpoint is caught, even to the challenge checkpoint itself', async () => {
+    const { log, trustedKeys, challenge } = await exported()
+    const last = log.checkpoints.length - 1
+    for (const index of [0, 2, last - 1, last]) {
+      const moved = startAt(log, index)
+      for (const options of [{ trustedKeys, challenge }, { trustedKeys }]) {
+        const result = await verifyPinned(moved, options)
+        expect(result).toMatchObject({ valid: false, intact: false })
+        expect(result.problem!.reason).toMatch(/does not start where its last checkpoint says/)
+      }
+    }
+  })
+
+  it('a pruned trail: its export starts at its base, signed; moving that base later is caught too', async () => {
+    const challenge = crypto.randomUUID()
+    const kms = createKms({ auditRetention: { maxEvents: 64 } })
+    const pinned = (await kms.getAuditPublicKeys()).Keys.map((k) => k.Fingerprint)
+    for (let i = 0; i < 150; i++) await kms.generateRandom({ NumberOfBytes: 1 })
+    const pruned = await kms.exportAuditLog({ Challenge: challenge })
+    expect(pruned.base).toBeDefined()
+    expect(await verifyPinned(pruned, { trustedKeys: pinned, challenge })).toMatchObject({ valid: true, coverage: { startsAfter: pruned.base!.sequence, startSigned: true } })
+    for (const index of [0, pruned.checkpoints.length - 1]) {
+      const result = await verifyPinned(startAt(pruned, index), { trustedKeys: pinned, challenge })
+      expect(result.valid).toBe(false)
+      expect(result.problem!.reason).toMatch(/does not start where its last checkpoint says/)
+    }
+  })
+
+  it('a checkpoint that signs no start (an older webkms) verifies, but not as the answer to a challenge', async () => {
+    const { log, challenge } = await exported()
+    const unsigned = await resign(clone(log), (checkpoints) => checkpoints.forEach((c) => delete c.start))
+    const trustedKeys = unsigned.signingKeys.map((k) => k.fingerprint)
+    expect(await verifyPinned(unsigned, { trustedKeys })).toMatchObject({ valid: true, coverage: { startsAfter: 0, startSigned: false } })
+    const result = await verifyPinned(unsigned, { trustedKeys, challenge })
+    expect(result).toMatchObject({ valid: false, intact: true })
+    expect(result.problem!.reason).toMatch(/does not sign where the export starts/)
+  })
+
+  it('archived segments each end at a checkpoint signing their own start: each verifies alone, and joined they start at the beginning', async () => {
+    // A checkpoint signed before a prune signs the start before it; a segment must not end there.
+    const clock = testClock()
+    const segments: ExportedAuditLog[] = []
+    const trail = new AuditTrail(new MemoryKeyStore(), clock.now, { retention: { maxAgeDays: 1, archive: (s) => void segments.push(s) } })
+    const trustedKeys = (await trail.publicKeys()).map((k) => k.fingerprint)
+    const step = async (name: string, hours: number) => {
+      clock.advanceMs(hours * 3_600_000)
+      await trail.record({ eventName: name, eventType: 'AwsApiCall', eventTime: line(clock) })
+      await trail.checkpoint({ kind: 'now' })
+      await trail.prune()
+    }
+    await step('A', 0)
+    await step('B', 12) // its checkpoint signs the trail's beginning
+    await step('C', 24) // C's too; then A is old: pruned up to A's checkpoint, and the trail starts there
+    await step('D', 24) // B is old, but B's and C's checkpoints sign the earlier start: no segment ends there
+    await step('E', 36) // D's checkpoint signs A's: B to D go
+    expect(segments.map((s) => s.events.map((e) => e.eventName))).toEqual([['A'], ['B', 'C', 'D']])
+    for (const s of segments) expect(await verifyPinned(s, { trustedKeys })).toMatchObject({ valid: true, coverage: { startSigned: true } })
+    const log = await trail.export()
+    expect(await verifyPinned([...segments, log], { trustedKeys })).toMatchObject({ valid: true, events: 5, coverage: { startsAfter: 0 } })
+    expect(await verifyPinned(log, { trustedKeys })).toMatchObject({ valid: true, coverage: { startsAfter: 4 } })
+    // Without the first segment the rest still verifies: where it starts says what is missing.
+    expect(await verifyPinned(segments.slice(1).concat(log), { trustedKeys })).toMatchObject({ valid: true, coverage: { startsAfter: 1 } })
+  })
+})
+
+describe('audit trail: an export racing a prune', () => {
+  it('another tab pruning between the export\'s checkpoint and its reading: the export signs again, and verifies', async () => {
+    const clock = testClock()
+    const inner = new MemoryKeyStore()
+    const retention = { retention: { maxAgeDays: 1 } }
+    const otherTab = new AuditTrail(inner, clock.now, retention)
+    let armed = false
+    let raced = 0
+    // The exporting tab's store: once armed, the other tab prunes right after a checkpoint is stored.
+    const store: KeyStore = {
+      ...inner,
+      transaction: async (mode, fn) => {
+        let wroteCheckpoint = false
+        const result = await inner.transaction(mode, (tx) => fn({ ...tx, putMeta: async (key, value) => ((wroteCheckpoint ||= key === 'audit-checkpoint-head'), tx.putMeta(key, value)) }))
+        if (armed && wroteCheckpoint) {
+          armed = false
+          raced++
+          await otherTab.prune()
+        }
+        return result
+      },
+    }
+    const trail = new AuditTrail(store, clock.now, retention)
+    const trustedKeys = (await trail.publicKeys()).map((k) => k.fingerprint)
+    const time = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+    await trail.record({ eventName: 'A', eventType: 'AwsApiCall', eventTime: time() })
+    await trail.checkpoint({ kind: 'now' })
+    clock.advanceDays(2)
+    await trail.record({ eventName: 'B', eventType: 'AwsApiCall', eventTime: time() })
+    armed = true
+    const log = await trail.export()
+    expect(raced).toBe(1)
+    expect(log.base?.sequence).toBe(1) // the other tab pruned A
+    expect(log.events.map((e) => e.eventName)).toEqual(['B'])
+    expect(await verifyPinned(log, { trustedKeys })).toMatchObject({ valid: true, coverage: { startsAfter: 1, startSigned: true } })
   })
 })
 

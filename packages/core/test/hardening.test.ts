@@ -284,22 +284,22 @@ describe('verifyAuditLog never throws on malformed input', () => {
   const inputs: [string, unknown][] = [
     ['null', null],
     ['a number', 42],
-    ['a string', 'webkms-audit-3'],
+    ['a string', 'webkms-audit-4'],
     ['an empty object', {}],
-    ['events: [null]', { format: 'webkms-audit-3', events: [null], checkpoints: [], signingKeys: [] }],
-    ['an event without its place', { format: 'webkms-audit-3', events: [{ eventName: 'X' }], checkpoints: [], signingKeys: [] }],
-    ['events of the wrong type', { format: 'webkms-audit-3', events: 'x', checkpoints: [] }],
-    ['checkpoints: [null]', { format: 'webkms-audit-3', events: [], checkpoints: [null], signingKeys: [] }],
-    ['a key that is not base64', { format: 'webkms-audit-3', events: [], checkpoints: [], signingKeys: [{ fingerprint: 'a'.repeat(64), publicKey: '%%%' }] }],
-    ['an event nested 20,000 deep', { format: 'webkms-audit-3', events: [{ deep: deepArray(20_000), webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
-    ['an event with a BigInt', { format: 'webkms-audit-3', events: [{ n: 1n, webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
-    ['an event with a cycle', { format: 'webkms-audit-3', events: [{ c: cycle(), webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
+    ['events: [null]', { format: 'webkms-audit-4', events: [null], checkpoints: [], signingKeys: [] }],
+    ['an event without its place', { format: 'webkms-audit-4', events: [{ eventName: 'X' }], checkpoints: [], signingKeys: [] }],
+    ['events of the wrong type', { format: 'webkms-audit-4', events: 'x', checkpoints: [] }],
+    ['checkpoints: [null]', { format: 'webkms-audit-4', events: [], checkpoints: [null], signingKeys: [] }],
+    ['a key that is not base64', { format: 'webkms-audit-4', events: [], checkpoints: [], signingKeys: [{ fingerprint: 'a'.repeat(64), publicKey: '%%%' }] }],
+    ['an event nested 20,000 deep', { format: 'webkms-audit-4', events: [{ deep: deepArray(20_000), webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
+    ['an event with a BigInt', { format: 'webkms-audit-4', events: [{ n: 1n, webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
+    ['an event with a cycle', { format: 'webkms-audit-4', events: [{ c: cycle(), webkms: { sequence: 1, previousHash: '0'.repeat(64), hash: 'x' } }], checkpoints: [], signingKeys: [] }],
     ['an empty list of exports', []],
     ['trustedKeys of the wrong type', 'see below'],
   ]
   // Exports of the previous format (one publicKey) are still read, so each input comes in both.
   const legacy = (input: unknown) =>
-    input && typeof input === 'object' && (input as { format?: string }).format === 'webkms-audit-3'
+    input && typeof input === 'object' && (input as { format?: string }).format === 'webkms-audit-4'
       ? { ...input, format: 'webkms-audit-2', publicKey: 'BA' + 'A'.repeat(86) }
       : input
   for (const [what, input] of inputs) {
@@ -307,7 +307,7 @@ describe('verifyAuditLog never throws on malformed input', () => {
       if (format && value === input) continue
       it(`${what}${format}: valid false, with a position`, async () => {
         const result = what.startsWith('trustedKeys')
-          ? await verifyAuditLog({ format: 'webkms-audit-3', events: [], checkpoints: [], signingKeys: [] } as never, { trustedKeys: [42] as never })
+          ? await verifyAuditLog({ format: 'webkms-audit-4', events: [], checkpoints: [], signingKeys: [] } as never, { trustedKeys: [42] as never })
           : await verifyAuditLog(value as never, { trustedKeys: ['a'.repeat(64)] })
         expect(result.valid).toBe(false)
         expect(typeof result.problem?.position).toBe('number')

@@ -34,6 +34,14 @@ export interface AuditCheckpoint {
   nextKey?: string
   /** The verifier's challenge, in the checkpoint an export made when asked with one (freshness). */
   challenge?: string
+  /**
+   * Where the kept trail started when this was signed: the hash of the checkpoint its first event
+   * follows (the trail's `base`, where retention pruned it), or 64 zeros at the trail's
+   * beginning. An export, and an archived segment, ends with a checkpoint whose `start` is its
+   * own, so moving an export's start later is caught. Absent in checkpoints made before (webkms
+   * 0.x trails stay verifiable).
+   */
+  start?: string
   /** Base64 ECDSA P-256 / SHA-256 signature (IEEE P1363) over the checkpoint bytes. */
   signature: string
 }
@@ -93,6 +101,7 @@ export function checkpointBytes(c: UnsignedCheckpoint): Uint8Array<ArrayBuffer> 
   if (c.key !== undefined) signed.key = c.key
   if (c.nextKey !== undefined) signed.nextKey = c.nextKey
   if (c.challenge !== undefined) signed.challenge = c.challenge
+  if (c.start !== undefined) signed.start = c.start
   return utf8(canonicalJson(signed))
 }
 

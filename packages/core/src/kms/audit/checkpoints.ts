@@ -33,21 +33,25 @@ import {
 const later = (a: Date, ...isoTimes: (string | undefined)[]) =>
   new Date(Math.max(a.getTime(), ...isoTimes.map((t) => (t === undefined ? Number.NaN : Date.parse(t))).filter((t) => !Number.isNaN(t))))
 
-const startOf = (event: AuditEvent): string | undefined => {
+/** Where a trail (or an export) with this base starts, as a checkpoint's `start` signs it. */
+const startOf = (base: Base | undefined): string => (base ? checkpointHash(base.checkpoint) : GENESIS_HASH)
+
+const periodStartOf = (event: AuditEvent): string | undefined => {
   const span = timeSpan(event.eventTime)
   return span && new Date(span.start).toISOString()
 }
 
-/** The checkpoint that would follow the chain as read: it covers the time since the last one and every event since. */
-function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined; lastSequence: number; lastHash: string }, now: Date, key: StoredKey): UnsignedCheckpoint {
+/** The checkpoint that would follow the chain as read: it covers the time since the last one and every event since, and signs where the kept trail starts. */
+function nextCheckpoint(s: { head: CheckpointHead; last: AuditRecord | undefined; lastSequence: number; lastHash: string; start: string }, now: Date, key: StoredKey): UnsignedCheckpoint {
   return {
     from: s.head.time,
     // Never before the period's start nor the last event, even if the clock went back.
-    time: later(now, s.head.time, s.last && startOf(s.last.event)).toISOString(),
+    time: later(now, s.head.time, s.last && periodStartOf(s.last.event)).toISOString(),
     sequence: s.lastSequence,
     hash: s.lastHash,
     previousCheckpoint: s.head.hash,
     key: key.fingerprint,
+    start: s.start,
   }
 }
 
@@ -135,21 +139,34 @@ export class Checkpoints {
     })
   }
 
-  /** Reads the chain's head and last event (and the trail's start when it has no head yet). */
-  private async state(tx: KeyStoreTransaction, now: Date) {
+  /**
+   * Reads the chain's head and last event (and the trail's start when it has no head yet), and
+   * where the kept trail starts (`start`, which every checkpoint signs). With `headCheckpoint`,
+   * also the last checkpoint itself.
+   */
+  private async state(tx: KeyStoreTransaction, now: Date, headCheckpoint = false) {
     const last = await tx.lastAuditRecord()
     const stored = (await tx.getMeta(CHECKPOINT_HEAD)) as CheckpointHead | undefined
     const head = stored ?? { count: 0, time: now.toISOString(), hash: GENESIS_HASH, sequence: 0 }
     const base = (await tx.getMeta(BASE)) as Base | undefined
-    return { last, head, stored: stored !== undefined, lastSequence: last?.sequence ?? base?.checkpoint.sequence ?? 0, lastHash: last?.hash ?? base?.checkpoint.hash ?? GENESIS_HASH }
+    return {
+      last,
+      head,
+      stored: stored !== undefined,
+      lastSequence: last?.sequence ?? base?.checkpoint.sequence ?? 0,
+      lastHash: last?.hash ?? base?.checkpoint.hash ?? GENESIS_HASH,
+      start: startOf(base),
+      headCheckpoint: headCheckpoint && head.count > 0 ? ((await tx.getMeta(`${CHECKPOINT_PREFIX}${head.count}`)) as AuditCheckpoint | undefined) : undefined,
+    }
   }
 
-  /** Appends a signed checkpoint inside a write, if the chain is still as `expected` says; else TrailMoved. */
+  /** Appends a signed checkpoint inside a write, if the chain and the trail's start are still as `expected` says; else TrailMoved. */
   private async putCheckpoint(tx: KeyStoreTransaction, expected: { head: CheckpointHead; stored: boolean; lastSequence: number }, checkpoint: AuditCheckpoint): Promise<number> {
     const current = (await tx.getMeta(CHECKPOINT_HEAD)) as CheckpointHead | undefined
     const sameChain = expected.stored ? current?.count === expected.head.count && current.hash === expected.head.hash : current === undefined
     const last = await tx.lastAuditRecord()
     if (!sameChain || (last?.sequence ?? expected.lastSequence) !== expected.lastSequence) throw new TrailMoved()
+    if (checkpoint.start !== undefined && checkpoint.start !== startOf((await tx.getMeta(BASE)) as Base | undefined)) throw new TrailMoved()
     const count = expected.head.count + 1
     await tx.putMeta(`${CHECKPOINT_PREFIX}${count}`, checkpoint)
     await tx.putMeta(CHECKPOINT_HEAD, { count, time: checkpoint.time, hash: checkpointHash(checkpoint), sequence: checkpoint.sequence } satisfies CheckpointHead)
@@ -167,12 +184,12 @@ export class Checkpoints {
     const key = await this.currentKey()
     for (let attempt = 0; ; attempt++) {
       const now = this.now()
-      const s = await this.store.transaction('readonly', (tx) => this.state(tx, now))
+      const s = await this.store.transaction('readonly', (tx) => this.state(tx, now, goal.kind === 'now'))
       this.seen(s.stored && s.head.count > 0 ? Date.parse(s.head.time) : Number.NEGATIVE_INFINITY)
       const covered = s.head.sequence >= s.lastSequence
       if (goal.kind === 'sequence' && s.head.sequence >= goal.sequence) return s.head.count
       if (goal.kind === 'period' && (!s.stored || now.getTime() - Date.parse(s.head.time) < this.limits.periodMs)) return s.head.count
-      if (goal.kind === 'now' && goal.challenge === undefined && covered && s.head.count > 0 && Date.parse(s.head.time) >= now.getTime()) return s.head.count
+      if (goal.kind === 'now' && goal.challenge === undefined && covered && s.headCheckpoint?.start === s.start && Date.parse(s.head.time) >= now.getTime()) return s.head.count
       const unsigned = nextCheckpoint(s, now, key)
       if (goal.kind === 'now' && goal.challenge !== undefined) unsigned.challenge = goal.challenge
       const checkpoint = { ...unsigned, signature: await sign(key, unsigned) }
@@ -232,10 +249,20 @@ export class Checkpoints {
     return out
   }
 
-  /** The trail kept so far, ending with a checkpoint signed now (over `challenge`, if given). */
+  /**
+   * The trail kept so far, ending with a checkpoint signed now (over `challenge`, if given) that
+   * signs where the export starts. The checkpoint is signed outside any transaction, so a prune
+   * (another tab's) between its signing and the export's reading moves the start it signed: it
+   * is then signed again.
+   */
   async export(options: { challenge?: string } = {}): Promise<ExportedAuditLog> {
-    const index = await this.checkpoint(options.challenge === undefined ? { kind: 'now' } : { kind: 'now', challenge: options.challenge })
-    return this.store.transaction('readonly', (tx) => this.segment(tx, index))
+    for (let attempt = 0; ; attempt++) {
+      const index = await this.checkpoint(options.challenge === undefined ? { kind: 'now' } : { kind: 'now', challenge: options.challenge })
+      const out = await this.store.transaction('readonly', (tx) => this.segment(tx, index))
+      const last = out.checkpoints.at(-1)
+      if (last?.start !== undefined && last.start === (out.base ? checkpointHash(out.base) : GENESIS_HASH)) return out
+      if (attempt + 1 >= ATTEMPTS) throw new TrailMoved()
+    }
   }
 
   /**
@@ -249,6 +276,7 @@ export class Checkpoints {
       const head = (await tx.getMeta(CHECKPOINT_HEAD)) as CheckpointHead | undefined
       const base = (await tx.getMeta(BASE)) as Base | undefined
       if (!head || head.count === 0) return undefined
+      const start = startOf(base)
       const baseSequence = base?.checkpoint.sequence ?? 0
       const kept = head.sequence - baseSequence
       // An event's age is its eventTime's: a checkpoint closing an idle span is signed long after the events it covers.
@@ -261,13 +289,17 @@ export class Checkpoints {
       // By count: the first checkpoint after which at most 3/4 of maxEvents remain, so a trail
       // at its bound is not cut again every CHECKPOINT_INTERVAL events.
       const target = kept > this.limits.maxEvents ? Math.floor((this.limits.maxEvents * 3) / 4) : undefined
+      // A segment ends at a checkpoint that signs its own start (or none, if made before
+      // checkpoints signed one), so each archived segment verifies alone: checkpoints signed
+      // before the last prune signed an earlier start.
       let cut: Base | undefined
       for (let n = (base?.index ?? 0) + 1; n <= head.count; n++) {
         const c = (await tx.getMeta(`${CHECKPOINT_PREFIX}${n}`)) as AuditCheckpoint
         const aged = c.sequence <= baseSequence || (await old(c.sequence)) // an idle checkpoint loses no event
         const enough = target !== undefined && head.sequence - c.sequence <= target
-        if (aged || enough) cut = { index: n, checkpoint: c }
-        if (!aged && (target === undefined || enough)) break
+        const endsSegment = c.start === undefined || c.start === start
+        if ((aged || enough) && endsSegment) cut = { index: n, checkpoint: c }
+        if (!aged && (target === undefined || (enough && endsSegment))) break
       }
       // The pruned segment is read only for an archive to keep.
       return cut && { cut, base, segment: this.limits.archive ? await this.segment(tx, cut.index) : undefined }

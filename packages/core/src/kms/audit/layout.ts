@@ -5,7 +5,8 @@
  */
 import type { AuditCheckpoint, AuditEvent } from './chain.js'
 
-export const AUDIT_FORMAT = 'webkms-audit-3'
+/** webkms-audit-4: checkpoints sign where the trail starts (`start`). 3 did not; 2 had one unnamed signing key. */
+export const AUDIT_FORMAT = 'webkms-audit-4'
 /** A checkpoint is signed at least every this many events, besides the one every export adds. */
 export const CHECKPOINT_INTERVAL = 64
 /** The default checkpoint period: a call recorded this long after the last checkpoint is preceded by a new one. */
@@ -54,7 +55,7 @@ export interface AuditPublicKey {
  * ```
  */
 export interface ExportedAuditLog {
-  /** The export format and its version, `webkms-audit-3`. */
+  /** The export format and its version, `webkms-audit-4` (verifyAuditLog also reads exports of webkms-audit-3 and -2). */
   format: typeof AUDIT_FORMAT
   /** CloudTrail-shaped events, oldest first; `webkms` holds each one's place in the chain. */
   events: (AuditEvent & { webkms: { sequence: number; previousHash: string; hash: string } })[]

@@ -11,7 +11,12 @@
  *   key handed over to in a checkpoint of its own (rotation keeps old exports verifiable);
  * - freshness, when asked: the last checkpoint answers the verifier's `challenge` (the export
  *   was made after the challenge was chosen, and not cut at an earlier checkpoint), and/or was
- *   signed at most `maxAgeMs` before `now`.
+ *   signed at most `maxAgeMs` before `now`;
+ * - completeness at the start: every checkpoint signs where the kept trail started (its `base`,
+ *   or the trail's beginning), and an export ends with one signing its own start, so events
+ *   dropped before a moved `base` are found; with a challenge that signature is required. Where
+ *   the verified trail starts is reported (`coverage.startsAfter`): a verifier holding archived
+ *   segments checks it is 0.
  *
  * Several exports in order (archived segments, then the current export) verify as one trail:
  * each one's `base` must be the previous one's last checkpoint.
@@ -73,8 +78,14 @@ export interface AuditVerification {
   events: number
   /** Checkpoints checked (before the problem, if any). */
   checkpoints: number
-  /** When intact: the time covered without a gap, from the trail's (or base's) start to the last checkpoint. */
-  coverage?: { from: string; to: string }
+  /**
+   * When intact: the time covered without a gap, from the trail's (or base's) start to the last
+   * checkpoint; the sequence number of the event the first part starts after (0: the trail's
+   * beginning; else its events before were pruned, and are in archived segments if any); and
+   * whether the last checkpoint signs where its export starts (absent only from checkpoints an
+   * older webkms signed).
+   */
+  coverage?: { from: string; to: string; startsAfter: number; startSigned: boolean }
   /** When intact: each checkpoint's period, oldest first, contiguous (an idle period has 0 events). */
   periods?: AuditPeriod[]
   /** Fingerprints of the keys that signed the checkpoints, oldest first. */
@@ -107,7 +118,8 @@ function wellFormedCheckpoint(c: unknown): c is AuditCheckpoint {
   const optional = (v: unknown) => v === undefined || typeof v === 'string'
   return (
     typeof c.from === 'string' && typeof c.time === 'string' && Number.isSafeInteger(c.sequence) && (c.sequence as number) >= 0 &&
-    isHex64(c.hash) && isHex64(c.previousCheckpoint) && typeof c.signature === 'string' && optional(c.key) && optional(c.nextKey) && optional(c.challenge)
+    isHex64(c.hash) && isHex64(c.previousCheckpoint) && typeof c.signature === 'string' && optional(c.key) && optional(c.nextKey) && optional(c.challenge) &&
+    (c.start === undefined || isHex64(c.start))
   )
 }
 
@@ -121,6 +133,9 @@ interface State {
   /** Keys allowed to sign the next checkpoint; after a handover, only the new one. */
   signers: Set<string> | undefined
   trusted: Set<string>
+  /** The sequence the first part starts after, and whether the last part's last checkpoint signed its start. */
+  startsAfter: number
+  startSigned: boolean
 }
 
 async function importKey(publicKey: string): Promise<CryptoKey> {
@@ -147,7 +162,7 @@ export async function verifyAuditLog(exported: ExportedAuditLog | readonly Expor
       valid: true,
       intact: true,
       ...counts,
-      coverage: { from: periods[0]?.from ?? last.time, to: last.time },
+      coverage: { from: periods[0]?.from ?? last.time, to: last.time, startsAfter: state!.startsAfter, startSigned: state!.startSigned },
       periods,
       signers: [...new Set(signers)],
       freshness,
@@ -158,6 +173,9 @@ export async function verifyAuditLog(exported: ExportedAuditLog | readonly Expor
     if (untrusted) return problem(`checkpoint signed by key ${untrusted}, which is not trusted`)
     if (options.challenge !== undefined && !freshness.challengeAnswered) {
       return problem('the last checkpoint does not answer the challenge: an older export, or one cut before its last checkpoint')
+    }
+    if (options.challenge !== undefined && !state!.startSigned) {
+      return problem('the checkpoint answering the challenge does not sign where the export starts: an export from before exports signed their start, or a forged one')
     }
     if (options.maxAgeMs !== undefined && !(freshness.ageMs <= options.maxAgeMs)) {
       return problem(`stale: the last checkpoint was signed at ${signedAt}, more than ${options.maxAgeMs} ms before ${now.toISOString()}`)
@@ -193,7 +211,7 @@ async function verifyPart(
   if (!isObject(part) || !Array.isArray(part.events) || !Array.isArray(part.checkpoints)) throw new Problem(0, `not a webkms audit export (format ${AUDIT_FORMAT})`)
   // Exports made before keys had identities carry one `publicKey`.
   const legacy = part.format === 'webkms-audit-2' && typeof part.publicKey === 'string'
-  if (part.format !== AUDIT_FORMAT && !legacy) throw new Problem(0, `not a webkms audit export (format ${AUDIT_FORMAT})`)
+  if (part.format !== AUDIT_FORMAT && part.format !== 'webkms-audit-3' && !legacy) throw new Problem(0, `not a webkms audit export (format ${AUDIT_FORMAT})`)
   const listed: { fingerprint: string; publicKey: string }[] = legacy
     ? [{ fingerprint: keyFingerprint(fromBase64(part.publicKey as string)), publicKey: part.publicKey as string }]
     : Array.isArray(part.signingKeys) ? (part.signingKeys as unknown[]).filter((k): k is { fingerprint: string; publicKey: string } => isObject(k) && isHex64(k.fingerprint) && typeof k.publicKey === 'string') : []
@@ -208,7 +226,7 @@ async function verifyPart(
     }
   }
   const firstKey = listed[0]?.fingerprint
-  const state: State = before ?? { hash: GENESIS_HASH, sequence: 0, previousHash: GENESIS_HASH, signers: undefined, trusted: new Set(trusted ?? []) }
+  const state: State = before ?? { hash: GENESIS_HASH, sequence: 0, previousHash: GENESIS_HASH, signers: undefined, trusted: new Set(trusted ?? []), startsAfter: 0, startSigned: false }
 
   const checkSignature = async (c: AuditCheckpoint, at: number, position: number) => {
     const signer = c.key ?? firstKey
@@ -238,11 +256,13 @@ async function verifyPart(
       if (!before.previous || checkpointHash(base) !== before.previousHash) throw new Problem(base.sequence, 'segments do not join: the base is not the previous segment\'s last checkpoint')
     } else {
       await checkSignature(base, 0, base.sequence)
-      Object.assign(state, { hash: base.hash, sequence: base.sequence, previous: base, previousHash: checkpointHash(base) })
+      Object.assign(state, { hash: base.hash, sequence: base.sequence, previous: base, previousHash: checkpointHash(base), startsAfter: base.sequence })
     }
   } else if (before) {
     throw new Problem(0, 'a later segment has no base')
   }
+  // Where this part starts, as the checkpoint that ends it signs it (`start`).
+  const partStart = state.previousHash
 
   const start = state.sequence
   const hashes = new Map<number, string>([[start, state.hash]])
@@ -306,6 +326,14 @@ async function verifyPart(
   }
   const covered = state.previous?.sequence ?? start
   if (end > covered) throw new Problem(covered + 1, 'events after the last signed checkpoint (appended or tail replaced)')
+  // An export (or archived segment) ends with a checkpoint signed while the trail started where
+  // the part does. A part ending at its own base (no checkpoint after it) is no export's: its
+  // base signed an earlier start.
+  const ending = state.previous
+  if (ending?.start !== undefined && ending.start !== partStart) {
+    throw new Problem(start + 1, 'the export does not start where its last checkpoint says: events before its first were dropped (its base was moved or removed)')
+  }
+  state.startSigned = ending?.start !== undefined
   return state
 }
 
