@@ -425,6 +425,26 @@ describe('requests mean one thing', () => {
     await expectKmsError(kms.createGrant({ KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { a: '1', A: '2' } } }), ValidationException, /not case sensitive/)
   })
 
+  it('kms:EncryptionContext:<key> with keys that differ only in case: a Deny applies if any variant meets it, an Allow only if every one does', async () => {
+    const { kms } = engine()
+    const context = (pairs: [string, string][]) => Object.fromEntries(pairs)
+    // Only "public" data may be encrypted, by anyone: a negated operator in a Deny.
+    const onlyPublic = policy(rootStatement, { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringNotEquals: { 'kms:EncryptionContext:classification': 'public' } } })
+    const { KeyId } = (await kms.createKey({ Policy: onlyPublic })).KeyMetadata
+    await kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { classification: 'public' } })
+    await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { classification: 'secret' } }), AccessDeniedException, /explicit deny/)
+    for (const pairs of [[['classification', 'secret'], ['Classification', 'public']], [['Classification', 'public'], ['classification', 'secret']]] as [string, string][][]) {
+      await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: context(pairs) }), AccessDeniedException, /explicit deny/)
+    }
+    await kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { classification: 'public', CLASSIFICATION: 'public' } })
+    // Alice may encrypt "public" data only: a positive operator in an Allow.
+    const alicePublic = policy(rootStatement, { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:classification': 'public' } } })
+    const { KeyId: aliceKey } = (await kms.createKey({ Policy: alicePublic })).KeyMetadata
+    const alice = kms.as({ principal: ALICE })
+    await alice.encrypt({ KeyId: aliceKey, Plaintext: bytes('x'), EncryptionContext: { Classification: 'public' } })
+    await expectKmsError(alice.encrypt({ KeyId: aliceKey, Plaintext: bytes('x'), EncryptionContext: { classification: 'secret', Classification: 'public' } }), AccessDeniedException, /is not authorized to perform: kms:Encrypt/)
+  })
+
   it('aws:ResourceTag/<key> matches tag keys case-insensitively: a deny cannot be dodged by the tag key\'s case', async () => {
     const { kms } = engine()
     const denySecret = policy(rootStatement, { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/Classification': 'secret' } } })

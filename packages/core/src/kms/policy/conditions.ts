@@ -27,10 +27,15 @@ export interface ConditionClause {
   values: string[]
 }
 
-/** The request's side: a key's values, and whether the key is multivalued. */
+/**
+ * The request's side: a key's values, and whether the key is multivalued. `variants`: a
+ * single-valued key with several values because several of the caller's keys differ only in
+ * case (an encryption context's, a tag's), each of which alone could be the key.
+ */
 export interface ConditionValue {
   values: string[]
   multi?: boolean
+  variants?: boolean
 }
 export type ConditionLookup = (key: string) => ConditionValue | undefined
 
@@ -169,8 +174,14 @@ export function parseCondition(operator: string, block: unknown, where: string):
   return clauses
 }
 
-/** Whether one clause holds for the request. */
-export function conditionHolds(clause: ConditionClause, lookup: ConditionLookup): boolean {
+/**
+ * Whether one clause holds for the request, in a statement of `effect`. A key with case
+ * variants is read each way, and the answer is the one that refuses: a Deny applies if any
+ * variant meets it, an Allow only if every variant does. Else a Deny on
+ * `StringNotEquals kms:EncryptionContext:class: public` was dodged by sending `class: secret`
+ * with `Class: public` (AWS asks callers not to send such pairs, and does not say what it does).
+ */
+export function conditionHolds(clause: ConditionClause, lookup: ConditionLookup, effect: 'Allow' | 'Deny' = 'Allow'): boolean {
   const entry = lookup(clause.key)
   const absent = entry === undefined || entry.values.length === 0
   if (clause.base === 'Null') {
@@ -182,5 +193,6 @@ export function conditionHolds(clause: ConditionClause, lookup: ConditionLookup)
   if (clause.set === 'ForAllValues') return absent || entry.values.every(satisfied)
   if (clause.set === 'ForAnyValue') return !absent && entry.values.some(satisfied)
   if (absent) return clause.ifExists || spec.negated
+  if (entry.variants) return effect === 'Deny' ? entry.values.some(satisfied) : entry.values.every(satisfied)
   return spec.negated ? !entry.values.some(positive) : entry.values.some(positive)
 }

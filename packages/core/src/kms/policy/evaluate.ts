@@ -49,7 +49,7 @@ export interface AccessRequest {
    * The condition operators (conditions.ts), needed when a policy has a Condition block. They
    * come with the policy grammar, which parsed that policy; the default key policy has none.
    */
-  conditionHolds?: (clause: ConditionClause, lookup: ConditionLookup) => boolean
+  conditionHolds?: (clause: ConditionClause, lookup: ConditionLookup, effect: 'Allow' | 'Deny') => boolean
   /** The key policy when the resource is a key; absent for other resources. */
   keyPolicy?: Policy
   identityPolicies: IdentityPolicy[]
@@ -236,7 +236,7 @@ export async function evaluateAccess(req: AccessRequest): Promise<Decision> {
   const conditionHolds = req.conditionHolds ?? (() => {
     throw new TypeError('evaluateAccess: a policy has a Condition block, and the request has no conditionHolds')
   })
-  const applies = (s: Statement) => actionMatches(s, action) && resourceMatches(s, resource) && s.conditions.every((c) => conditionHolds(c, req.conditions))
+  const applies = (s: Statement) => actionMatches(s, action) && resourceMatches(s, resource) && s.conditions.every((c) => conditionHolds(c, req.conditions, s.effect))
 
   // 1. Explicit deny anywhere.
   for (const s of req.keyPolicy?.statements ?? []) {

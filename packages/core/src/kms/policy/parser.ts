@@ -14,7 +14,7 @@ import type { Policy, PolicyKind } from './document.js'
 /** What the grammar module (document.ts) gives. */
 export interface PolicyGrammar {
   parsePolicy(text: string, kind: PolicyKind): Policy
-  conditionHolds(clause: ConditionClause, lookup: ConditionLookup): boolean
+  conditionHolds(clause: ConditionClause, lookup: ConditionLookup, effect?: 'Allow' | 'Deny'): boolean
 }
 
 const CACHE_LIMIT = 256

@@ -18,10 +18,12 @@ export function conditionLookup(call: CallContext, key: KeyRecord | undefined, c
   const context = check.encryptionContext
   // Keys whose name is a prefix and a caller's key: case-insensitive in both parts, as AWS
   // documents for kms:EncryptionContext:<key> and aws:ResourceTag/<key>. Keys differing only in
-  // case all count: a deny on one cannot be dodged by writing another's case.
+  // case all count, as variants (conditionHolds): a deny on one cannot be dodged by writing
+  // another's case.
   const caseFolded = (entries: readonly (readonly [string, string])[], wanted: string): ConditionValue | undefined => {
     const matches = entries.filter(([k]) => k.toLowerCase() === wanted)
-    return matches.length ? { values: matches.map(([, v]) => v) } : undefined
+    if (matches.length === 0) return undefined
+    return matches.length === 1 ? { values: [matches[0]![1]] } : { values: matches.map(([, v]) => v), variants: true }
   }
   return (name) => {
     const lower = name.toLowerCase()
