@@ -20,6 +20,7 @@ import {
   type RecoveryBundle,
 } from '../src/index.js'
 import { fromBase64Url as unb64url, toBase64Url as b64url } from '../src/util/bytes.js'
+import { rsaThumbprint } from '../src/kms/recovery/jwe.js'
 import { bytes, expectKmsError, testClock, text } from './helpers.js'
 
 const subtle = globalThis.crypto.subtle
@@ -365,5 +366,51 @@ describe('keys made before the engine had a recovery key', () => {
     // Imported material can be imported again by its owner, and the old ciphertexts come back.
     await importInto(restored, old.KeyId, oldMaterial)
     expect(text((await restored.decrypt({ CiphertextBlob: oldCiphertext })).Plaintext)).toBe('old key')
+  })
+})
+
+describe('a store whose recovery key was replaced', () => {
+  it('its bundle names both keys; a restore with one names the other and writes nothing; with both it restores everything', async () => {
+    const clock = testClock()
+    const store = new MemoryKeyStore()
+    const second = await rsaOaep(3072)
+    const kid = async (k: CryptoKey) => rsaThumbprint(await subtle.exportKey('jwk', k))
+    const kids = [await kid(recovery.publicKey), await kid(second.publicKey)]
+
+    const first = createKms({ now: clock.now, keyStore: store, recovery: { publicKey: recovery.publicKey } })
+    const a = (await first.createKey()).KeyMetadata
+    const before = (await first.encrypt({ KeyId: a.KeyId, Plaintext: bytes('sealed to the first key') })).CiphertextBlob
+    clock.advanceDays(1)
+    const then = createKms({ now: clock.now, keyStore: store, recovery: { publicKey: second.publicKey } })
+    await then.rotateKeyOnDemand({ KeyId: a.KeyId }) // a's new material is sealed to the second key
+    const after = (await then.encrypt({ KeyId: a.KeyId, Plaintext: bytes('sealed to the second key') })).CiphertextBlob
+    const b = (await then.createKey()).KeyMetadata
+    const other = (await then.encrypt({ KeyId: b.KeyId, Plaintext: bytes('another key') })).CiphertextBlob
+
+    const bundle = clone(await then.exportRecoveryBundle())
+    expect(bundle.sealedTo).toEqual(kids)
+    expect(bundle.unrecoverable).toEqual([])
+    for (const [only, missing] of [[recovery.privateKey, kids[1]], [second.privateKey, kids[0]]] as const) {
+      const target = new MemoryKeyStore()
+      const error = await restoreRecoveryBundle(clone(bundle), { privateKey: only, keyStore: target, now: clock.now }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(RecoveryError)
+      expect((error as RecoveryError).message).toContain(`sealed to kid ${missing}`)
+      expect(await contents(target)).toEqual(empty)
+    }
+
+    const target = new MemoryKeyStore()
+    const result = await restoreRecoveryBundle(bundle, { privateKey: [second.privateKey, recovery.privateKey], keyStore: target, now: clock.now })
+    expect(result).toMatchObject({ restoredVersions: 3, unrecoverable: [] })
+    const restored = createKms({ now: clock.now, keyStore: target })
+    expect(text((await restored.decrypt({ CiphertextBlob: before })).Plaintext)).toBe('sealed to the first key')
+    expect(text((await restored.decrypt({ CiphertextBlob: after })).Plaintext)).toBe('sealed to the second key')
+    expect(text((await restored.decrypt({ CiphertextBlob: other })).Plaintext)).toBe('another key')
+  })
+
+  it('an empty list of private keys, or one that is not a private RSA-OAEP key: TypeError', async () => {
+    const keyStore = new MemoryKeyStore()
+    const bundle = clone(await createKms({ recovery: { publicKey: recovery.publicKey } }).exportRecoveryBundle())
+    await expect(restoreRecoveryBundle(bundle, { privateKey: [], keyStore })).rejects.toThrow(TypeError)
+    await expect(restoreRecoveryBundle(bundle, { privateKey: [recovery.privateKey, recovery.publicKey], keyStore })).rejects.toThrow(TypeError)
   })
 })

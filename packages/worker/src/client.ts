@@ -143,7 +143,7 @@ export interface WorkerKms extends Omit<Kms, 'as'> {
    * @throws `RecoveryError`, having written nothing, on a wrong key, a tampered bundle or keys the
    * store already has.
    */
-  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
+  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey | readonly CryptoKey[]): Promise<RestoreResult>
   /**
    * Moves the engine's clock forward by `ms` milliseconds (a worker started with
    * `movableClock: true`), so rotation dates and deletion windows come due.
@@ -277,7 +277,7 @@ function view(remote: Remote<WorkerApi>, store: StoreInfo, terminate: () => void
     decryptMessageToChunks: decrypting('decryptMessageToChunks'),
     encryptMessageStream: (o: EncryptMessageOptions & { onProgress?: Progress }) => stream('encryptMessageStream', o),
     decryptMessageStream: (o?: DecryptMessageOptions & { onProgress?: Progress }) => stream('decryptMessageStream', o),
-    restoreRecoveryBundle: (bundle: RecoveryBundle, privateKey: CryptoKey) => remote.restoreRecoveryBundle(bundle, privateKey),
+    restoreRecoveryBundle: (bundle: RecoveryBundle, privateKey: CryptoKey | readonly CryptoKey[]) => remote.restoreRecoveryBundle(bundle, privateKey),
     advanceClock: (ms: number) => remote.advanceClock(ms),
     clockNow: () => remote.clockNow(),
     verifyAuditLog: (log: unknown, o: VerifyAuditLogOptions) => remote.verifyAuditLog(log, o),

@@ -172,7 +172,7 @@ export interface WorkerApi extends EngineMethods {
    */
   init(options: InitOptions): Promise<StoreInfo>
   /** Rebuilds keys, versions, key policies, aliases and grants from a recovery bundle into this worker's store (core's restoreRecoveryBundle). */
-  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey): Promise<RestoreResult>
+  restoreRecoveryBundle(bundle: RecoveryBundle, privateKey: CryptoKey | readonly CryptoKey[]): Promise<RestoreResult>
   /** Moves the engine's clock forward by `ms` (init with `movableClock: true`); resolves to the engine's time now. */
   advanceClock(ms: number): Promise<Date>
   /** The engine's time now (the system clock, plus what `advanceClock` added). */

@@ -12,7 +12,8 @@
  * change it, as a database backup.
  *
  * `restoreRecoveryBundle` runs where the recovery private key is brought (the worker, or a
- * Node script): it opens each copy, checks it names the key, KeyMaterialId and spec it is
+ * Node script; the keys, when the engine's recovery key was replaced: `sealedTo` lists the
+ * keys a bundle's copies are sealed to): it opens each copy, checks it names the key, KeyMaterialId and spec it is
  * restored as, and writes the records into a store as non-extractable keys, with one audit
  * event, in one transaction: all of it or none. Ciphertexts, signatures and MACs made before
  * work again, since the same material is back under the same key IDs and versions.
@@ -91,6 +92,13 @@ export interface RecoveryBundle {
   grants: (Omit<GrantRecord, 'creationDate'> & { creationDate: string })[]
   /** Versions that hold material but have no recovery copy (made before the engine had a recovery key): a restore cannot bring them back. */
   unrecoverable: { keyArn: string; keyMaterialId: string }[]
+  /**
+   * The recovery keys the copies are sealed to, as RFC 7638 thumbprints (each copy's JWE `kid`),
+   * by the first material sealed to each, oldest first: more than one when the engine's recovery key was replaced
+   * (material keeps the copy made when it was). A restore needs the private key of each.
+   * Absent in bundles made before webkms listed them.
+   */
+  sealedTo?: string[]
 }
 
 const iso = (d: Date) => d.toISOString()
@@ -100,6 +108,8 @@ const hasMaterial = (v: KeyVersionRecord) => v.material !== undefined || v.priva
 export async function exportBundle(store: KeyStore, account: Account, now: Date): Promise<RecoveryBundle> {
   const { keys, aliases, grants } = await store.transaction('readonly', async (tx) => ({ keys: await tx.listKeys(), aliases: await tx.listAliases(), grants: await tx.listAllGrants() }))
   const unrecoverable: RecoveryBundle['unrecoverable'] = []
+  /** Each kid, and when the first material sealed to it was made. */
+  const sealedTo = new Map<string, number>()
   const bundledKeys = keys.map((k): BundledKey => {
     const { versions, creationDate, deletionDate, rotation, ...rest } = k
     const { nextRotationDate, ...rot } = rotation
@@ -118,7 +128,15 @@ export async function exportBundle(store: KeyStore, account: Account, now: Date)
           out.imported = { ...imp, importedAt: iso(importedAt), ...(validTo ? { validTo: iso(validTo) } : {}) }
         }
         if (v.publicKey) out.publicKey = toBase64(v.publicKey)
-        if (v.recovery && hasMaterial(v)) out.recovery = v.recovery
+        if (v.recovery && hasMaterial(v)) {
+          out.recovery = v.recovery
+          try {
+            const kid = readJweHeader(v.recovery).kid
+            sealedTo.set(kid, Math.min(sealedTo.get(kid) ?? Infinity, v.createdAt.getTime()))
+          } catch {
+            // A damaged copy names no key: the bundle still carries it, and a restore refuses it.
+          }
+        }
         return out
       }),
     }
@@ -131,13 +149,18 @@ export async function exportBundle(store: KeyStore, account: Account, now: Date)
     aliases: aliases.map((a) => ({ ...a, creationDate: iso(a.creationDate), lastUpdatedDate: iso(a.lastUpdatedDate) })),
     grants: grants.map((g) => ({ ...g, creationDate: iso(g.creationDate) })),
     unrecoverable,
+    sealedTo: [...sealedTo].sort((x, y) => x[1] - y[1]).map(([kid]) => kid),
   }
 }
 
 /** The options of {@link restoreRecoveryBundle}. */
 export interface RestoreOptions {
-  /** The recovery private key: RSA-OAEP with SHA-256, usage "decrypt" (it may be non-extractable). */
-  privateKey: CryptoKey
+  /**
+   * The recovery private key: RSA-OAEP with SHA-256, usage "decrypt" (it may be
+   * non-extractable); or several, when the bundle's copies are sealed to several
+   * (`bundle.sealedTo`): each copy is opened with the one it was sealed to.
+   */
+  privateKey: CryptoKey | readonly CryptoKey[]
   /** The store to restore into; none of the bundle's keys or aliases may be in it. */
   keyStore: KeyStore
   /** The clock for the audit event. Default: the system clock. */
@@ -169,6 +192,30 @@ const date = (s: unknown, what: string): Date => {
 }
 
 /**
+ * Opens copies with whichever of the private keys they were sealed to. A private key's `kid`
+ * cannot be read from it (it may be non-extractable), so each is tried until one opens a copy
+ * (RSA-OAEP and then AES-GCM refuse the wrong key), and remembered for that copy's `kid`.
+ */
+function copyOpener(privateKeys: CryptoKey[]) {
+  const byKid = new Map<string, CryptoKey>()
+  return async (jwe: string, kid: string, what: string): Promise<Uint8Array> => {
+    const known = byKid.get(kid)
+    let last: unknown
+    for (const key of known ? [known] : privateKeys) {
+      try {
+        const { plaintext } = await openJwe(jwe, key)
+        byKid.set(kid, key)
+        return plaintext
+      } catch (error) {
+        last = error
+      }
+    }
+    const given = privateKeys.length === 1 ? 'this private key' : `any of the ${privateKeys.length} private keys given`
+    return fail(`${what} does not open with ${given} (it is sealed to kid ${kid})`, last)
+  }
+}
+
+/**
  * Rebuilds a store from a recovery bundle with the recovery private key (see the top of this
  * file). Rejects with RecoveryError, having written nothing, when the bundle is malformed, a copy
  * does not open with `privateKey` or names another key, material or spec, or the store already
@@ -176,9 +223,12 @@ const date = (s: unknown, what: string): Date => {
  */
 export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: RestoreOptions): Promise<RestoreResult> {
   const { privateKey, keyStore } = options ?? ({} as RestoreOptions)
-  if (typeof CryptoKey === 'undefined' || !(privateKey instanceof CryptoKey) || privateKey.type !== 'private' || privateKey.algorithm.name !== 'RSA-OAEP') {
-    throw new TypeError('"privateKey" expected the RSA-OAEP recovery private key (a CryptoKey with usage "decrypt")')
+  const privateKeys: readonly unknown[] = Array.isArray(privateKey) ? privateKey : [privateKey]
+  const isPrivateKey = (k: unknown): k is CryptoKey => typeof CryptoKey !== 'undefined' && k instanceof CryptoKey && k.type === 'private' && k.algorithm.name === 'RSA-OAEP'
+  if (privateKeys.length === 0 || !privateKeys.every(isPrivateKey)) {
+    throw new TypeError('"privateKey" expected the RSA-OAEP recovery private key (a CryptoKey with usage "decrypt"), or a non-empty list of them')
   }
+  const opener = copyOpener(privateKeys as CryptoKey[])
   if (!keyStore || typeof keyStore.transaction !== 'function') throw new TypeError('"keyStore" expected a KeyStore')
   if (!bundle || typeof bundle !== 'object' || bundle.format !== RECOVERY_BUNDLE_FORMAT) fail(`not a recovery bundle (format ${RECOVERY_BUNDLE_FORMAT})`)
   if (![bundle.keys, bundle.aliases, bundle.grants].every(Array.isArray) || typeof bundle.account?.accountId !== 'string') fail('the recovery bundle lacks its account, keys, aliases or grants')
@@ -217,12 +267,7 @@ export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: Res
         if (header!.key !== b.arn || header!.kmid !== bv.keyMaterialId || header!.spec !== b.keySpec) {
           fail(`the recovery copy listed for ${b.arn} material ${bv.keyMaterialId} is sealed for ${header!.key} material ${header!.kmid} (${header!.spec})`)
         }
-        let plaintext: Uint8Array
-        try {
-          plaintext = (await openJwe(bv.recovery, privateKey)).plaintext
-        } catch (error) {
-          return fail(`the recovery copy of ${b.arn} material ${bv.keyMaterialId} does not open with this private key (kid ${header!.kid})`, error)
-        }
+        const plaintext = await opener(bv.recovery, header!.kid, `the recovery copy of ${b.arn} material ${bv.keyMaterialId}`)
         try {
           const made = await importVersionMaterial(keyStore, b.keySpec, b.keyUsage, plaintext)
           if (made.publicKey && v.publicKey && toBase64(made.publicKey) !== toBase64(v.publicKey)) fail(`the recovered private key of ${b.arn} does not match its public key`)
