@@ -24,7 +24,7 @@ async function exportAndVerify(page: Page, t: (typeof auditText)['en']) {
   await expect(page.getByRole('status').filter({ hasText: /^(Valid|有効)/ })).toBeVisible()
 }
 /** Tampers with the chosen event of the copy; the position verification reports, and the broken row's own number. */
-async function tamper(page: Page, t: (typeof auditText)['en'], how: 'editName' | 'editIp' | 'remove' | 'swap', index: number) {
+async function tamper(page: Page, t: (typeof auditText)['en'], how: 'editName' | 'editIp' | 'remove' | 'swap' | 'dropBefore', index: number) {
   await page.getByLabel(t.target).selectOption(String(index))
   await page.getByRole('button', { name: t[how], exact: true }).click()
   const alert = page.locator('.copy-out [role=alert]')
@@ -96,6 +96,16 @@ test('each tamper breaks verification at the right event; reset verifies again; 
     expect(brokenSequence, how).toBe(how === 'editName' || how === 'editIp' ? seq : seq + 1)
   }
   await expect(page.locator('.copy-out [role=alert]')).toContainText('event out of sequence')
+
+  // Starting the copy at a later signed checkpoint, as a pruned trail starts, is caught too:
+  // every checkpoint signs where the trail starts. The copy's first row is where it breaks.
+  await page.getByRole('button', { name: t.reset }).click()
+  const { position, brokenSequence } = await tamper(page, t, 'dropBefore', index)
+  expect(position).toBeLessThanOrEqual(seq)
+  expect(brokenSequence).toBe(position)
+  await expect(page.locator('.copy tbody tr').first()).toHaveAttribute('data-sequence', String(position))
+  await expect(page.getByText(t.tamperedDropBefore(position))).toBeVisible()
+  await expect(page.locator('.copy-out [role=alert]')).toContainText('does not start where its last checkpoint says')
 
   await page.getByRole('button', { name: t.reset }).click()
   await page.getByRole('button', { name: t.verifyUnpinned }).click()

@@ -129,19 +129,22 @@ export const audit: Section = async ({ kms, lang }) => {
   /** Verifies the copy and shows it, the row where verification breaks marked. */
   async function verifyCopy(trusted: string[] | undefined): Promise<HTMLElement> {
     const v = await kms.verifyAuditLog(copy!, trusted ? { trustedKeys: trusted } : {})
-    // The problem's position is a sequence number: the event the verifier expected there is the broken row.
-    const first = sequence(original!.events[0]!)
+    // The problem's position is a sequence number: the event the verifier expected there is the
+    // broken row. The copy's first event follows its base (the trail's start when it has none).
+    const first = (copy!.base?.sequence ?? 0) + 1
     const broken = !v.intact && v.problem && v.problem.position > 0 ? v.problem.position - first : undefined
     showCopy(broken)
     return verificationView(v)
   }
   function showCopy(broken?: number): void {
     const events = copy!.events
-    const shown = events.slice(windowStart)
+    // A copy cut short (its start moved) shows its last rows.
+    const from = Math.min(windowStart, Math.max(0, events.length - COPY_ROWS))
+    const shown = events.slice(from)
     const selected = target.value
-    target.replaceChildren(...shown.map((e, i) => h('option', { value: windowStart + i }, `#${sequence(e)} ${String(e.eventName)} · ${whoOf(e)}`)))
+    target.replaceChildren(...shown.map((e, i) => h('option', { value: from + i }, `#${sequence(e)} ${String(e.eventName)} · ${whoOf(e)}`)))
     if ([...target.options].some((o) => o.value === selected)) target.value = selected
-    copyBox.replaceChildren(eventsTable(shown, t.copyCaption(shown.length), broken === undefined ? undefined : broken - windowStart))
+    copyBox.replaceChildren(eventsTable(shown, t.copyCaption(shown.length), broken === undefined ? undefined : broken - from))
   }
   const exportAndVerify = () =>
     run(verifyOut, async () => {
@@ -179,6 +182,17 @@ export const audit: Section = async ({ kms, lang }) => {
     const j = i + 1 < events.length ? i + 1 : i - 1
     ;[events[i], events[j]] = [events[j]!, events[i]!]
     return t.tamperedSwap(sequence(events[Math.min(i, j)]!), sequence(events[Math.max(i, j)]!))
+  }
+  /** What whoever holds the copy can do without the key: start it at a signed checkpoint before the event, dropping all before. */
+  const dropBefore = (events: AuditEvent[], i: number) => {
+    const seq = sequence(events[i]!)
+    const at = copy!.checkpoints.findLastIndex((c) => c.sequence < seq)
+    if (at < 0) return t.noStartBefore(seq)
+    const base = copy!.checkpoints[at]!
+    copy!.base = base
+    copy!.checkpoints = copy!.checkpoints.slice(at + 1)
+    copy!.events = events.filter((e) => sequence(e) > base.sequence)
+    return t.tamperedDropBefore(base.sequence + 1)
   }
   const resetCopy = () =>
     run(copyOut, async () => {
@@ -248,6 +262,7 @@ export const audit: Section = async ({ kms, lang }) => {
       button(t.editIp, () => tamper(editIp), { class: 'danger' }),
       button(t.remove, () => tamper(remove), { class: 'danger' }),
       button(t.swap, () => tamper(swap), { class: 'danger' }),
+      button(t.dropBefore, () => tamper(dropBefore), { class: 'danger' }),
       button(t.reset, resetCopy, { class: 'secondary' }),
       button(t.verifyCopy, () => verifyAgain(pinned), { class: 'secondary' }),
       button(t.verifyUnpinned, () => verifyAgain(undefined), { class: 'secondary' }),
