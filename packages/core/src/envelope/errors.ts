@@ -4,9 +4,11 @@
  * the signature, the padding of a wrapped key — would hand an attacker an oracle, so neither
  * the message nor a `cause` says it. A refusal that is not about the message's secret parts
  * (the commitment policy forbids its suite, signed messages are forbidden, a materials manager
- * or keyring throws) is kept as `cause`, for the developer's logs. A keyring that merely cannot
- * decrypt any data key (the KMS keyring tries each and moves on) leaves no cause. Misuse of the
- * API is a TypeError or RangeError naming the argument.
+ * or keyring throws) is kept as `cause`, for the developer's logs. A raw keyring that cannot
+ * unwrap any data key leaves no cause (which check failed is the oracle); a KMS keyring whose KMS
+ * refused every data key it tried throws their errors as one KeyringError (aws-kms-keyring.md),
+ * kept as the cause: the KMS's answers (access denied, a disabled key) are the caller's own.
+ * Misuse of the API is a TypeError or RangeError naming the argument.
  */
 import { CodedError } from '../codedError.js'
 

@@ -1,6 +1,6 @@
 /** The KMS keyring over a webkms engine. */
 import { describe, expect, it } from 'vitest'
-import { buildClient, createKms, DecryptionError, KeyringError, KmsKeyring, WEBKMS_PROVIDER_ID } from '../../src/index.js'
+import { buildClient, createKms, DecryptionError, KeyringError, KmsKeyring, MultiKeyring, WEBKMS_PROVIDER_ID } from '../../src/index.js'
 import { bytes, expectError } from './helpers.js'
 
 const client = buildClient()
@@ -36,6 +36,39 @@ describe('KmsKeyring over a webkms engine', () => {
     await expectError(client.decrypt(keyring, result), DecryptionError)
     await kms.enableKey({ KeyId: a.KeyId })
     expect((await client.decrypt(keyring, result)).plaintext).toEqual(bytes(10))
+  })
+
+  it('when the KMS decrypts no data key, decryption fails with the KMS errors, one per key tried, as its cause', async () => {
+    const { kms, a, b } = await setup()
+    const keyring = new KmsKeyring({ client: kms, generatorKeyId: a.Arn, keyIds: [b.Arn] })
+    const { result } = await client.encrypt(keyring, bytes(10), { encryptionContext: { tenant: 't1' } })
+    await kms.disableKey({ KeyId: a.KeyId })
+    await kms.scheduleKeyDeletion({ KeyId: b.KeyId, PendingWindowInDays: 7 })
+    const error = await expectError(client.decrypt(keyring, result), DecryptionError)
+    expect(error.message).toBe('decryption operation failed')
+    const keyringError = error.cause as KeyringError
+    expect(keyringError).toBeInstanceOf(KeyringError)
+    expect(keyringError.message).toMatch(/decrypted none of the 2 data key/)
+    const tried = keyringError.cause as AggregateError
+    expect(tried).toBeInstanceOf(AggregateError)
+    expect(tried.errors.map((e: Error) => e.name)).toEqual(['DisabledException', 'KMSInvalidStateException'])
+    // A keyring with no data key it may use tries nothing: no cause, as with a raw keyring's wrong key.
+    const other = (await kms.createKey()).KeyMetadata
+    const unrelated = await expectError(client.decrypt(new KmsKeyring({ client: kms, keyIds: [other.Arn] }), result), DecryptionError)
+    expect(unrelated.cause).toBeUndefined()
+  })
+
+  it('a multi-keyring whose children all fail: their errors, as one KeyringError; one that succeeds: no error', async () => {
+    const { kms, a, b } = await setup()
+    const { result } = await client.encrypt(new KmsKeyring({ client: kms, generatorKeyId: a.Arn }), bytes(10))
+    await kms.disableKey({ KeyId: a.KeyId })
+    const failing = new KmsKeyring({ client: kms, keyIds: [a.Arn] })
+    const error = await expectError(client.decrypt(new MultiKeyring({ children: [failing, new KmsKeyring({ client: kms, keyIds: [b.Arn] }), failing] }), result), DecryptionError)
+    const multi = error.cause as KeyringError
+    expect(multi.message).toMatch(/no keyring of the multi-keyring/)
+    expect((multi.cause as AggregateError).errors).toHaveLength(2)
+    await kms.enableKey({ KeyId: a.KeyId })
+    expect((await client.decrypt(new MultiKeyring({ children: [new KmsKeyring({ client: kms, keyIds: [b.Arn] }), failing] }), result)).plaintext).toEqual(bytes(10))
   })
 
   it('a KMS failure when encrypting is a KeyringError naming the KMS error', async () => {

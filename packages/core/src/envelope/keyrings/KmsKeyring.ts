@@ -192,9 +192,17 @@ export class KmsKeyring implements Keyring {
     }
   }
 
+  /**
+   * Asks the KMS to decrypt each data key this keyring may use, in order, until one works
+   * (aws-kms-keyring.md, OnDecrypt). A key the KMS refuses or answers wrongly for is collected and
+   * the next tried; if none works, the collected errors are thrown as one KeyringError (its cause
+   * an AggregateError), which decrypt keeps as its DecryptionError's cause: the KMS's refusals
+   * (access denied, a disabled key) are the caller's own to see, and name nothing of the message.
+   */
   async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
     if (materials.plaintextDataKey) return materials
     const configured = new Set([...(this.generatorKeyId ? [this.generatorKeyId] : []), ...this.keyIds])
+    const errors: unknown[] = []
     for (const k of encryptedDataKeys) {
       if (k.providerId !== this.providerId || !isKeyArn(k.providerInfo) || !(this.discovery || configured.has(k.providerInfo))) continue
       try {
@@ -204,13 +212,19 @@ export class KmsKeyring implements Keyring {
           EncryptionContext: { ...materials.encryptionContext },
           ...this.#grants(),
         })
-        if (out.KeyId !== k.providerInfo || out.Plaintext?.byteLength !== materials.suite.keyLength) continue
+        if (out.KeyId !== k.providerInfo || out.Plaintext?.byteLength !== materials.suite.keyLength) {
+          out.Plaintext?.fill(0)
+          errors.push(new KeyringError(`the KMS answered for ${String(out.KeyId)}, not ${k.providerInfo}, or with a data key of the wrong length`))
+          continue
+        }
         materials.plaintextDataKey = out.Plaintext.slice()
+        out.Plaintext.fill(0)
         return materials
-      } catch {
-        // This key could not decrypt it (denied, disabled, wrong context): try the next.
+      } catch (error) {
+        errors.push(error)
       }
     }
+    if (errors.length) throw new KeyringError(`the KMS decrypted none of the ${errors.length} data key(s) this keyring may use`, { cause: new AggregateError(errors, 'the KMS errors, one per data key tried') })
     return materials
   }
 }

@@ -64,14 +64,18 @@ export class MultiKeyring implements Keyring {
   }
 
   async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
+    const errors: unknown[] = []
     for (const keyring of this.generator ? [this.generator, ...this.children] : this.children) {
-      if (materials.plaintextDataKey) break
+      if (materials.plaintextDataKey) return materials
       try {
         materials = await keyring.onDecrypt(materials, encryptedDataKeys)
-      } catch {
-        // A failing child must not stop the others (multi-keyring.md, OnDecrypt).
+      } catch (error) {
+        // A failing child must not stop the others; if none decrypts, their errors are the
+        // multi-keyring's (multi-keyring.md, OnDecrypt).
+        errors.push(error)
       }
     }
+    if (!materials.plaintextDataKey && errors.length) throw new KeyringError('no keyring of the multi-keyring decrypted a data key', { cause: new AggregateError(errors, 'the keyrings\' errors') })
     return materials
   }
 }
