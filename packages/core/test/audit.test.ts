@@ -516,14 +516,26 @@ describe('audit trail: where an export starts is signed', () => {
     }
   })
 
-  it('a checkpoint that signs no start (an older webkms) verifies, but not as the answer to a challenge', async () => {
+  it('a checkpoint that signs no start (an older webkms) verifies, but not as a fresh export (a challenge, an age limit)', async () => {
     const { log, challenge } = await exported()
     const unsigned = await resign(clone(log), (checkpoints) => checkpoints.forEach((c) => delete c.start))
     const trustedKeys = unsigned.signingKeys.map((k) => k.fingerprint)
     expect(await verifyPinned(unsigned, { trustedKeys })).toMatchObject({ valid: true, coverage: { startsAfter: 0, startSigned: false } })
-    const result = await verifyPinned(unsigned, { trustedKeys, challenge })
-    expect(result).toMatchObject({ valid: false, intact: true })
-    expect(result.problem!.reason).toMatch(/does not sign where the export starts/)
+    for (const options of [{ challenge }, { maxAgeMs: 1e12 }]) {
+      const result = await verifyPinned(unsigned, { trustedKeys, ...options })
+      expect(result).toMatchObject({ valid: false, intact: true })
+      expect(result.problem!.reason).toMatch(/does not sign where the export starts/)
+    }
+  })
+
+  it('joined, a part may end at a checkpoint signing an earlier part\'s start (an older engine pruned there); alone it may not', async () => {
+    const { log, trustedKeys } = await exported()
+    // Cut one export in two at its third checkpoint: the second part's last checkpoint signs the first part's start.
+    const at = log.checkpoints[2]!
+    const first: ExportedAuditLog = { ...clone(log), events: log.events.filter((e) => e.webkms.sequence <= at.sequence), checkpoints: log.checkpoints.slice(0, 3) }
+    const second = startAt(log, 2)
+    expect(await verifyPinned([first, second], { trustedKeys })).toMatchObject({ valid: true, events: log.events.length, coverage: { startsAfter: 0 } })
+    expect((await verifyPinned(second, { trustedKeys })).problem!.reason).toMatch(/does not start where its last checkpoint says/)
   })
 
   it('archived segments each end at a checkpoint signing their own start: each verifies alone, and joined they start at the beginning', async () => {

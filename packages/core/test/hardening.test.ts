@@ -437,12 +437,20 @@ describe('requests mean one thing', () => {
       await expectKmsError(kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: context(pairs) }), AccessDeniedException, /explicit deny/)
     }
     await kms.encrypt({ KeyId, Plaintext: bytes('x'), EncryptionContext: { classification: 'public', CLASSIFICATION: 'public' } })
+    // With a set operator too (AWS documents them for multivalued keys; a variant read alone is one value).
+    const setOnlyPublic = policy(rootStatement, { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { 'ForAllValues:StringNotEquals': { 'kms:EncryptionContext:classification': 'public' } } })
+    const { KeyId: setKey } = (await kms.createKey({ Policy: setOnlyPublic })).KeyMetadata
+    await expectKmsError(kms.encrypt({ KeyId: setKey, Plaintext: bytes('x'), EncryptionContext: { classification: 'secret', Classification: 'public' } }), AccessDeniedException, /explicit deny/)
     // Alice may encrypt "public" data only: a positive operator in an Allow.
     const alicePublic = policy(rootStatement, { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'kms:EncryptionContext:classification': 'public' } } })
     const { KeyId: aliceKey } = (await kms.createKey({ Policy: alicePublic })).KeyMetadata
     const alice = kms.as({ principal: ALICE })
     await alice.encrypt({ KeyId: aliceKey, Plaintext: bytes('x'), EncryptionContext: { Classification: 'public' } })
     await expectKmsError(alice.encrypt({ KeyId: aliceKey, Plaintext: bytes('x'), EncryptionContext: { classification: 'secret', Classification: 'public' } }), AccessDeniedException, /is not authorized to perform: kms:Encrypt/)
+    const aliceAnyPublic = policy(rootStatement, { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:Encrypt', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContext:classification': 'public' } } })
+    const { KeyId: anyKey } = (await kms.createKey({ Policy: aliceAnyPublic })).KeyMetadata
+    await alice.encrypt({ KeyId: anyKey, Plaintext: bytes('x'), EncryptionContext: { classification: 'public' } })
+    await expectKmsError(alice.encrypt({ KeyId: anyKey, Plaintext: bytes('x'), EncryptionContext: { classification: 'secret', Classification: 'public' } }), AccessDeniedException, /is not authorized to perform: kms:Encrypt/)
   })
 
   it('aws:ResourceTag/<key> matches tag keys case-insensitively: a deny cannot be dodged by the tag key\'s case', async () => {

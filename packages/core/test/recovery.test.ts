@@ -20,7 +20,7 @@ import {
   type RecoveryBundle,
 } from '../src/index.js'
 import { fromBase64Url as unb64url, toBase64Url as b64url } from '../src/util/bytes.js'
-import { rsaThumbprint } from '../src/kms/recovery/jwe.js'
+import { readJweHeader, rsaThumbprint, sealJwe } from '../src/kms/recovery/jwe.js'
 import { bytes, expectKmsError, testClock, text } from './helpers.js'
 
 const subtle = globalThis.crypto.subtle
@@ -412,5 +412,21 @@ describe('a store whose recovery key was replaced', () => {
     const bundle = clone(await createKms({ recovery: { publicKey: recovery.publicKey } }).exportRecoveryBundle())
     await expect(restoreRecoveryBundle(bundle, { privateKey: [], keyStore })).rejects.toThrow(TypeError)
     await expect(restoreRecoveryBundle(bundle, { privateKey: [recovery.privateKey, recovery.publicKey], keyStore })).rejects.toThrow(TypeError)
+    await expect(restoreRecoveryBundle(bundle, { privateKey: new Array(2) as CryptoKey[], keyStore })).rejects.toThrow(TypeError) // holes are not skipped
+  })
+
+  it('a copy whose header names another recovery key than the one it is sealed to does not stop the next copy opening', async () => {
+    const second = await rsaOaep(3072)
+    const kms = createKms({ recovery: { publicKey: recovery.publicKey } })
+    const a = (await kms.createKey()).KeyMetadata
+    const b = (await kms.createKey()).KeyMetadata
+    const bundle = clone(await kms.exportRecoveryBundle())
+    // Whoever can change a bundle re-seals a's copy to the second key, its header still naming the first (kids are not authenticated).
+    const forged = bundle.keys.find((k) => k.keyId === bundle.keys[0]!.keyId)!.versions[0]!
+    const header = readJweHeader(forged.recovery!)
+    forged.recovery = await sealJwe(second.publicKey, header, random(32))
+    const result = await restoreRecoveryBundle(bundle, { privateKey: [second.privateKey, recovery.privateKey], keyStore: new MemoryKeyStore() })
+    expect(result.keys.sort()).toEqual([a.Arn, b.Arn].sort())
+    expect(result.restoredVersions).toBe(2)
   })
 })

@@ -136,6 +136,8 @@ interface State {
   /** The sequence the first part starts after, and whether the last part's last checkpoint signed its start. */
   startsAfter: number
   startSigned: boolean
+  /** The hashes of where each part so far starts (GENESIS_HASH for a first part without a base). */
+  starts: Set<string>
 }
 
 async function importKey(publicKey: string): Promise<CryptoKey> {
@@ -174,8 +176,9 @@ export async function verifyAuditLog(exported: ExportedAuditLog | readonly Expor
     if (options.challenge !== undefined && !freshness.challengeAnswered) {
       return problem('the last checkpoint does not answer the challenge: an older export, or one cut before its last checkpoint')
     }
-    if (options.challenge !== undefined && !state!.startSigned) {
-      return problem('the checkpoint answering the challenge does not sign where the export starts: an export from before exports signed their start, or a forged one')
+    // A fresh export (what a challenge or an age limit asks for) ends with a checkpoint that signs its start.
+    if ((options.challenge !== undefined || options.maxAgeMs !== undefined) && !state!.startSigned) {
+      return problem('the last checkpoint does not sign where the export starts: an export from before exports signed their start, or one cut at such a checkpoint')
     }
     if (options.maxAgeMs !== undefined && !(freshness.ageMs <= options.maxAgeMs)) {
       return problem(`stale: the last checkpoint was signed at ${signedAt}, more than ${options.maxAgeMs} ms before ${now.toISOString()}`)
@@ -226,7 +229,7 @@ async function verifyPart(
     }
   }
   const firstKey = listed[0]?.fingerprint
-  const state: State = before ?? { hash: GENESIS_HASH, sequence: 0, previousHash: GENESIS_HASH, signers: undefined, trusted: new Set(trusted ?? []), startsAfter: 0, startSigned: false }
+  const state: State = before ?? { hash: GENESIS_HASH, sequence: 0, previousHash: GENESIS_HASH, signers: undefined, trusted: new Set(trusted ?? []), startsAfter: 0, startSigned: false, starts: new Set() }
 
   const checkSignature = async (c: AuditCheckpoint, at: number, position: number) => {
     const signer = c.key ?? firstKey
@@ -263,6 +266,7 @@ async function verifyPart(
   }
   // Where this part starts, as the checkpoint that ends it signs it (`start`).
   const partStart = state.previousHash
+  state.starts.add(partStart)
 
   const start = state.sequence
   const hashes = new Map<number, string>([[start, state.hash]])
@@ -328,9 +332,11 @@ async function verifyPart(
   if (end > covered) throw new Problem(covered + 1, 'events after the last signed checkpoint (appended or tail replaced)')
   // An export (or archived segment) ends with a checkpoint signed while the trail started where
   // the part does. A part ending at its own base (no checkpoint after it) is no export's: its
-  // base signed an earlier start.
+  // base signed an earlier start. Joined to the parts before it, a part may end at a checkpoint
+  // signed while the trail started where one of them does (an engine from before checkpoints
+  // signed their start pruned there): the events since are all in the parts verified.
   const ending = state.previous
-  if (ending?.start !== undefined && ending.start !== partStart) {
+  if (ending?.start !== undefined && !(ending.start === partStart || (before && state.starts.has(ending.start)))) {
     throw new Problem(start + 1, 'the export does not start where its last checkpoint says: events before its first were dropped (its base was moved or removed)')
   }
   state.startSigned = ending?.start !== undefined

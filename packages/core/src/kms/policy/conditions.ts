@@ -190,9 +190,11 @@ export function conditionHolds(clause: ConditionClause, lookup: ConditionLookup,
   const spec = operators.get(clause.base)!
   const positive = (requestValue: string) => clause.values.some((p) => spec.compare(requestValue, p))
   const satisfied = (requestValue: string) => (spec.negated ? !positive(requestValue) : positive(requestValue))
+  // Each variant read alone is a single value, for which ForAllValues and ForAnyValue also come
+  // down to `satisfied`: so the set operators cannot dodge the rule either.
+  if (!absent && entry.variants) return effect === 'Deny' ? entry.values.some(satisfied) : entry.values.every(satisfied)
   if (clause.set === 'ForAllValues') return absent || entry.values.every(satisfied)
   if (clause.set === 'ForAnyValue') return !absent && entry.values.some(satisfied)
   if (absent) return clause.ifExists || spec.negated
-  if (entry.variants) return effect === 'Deny' ? entry.values.some(satisfied) : entry.values.every(satisfied)
   return spec.negated ? !entry.values.some(positive) : entry.values.some(positive)
 }

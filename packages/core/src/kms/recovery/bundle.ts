@@ -194,14 +194,16 @@ const date = (s: unknown, what: string): Date => {
 /**
  * Opens copies with whichever of the private keys they were sealed to. A private key's `kid`
  * cannot be read from it (it may be non-extractable), so each is tried until one opens a copy
- * (RSA-OAEP and then AES-GCM refuse the wrong key), and remembered for that copy's `kid`.
+ * (RSA-OAEP and then AES-GCM refuse the wrong key); the one that opened a copy is tried first
+ * for the next copy naming the same `kid`, then the others (a bundle's `kid`s are not
+ * authenticated: a copy that lies about its own must not stop the next one opening).
  */
 function copyOpener(privateKeys: CryptoKey[]) {
   const byKid = new Map<string, CryptoKey>()
   return async (jwe: string, kid: string, what: string): Promise<Uint8Array> => {
     const known = byKid.get(kid)
     let last: unknown
-    for (const key of known ? [known] : privateKeys) {
+    for (const key of known ? [known, ...privateKeys.filter((k) => k !== known)] : privateKeys) {
       try {
         const { plaintext } = await openJwe(jwe, key)
         byKid.set(kid, key)
@@ -223,7 +225,8 @@ function copyOpener(privateKeys: CryptoKey[]) {
  */
 export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: RestoreOptions): Promise<RestoreResult> {
   const { privateKey, keyStore } = options ?? ({} as RestoreOptions)
-  const privateKeys: readonly unknown[] = Array.isArray(privateKey) ? privateKey : [privateKey]
+  // Array.from: a sparse list's holes are undefined, and so refused, not skipped.
+  const privateKeys: readonly unknown[] = Array.isArray(privateKey) ? Array.from(privateKey as readonly unknown[]) : [privateKey]
   const isPrivateKey = (k: unknown): k is CryptoKey => typeof CryptoKey !== 'undefined' && k instanceof CryptoKey && k.type === 'private' && k.algorithm.name === 'RSA-OAEP'
   if (privateKeys.length === 0 || !privateKeys.every(isPrivateKey)) {
     throw new TypeError('"privateKey" expected the RSA-OAEP recovery private key (a CryptoKey with usage "decrypt"), or a non-empty list of them')
