@@ -14,7 +14,7 @@
  *   signed at most `maxAgeMs` before `now`;
  * - completeness at the start: every checkpoint signs where the kept trail started (its `base`,
  *   or the trail's beginning), and an export ends with one signing its own start, so events
- *   dropped before a moved `base` are found; with a challenge that signature is required. Where
+ *   dropped before a moved `base` are found; with a challenge or maxAgeMs that signature is required. Where
  *   the verified trail starts is reported (`coverage.startsAfter`): a verifier holding archived
  *   segments checks it is 0.
  *
