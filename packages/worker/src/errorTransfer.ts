@@ -3,6 +3,9 @@
  * built-in handler for thrown values keeps only {message, name, stack}, so a
  * NotFoundException would arrive on the page as a plain Error; this replaces that handler
  * (on both sides) with one that carries what callers `switch` on and rebuilds the class.
+ * An error's `cause` (and an AggregateError's `errors`) crosses too, a few levels deep: what
+ * the engine keeps as a cause is the caller's to see (a DecryptionError keeps none for a
+ * failed check of the message, errors.ts), and the developer debugging a page needs it there.
  */
 import {
   DecryptionError,
@@ -35,15 +38,27 @@ export interface SerializedError {
   code?: string
   $fault?: string
   stack?: string
+  /** The error's `cause`, serialized the same way when it is an Error. */
+  cause?: SerializedError
+  /** An AggregateError's `errors`, serialized. */
+  errors?: SerializedError[]
 }
 
-export function serializeError(value: unknown): SerializedError | unknown {
+/** How deep causes are followed, and how many of an AggregateError's errors cross: bounded, as a cycle or a huge list may not. */
+const CAUSE_DEPTH = 8
+const AGGREGATED = 16
+
+export function serializeError(value: unknown, depth = 0): SerializedError | unknown {
   if (!(value instanceof Error)) return value
   const e = value as Error & { code?: unknown; $fault?: unknown }
   const out: SerializedError = { webkmsError: true, name: e.name, message: e.message }
   if (typeof e.code === 'string') out.code = e.code
   if (typeof e.$fault === 'string') out.$fault = e.$fault
   if (e.stack) out.stack = e.stack
+  if (depth < CAUSE_DEPTH) {
+    if (e.cause instanceof Error) out.cause = serializeError(e.cause, depth + 1) as SerializedError
+    if (e instanceof AggregateError) out.errors = e.errors.slice(0, AGGREGATED).filter((x): x is Error => x instanceof Error).map((x) => serializeError(x, depth + 1) as SerializedError)
+  }
   return out
 }
 
@@ -60,6 +75,7 @@ const classes: Record<string, Rebuild> = {
   IndexedDbUnavailableError: (m) => new IndexedDbUnavailableError(m),
   TypeError: (m) => new TypeError(m),
   RangeError: (m) => new RangeError(m),
+  AggregateError: (m) => new AggregateError([], m),
 }
 
 export function reviveError(value: unknown): unknown {
@@ -70,6 +86,11 @@ export function reviveError(value: unknown): unknown {
   if (!rebuild && s.code) Object.assign(error, { code: s.code })
   // The worker's stack says where it failed; keep it after the page's own frames.
   if (s.stack) error.stack = `${error.stack ?? ''}\n    --- in the webkms worker ---\n${s.stack}`
+  // As `new Error(m, { cause })` and AggregateError define them: own, not enumerable.
+  if (s.cause) Object.defineProperty(error, 'cause', { value: reviveError(s.cause), writable: true, configurable: true })
+  if (Array.isArray(s.errors) && error instanceof AggregateError) {
+    Object.defineProperty(error, 'errors', { value: s.errors.map(reviveError), writable: true, configurable: true })
+  }
   return error
 }
 

@@ -6,7 +6,9 @@
 import {
   AccessDeniedException,
   DecryptionError,
+  DisabledException,
   InsecureContextError,
+  KeyringError,
   KmsKeyring,
   verifyAuditLog,
   MemoryKeyStore,
@@ -86,6 +88,23 @@ describe('the worker client over a MessageChannel', () => {
     const error = await kms.decryptMessage(bad).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DecryptionError)
     expect((error as DecryptionError).code).toBe('ERR_ENVELOPE_DECRYPTION_FAILED')
+    expect((error as DecryptionError).cause).toBeUndefined() // a failed check of the message tells nothing, here too
+    // The KMS's refusal is the caller's to see: it crosses as the cause, classes and all.
+    await kms.disableKey({ KeyId: KeyMetadata.KeyId })
+    const refused = (await kms.decryptMessage(result).catch((e: unknown) => e)) as DecryptionError
+    expect(refused).toBeInstanceOf(DecryptionError)
+    expect(refused.cause).toBeInstanceOf(KeyringError)
+    // Down the causes (the worker's multi-keyring, its KMS keyring, the KMS's errors): the KMS's own.
+    const found: Error[] = []
+    const walk = (e: unknown): void => {
+      if (!(e instanceof Error)) return
+      found.push(e)
+      walk(e.cause)
+      if (e instanceof AggregateError) e.errors.forEach(walk)
+    }
+    walk(refused)
+    expect(found.some((e) => e instanceof AggregateError)).toBe(true)
+    expect(found.filter((e) => e instanceof DisabledException)).toHaveLength(1)
   })
 
   it('messages in pieces cross the boundary, their buffers moved; the pieces joined are the same message', async () => {
@@ -377,5 +396,25 @@ describe('platform checks', () => {
       if (own) Object.defineProperty(globalThis, 'isSecureContext', own)
       else delete (globalThis as { isSecureContext?: boolean }).isSecureContext
     }
+  })
+})
+
+describe('errors crossing the boundary', () => {
+  it('keep their causes and aggregated errors, a bounded depth of them (a cycle ends)', async () => {
+    const { serializeError, reviveError } = await import('../src/errorTransfer.js')
+    const looped = new Error('loops')
+    Object.defineProperty(looped, 'cause', { value: looped })
+    const wire = JSON.parse(JSON.stringify(serializeError(new DecryptionError({ cause: new AggregateError([new NotFoundException('gone'), 'not an error', looped], 'tried') }))))
+    const revived = reviveError(wire) as DecryptionError
+    expect(revived).toBeInstanceOf(DecryptionError)
+    const aggregate = revived.cause as AggregateError
+    expect(aggregate).toBeInstanceOf(AggregateError)
+    expect(aggregate.message).toBe('tried')
+    expect(aggregate.errors).toHaveLength(2) // only errors cross
+    expect(aggregate.errors[0]).toBeInstanceOf(NotFoundException)
+    let depth = 0
+    for (let e: unknown = aggregate.errors[1]; e instanceof Error; e = e.cause) depth++
+    expect(depth).toBeLessThanOrEqual(8)
+    expect(Object.keys(revived)).not.toContain('cause') // as Error defines it: not enumerable
   })
 })
