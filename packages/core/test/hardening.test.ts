@@ -339,6 +339,23 @@ describe('the trail is bounded', () => {
     expect((await verifyAuditLog([segments[0]!, ...segments.slice(2), log], { trustedKeys })).valid).toBe(segments.length < 2)
   })
 
+  it('by count, every prune leaves about half of maxEvents: never a quarter (cuts only at checkpoints signed since the last)', async () => {
+    const clock = testClock()
+    const store = new MemoryKeyStore()
+    let prunes = 0
+    const kms = createKms({ now: clock.now, keyStore: store, auditRetention: { maxEvents: 256, archive: () => void prunes++ } })
+    const keptAfterPrune: number[] = []
+    for (let i = 0; i < 3000; i++) {
+      const before = prunes
+      await kms.generateRandom({ NumberOfBytes: 1 })
+      clock.advanceMs(1000)
+      if (prunes > before) keptAfterPrune.push((await store.transaction('readonly', (tx) => tx.listAuditRecords())).length)
+    }
+    expect(keptAfterPrune.length).toBeGreaterThan(10)
+    expect(Math.min(...keptAfterPrune)).toBeGreaterThanOrEqual(128)
+    expect(Math.max(...keptAfterPrune)).toBeLessThanOrEqual(256)
+  })
+
   it('drops events older than maxAgeDays (default 90) at a checkpoint', async () => {
     const clock = testClock()
     const store = new MemoryKeyStore()

@@ -138,8 +138,8 @@ export const audit: Section = async ({ kms, lang }) => {
   }
   function showCopy(broken?: number): void {
     const events = copy!.events
-    // A copy cut short (its start moved) shows its last rows.
-    const from = Math.min(windowStart, Math.max(0, events.length - COPY_ROWS))
+    // A copy cut short (its start moved) shows its last rows; a broken row before them is shown too.
+    const from = Math.min(windowStart, Math.max(0, events.length - COPY_ROWS), Math.max(0, broken ?? Infinity))
     const shown = events.slice(from)
     const selected = target.value
     target.replaceChildren(...shown.map((e, i) => h('option', { value: from + i }, `#${sequence(e)} ${String(e.eventName)} · ${whoOf(e)}`)))

@@ -107,7 +107,8 @@ const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
  * `discovery`). Encrypting, the generator key makes the data key (GenerateDataKey) and each of
  * `keyIds` wraps it too (Encrypt). Decrypting, it calls Decrypt for each encrypted data key of
  * its provider id whose key ARN it was configured with (any key ARN in discovery), until one
- * succeeds; a key the KMS refuses is skipped.
+ * succeeds; a key the KMS refuses is skipped, and if none succeeds the KMS's errors are thrown
+ * together (below).
  *
  * The client is a webkms engine or worker client (provider id `webkms`), or the AWS SDK's `KMS`,
  * or a `KMSClient` with `commands` (provider id `aws-kms`, so the AWS Encryption SDKs decrypt
@@ -118,6 +119,9 @@ const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
  * provider id. Encrypting, {@link KeyringError} `ERR_ENVELOPE_KEYRING` when the KMS refuses
  * GenerateDataKey or Encrypt (its error, e.g. `NotFoundException`, is named in the message and
  * kept as `cause`) or returns an invalid response, and always for a discovery keyring.
+ * Decrypting, {@link KeyringError} when the KMS decrypted none of the data keys it was asked
+ * for (its cause an `AggregateError` of the KMS's errors, one per key); decrypt keeps it as its
+ * DecryptionError's cause.
  *
  * @example
  * ```ts
@@ -217,8 +221,9 @@ export class KmsKeyring implements Keyring {
           errors.push(new KeyringError(`the KMS answered for ${String(out.KeyId)}, not ${k.providerInfo}, or with a data key of the wrong length`))
           continue
         }
-        materials.plaintextDataKey = out.Plaintext.slice()
+        const dataKey = out.Plaintext.slice()
         out.Plaintext.fill(0)
+        materials.plaintextDataKey = dataKey
         return materials
       } catch (error) {
         errors.push(error)

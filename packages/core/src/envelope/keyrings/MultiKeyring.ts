@@ -19,8 +19,9 @@ export interface MultiKeyringOptions {
  * The multi-keyring (framework/multi-keyring.md): wraps one data key with several keyrings, so
  * any of them can decrypt the message. The generator makes the data key and every child wraps
  * it too; decrypting, the generator and then each child is tried until one unwraps a data key
- * (a keyring that throws is skipped). Without a generator it can only decrypt, or wrap a data
- * key made before it.
+ * (a keyring that throws is skipped; if none unwraps one, what they threw is thrown together as
+ * a KeyringError whose cause is an `AggregateError`). Without a generator it can only decrypt,
+ * or wrap a data key made before it.
  *
  * @throws `TypeError` from the constructor when `generator` or a child is not a keyring, or
  * neither is given. Encrypting, {@link KeyringError} `ERR_ENVELOPE_KEYRING` when there is no

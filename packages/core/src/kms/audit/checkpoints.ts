@@ -286,9 +286,12 @@ export class Checkpoints {
       }
       if (kept <= this.limits.maxEvents && !(await old(baseSequence + 1))) return undefined
       // By age: the newest checkpoint whose last event is older than the limit (times only grow).
-      // By count: the first checkpoint after which at most 3/4 of maxEvents remain, so a trail
-      // at its bound is not cut again every CHECKPOINT_INTERVAL events.
-      const target = kept > this.limits.maxEvents ? Math.floor((this.limits.maxEvents * 3) / 4) : undefined
+      // By count: the first checkpoint after which at most half of maxEvents remain, so a trail
+      // at its bound is not cut again every CHECKPOINT_INTERVAL events. Half, not more: the cut
+      // must be a checkpoint signed since the last prune (below), which under steady traffic
+      // begins half a bound after that prune's cut; a larger target would overshoot to a quarter
+      // on every other cut.
+      const target = kept > this.limits.maxEvents ? Math.floor(this.limits.maxEvents / 2) : undefined
       // A segment ends at a checkpoint that signs its own start (or none, if made before
       // checkpoints signed one), so each archived segment verifies alone: checkpoints signed
       // before the last prune signed an earlier start.
