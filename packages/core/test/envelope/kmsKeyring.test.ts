@@ -52,10 +52,22 @@ describe('KmsKeyring over a webkms engine', () => {
     const tried = keyringError.cause as AggregateError
     expect(tried).toBeInstanceOf(AggregateError)
     expect(tried.errors.map((e: Error) => e.name)).toEqual(['DisabledException', 'KMSInvalidStateException'])
-    // A keyring with no data key it may use tries nothing: no cause, as with a raw keyring's wrong key.
+    // A keyring with no data key it may use tries nothing, and says so (aws-kms-keyring.md):
+    // a keyring configured with other key ARNs is the usual mistake. The message's keys are in its header anyway.
     const other = (await kms.createKey()).KeyMetadata
     const unrelated = await expectError(client.decrypt(new KmsKeyring({ client: kms, keyIds: [other.Arn] }), result), DecryptionError)
-    expect(unrelated.cause).toBeUndefined()
+    expect(unrelated.cause).toBeInstanceOf(KeyringError)
+    expect((unrelated.cause as Error).message).toContain(`no data key this keyring may use (provider id webkms, keys ${other.Arn}); its data keys: webkms ${a.Arn}; webkms ${b.Arn}`)
+  })
+
+  it('materials that already hold a data key: a KeyringError, the materials unchanged (aws-kms-keyring.md, multi-keyring.md)', async () => {
+    const { kms, a } = await setup()
+    const dataKey = new Uint8Array(32).fill(7)
+    const materials = { encryptionContext: {}, requiredEncryptionContextKeys: [], plaintextDataKey: dataKey } as never
+    for (const keyring of [new KmsKeyring({ client: kms, keyIds: [a.Arn] }), new MultiKeyring({ children: [new KmsKeyring({ client: kms, keyIds: [a.Arn] })] })]) {
+      await expect(keyring.onDecrypt(materials, [])).rejects.toThrow(/already hold a data key/)
+    }
+    expect(dataKey.every((b) => b === 7)).toBe(true)
   })
 
   it('a multi-keyring whose children all fail: their errors, as one KeyringError; one that succeeds: no error', async () => {
@@ -66,7 +78,9 @@ describe('KmsKeyring over a webkms engine', () => {
     const error = await expectError(client.decrypt(new MultiKeyring({ children: [failing, new KmsKeyring({ client: kms, keyIds: [b.Arn] }), failing] }), result), DecryptionError)
     const multi = error.cause as KeyringError
     expect(multi.message).toMatch(/no keyring of the multi-keyring/)
-    expect((multi.cause as AggregateError).errors).toHaveLength(2)
+    // Both failing children's KMS errors, and the child with no data key of its own saying so.
+    const errors = (multi.cause as AggregateError).errors as KeyringError[]
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/decrypted none/), expect.stringMatching(/no data key this keyring may use/), expect.stringMatching(/decrypted none/)])
     await kms.enableKey({ KeyId: a.KeyId })
     expect((await client.decrypt(new MultiKeyring({ children: [new KmsKeyring({ client: kms, keyIds: [b.Arn] }), failing] }), result)).plaintext).toEqual(bytes(10))
   })

@@ -120,7 +120,8 @@ const KMS_ARN = /^arn:[^:]+:kms:[^:]+:[^:]+:key\/.+$/
  * GenerateDataKey or Encrypt (its error, e.g. `NotFoundException`, is named in the message and
  * kept as `cause`) or returns an invalid response, and always for a discovery keyring.
  * Decrypting, {@link KeyringError} when the KMS decrypted none of the data keys it was asked
- * for (its cause an `AggregateError` of the KMS's errors, one per key); decrypt keeps it as its
+ * for (its cause an `AggregateError` of the KMS's errors, one per key), when the message has no
+ * data key it may use, or when the materials already hold one; decrypt keeps it as its
  * DecryptionError's cause.
  *
  * @example
@@ -202,9 +203,12 @@ export class KmsKeyring implements Keyring {
    * the next tried; if none works, the collected errors are thrown as one KeyringError (its cause
    * an AggregateError), which decrypt keeps as its DecryptionError's cause: the KMS's refusals
    * (access denied, a disabled key) are the caller's own to see, and name nothing of the message.
+   * A message with no data key this keyring may use, or materials that already hold a data key,
+   * fail too, as the specification says (the former naming the message's keys, which its header
+   * shows anyway: a keyring configured with the wrong key ARNs is the usual mistake).
    */
   async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
-    if (materials.plaintextDataKey) return materials
+    if (materials.plaintextDataKey) throw new KeyringError('the decryption materials already hold a data key')
     const configured = new Set([...(this.generatorKeyId ? [this.generatorKeyId] : []), ...this.keyIds])
     const errors: unknown[] = []
     for (const k of encryptedDataKeys) {
@@ -230,7 +234,8 @@ export class KmsKeyring implements Keyring {
       }
     }
     if (errors.length) throw new KeyringError(`the KMS decrypted none of the ${errors.length} data key(s) this keyring may use`, { cause: new AggregateError(errors, 'the KMS errors, one per data key tried') })
-    return materials
+    const keys = encryptedDataKeys.slice(0, 5).map((k) => (isKeyArn(k.providerInfo) ? `${k.providerId} ${k.providerInfo}` : k.providerId))
+    throw new KeyringError(`the message has no data key this keyring may use (provider id ${this.providerId}, ${this.discovery ? 'any key' : `keys ${[...configured].join(', ')}`}); its data keys: ${keys.join('; ')}${encryptedDataKeys.length > 5 ? '; ...' : ''}`)
   }
 }
 

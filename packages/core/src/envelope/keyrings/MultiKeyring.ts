@@ -65,6 +65,7 @@ export class MultiKeyring implements Keyring {
   }
 
   async onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<DecryptionMaterials> {
+    if (materials.plaintextDataKey) throw new KeyringError('the decryption materials already hold a data key')
     const errors: unknown[] = []
     for (const keyring of this.generator ? [this.generator, ...this.children] : this.children) {
       if (materials.plaintextDataKey) return materials
@@ -76,6 +77,8 @@ export class MultiKeyring implements Keyring {
         errors.push(error)
       }
     }
+    // Children that merely found nothing (a raw keyring: which check failed stays untold,
+    // errors.ts) leave no error to report, and then neither does the multi-keyring.
     if (!materials.plaintextDataKey && errors.length) throw new KeyringError('no keyring of the multi-keyring decrypted a data key', { cause: new AggregateError(errors, 'the keyrings\' errors') })
     return materials
   }
