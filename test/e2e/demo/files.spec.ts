@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Download, Locator, Page } from '@playwright/test'
 import { filesText } from '../../../apps/demo/src/text/files.js'
+import { buildClient, RawAesKeyring } from '../../../packages/core/src/index.js'
 import { expect, expectAccessible, expectTouchTargets, LANGS, openDemo, SIZES, test, type Size } from './support.js'
 
 /** A file's bytes: not all one value, so a shifted or mixed-up frame would show. */
@@ -78,8 +79,17 @@ for (const lang of LANGS) {
       const alert = page.locator('.decrypt-out [role="alert"]')
       await expect(alert.locator('strong')).toHaveText('DecryptionError', { timeout: 30_000 })
       await expect(alert).toContainText('ERR_ENVELOPE_DECRYPTION_FAILED')
+      await expect(alert.locator('.causes')).toHaveCount(0) // a failed check of the message tells nothing more
       await expect(page.getByText(t.refused)).toBeVisible()
       await expect(page.locator('.decrypt-out a')).toHaveCount(0)
+
+      // A message made elsewhere, by a raw AES keyring: the error says why, down its causes.
+      const keyring = new RawAesKeyring({ keyNamespace: 'my-app', keyName: 'laptop-key', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) })
+      const { result: foreign } = await buildClient().encrypt(keyring, Buffer.from('not for this KMS'))
+      await page.getByLabel(t.decryptFileLabel).setInputFiles({ name: 'foreign.encrypted', mimeType: 'application/octet-stream', buffer: Buffer.from(foreign) })
+      await page.getByRole('button', { name: t.decryptFile }).click()
+      await expect(alert.locator('.causes li').last()).toContainText('the message has no data key this keyring may use', { timeout: 30_000 })
+      await expect(alert.locator('.causes li').last()).toContainText('its data keys: my-app')
 
       // A file that is not a message at all: refused with the envelope's error class.
       await page.getByLabel(t.decryptFileLabel).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some notes, not a message') })

@@ -66,7 +66,29 @@ export const button = (label: string, onClick: () => unknown, props: Props = {})
 /** What an error looks like everywhere: its AWS name, its code, its message. */
 export function errorView(e: unknown): HTMLElement {
   const err = e as Error & { code?: string }
-  return h('div', { class: 'outcome error', role: 'alert' }, h('strong', {}, err?.name ?? 'Error'), err?.code ? h('code', {}, ` ${err.code}`) : null, h('p', {}, err?.message ?? String(e)))
+  const causes = causeChain(err)
+  return h(
+    'div',
+    { class: 'outcome error', role: 'alert' },
+    h('strong', {}, err?.name ?? 'Error'),
+    err?.code ? h('code', {}, ` ${err.code}`) : null,
+    h('p', {}, err?.message ?? String(e)),
+    // What the error kept as its cause (a KMS's refusal behind a DecryptionError), one per line.
+    causes.length ? h('ul', { class: 'causes' }, causes.map(({ depth, error }) => h('li', { 'data-depth': depth }, '↳ ', h('code', {}, error.name), ' ', error.message))) : null,
+  )
+}
+
+/** The causes under an error (and an AggregateError's errors), depth first, at most `limit` of them. */
+export function causeChain(error: unknown, limit = 8): { depth: number; error: Error }[] {
+  const out: { depth: number; error: Error }[] = []
+  const walk = (e: unknown, depth: number): void => {
+    if (!(e instanceof Error) || out.length >= limit || depth > limit) return
+    if (depth > 0) out.push({ depth, error: e })
+    walk(e.cause, depth + 1)
+    if (e instanceof AggregateError) for (const inner of e.errors) walk(inner, depth + 1)
+  }
+  walk(error, 0)
+  return out
 }
 
 export const okView = (title: string, ...body: Child[]) => h('div', { class: 'outcome ok', role: 'status' }, h('strong', {}, title), ...body)

@@ -37,7 +37,7 @@ export const filesText = bilingual(
     matchSize: (limit: string) => `Same size as the original file (not compared byte by byte above ${limit}).`,
     differs: 'The decrypted file differs from the original.',
     noOriginal: 'No original in this page to compare with: this message was made earlier or elsewhere.',
-    refused: 'Refused: a file that was changed, cut short, is not a message, or names a key this KMS cannot use fails with one opaque error, and the part already decrypted is thrown away.',
+    refused: 'Refused: a file that was changed, cut short, is not a message, or names a key this KMS cannot use fails with one opaque error, and the part already decrypted is thrown away. Only where the KMS is the reason (no key of its own in the message, or a data key it refused to decrypt) do the lines under the error say why, as the KMS would tell any caller; the checks of the message itself never say which one failed.',
     factNow:
       'The AWS Encryption SDK does the six steps of envelope encryption for you, and its message format is the same in every language: the AWS Encryption SDK CLI and the SDKs for Java, Python, C, .NET and JavaScript read this file and decrypt it with a keyring that can use its KMS key. This one names a webkms key (provider id "webkms"), so this webkms opens it; a message made with AWS KMS names provider "aws-kms" and the key ARN, in the same format.',
     factStream:
@@ -79,7 +79,7 @@ export const filesText = bilingual(
     matchSize: (limit: string) => `元のファイルとサイズが同じです (${limit} を超えるため、バイトごとの比較はしていません)。`,
     differs: '復号したファイルが元のファイルと異なります。',
     noOriginal: 'このページには比較する元のファイルがありません。このメッセージは以前に、または別の場所で作られたものです。',
-    refused: '拒否されました。変更された、途中で切れた、メッセージではない、またはこの KMS が使えないキーを指定したファイルは、中身を明かさない 1 つのエラーで失敗し、途中まで復号した部分は捨てられます。',
+    refused: '拒否されました。変更された、途中で切れた、メッセージではない、またはこの KMS が使えないキーを指定したファイルは、中身を明かさない 1 つのエラーで失敗し、途中まで復号した部分は捨てられます。理由が KMS にある場合 (メッセージにこの KMS のキーがない、KMS がデータキーの復号を拒否した) だけ、KMS がどの呼び出し元にも返すのと同じ理由がエラーの下の行に表示されます。メッセージそのものの検査は、どの検査で失敗したかを決して示しません。',
     factNow:
       'AWS Encryption SDK はエンベロープ暗号化の 6 つのステップを代わりに行います。メッセージの形式はどの言語でも同じで、AWS Encryption SDK CLI や Java、Python、C、.NET、JavaScript の SDK はこのファイルを読み、その KMS キーを使えるキーリングで復号できます。このファイルが指すのは webkms のキー (プロバイダー ID "webkms") なので、開けるのはこの webkms です。AWS KMS で作ったメッセージは、同じ形式でプロバイダー "aws-kms" とキーの ARN を記録します。',
     factStream:
