@@ -33,8 +33,8 @@ import {
 const later = (a: Date, ...isoTimes: (string | undefined)[]) =>
   new Date(Math.max(a.getTime(), ...isoTimes.map((t) => (t === undefined ? Number.NaN : Date.parse(t))).filter((t) => !Number.isNaN(t))))
 
-/** Where a trail (or an export) with this base starts, as a checkpoint's `start` signs it. */
-const startOf = (base: Base | undefined): string => (base ? checkpointHash(base.checkpoint) : GENESIS_HASH)
+/** Where a trail (or an export) starting after this base checkpoint starts, as a checkpoint's `start` signs it. */
+const startOf = (base: AuditCheckpoint | undefined): string => (base ? checkpointHash(base) : GENESIS_HASH)
 
 const periodStartOf = (event: AuditEvent): string | undefined => {
   const span = timeSpan(event.eventTime)
@@ -155,7 +155,7 @@ export class Checkpoints {
       stored: stored !== undefined,
       lastSequence: last?.sequence ?? base?.checkpoint.sequence ?? 0,
       lastHash: last?.hash ?? base?.checkpoint.hash ?? GENESIS_HASH,
-      start: startOf(base),
+      start: startOf(base?.checkpoint),
       headCheckpoint: headCheckpoint && head.count > 0 ? ((await tx.getMeta(`${CHECKPOINT_PREFIX}${head.count}`)) as AuditCheckpoint | undefined) : undefined,
     }
   }
@@ -166,7 +166,7 @@ export class Checkpoints {
     const sameChain = expected.stored ? current?.count === expected.head.count && current.hash === expected.head.hash : current === undefined
     const last = await tx.lastAuditRecord()
     if (!sameChain || (last?.sequence ?? expected.lastSequence) !== expected.lastSequence) throw new TrailMoved()
-    if (checkpoint.start !== undefined && checkpoint.start !== startOf((await tx.getMeta(BASE)) as Base | undefined)) throw new TrailMoved()
+    if (checkpoint.start !== undefined && checkpoint.start !== startOf(((await tx.getMeta(BASE)) as Base | undefined)?.checkpoint)) throw new TrailMoved()
     const count = expected.head.count + 1
     await tx.putMeta(`${CHECKPOINT_PREFIX}${count}`, checkpoint)
     await tx.putMeta(CHECKPOINT_HEAD, { count, time: checkpoint.time, hash: checkpointHash(checkpoint), sequence: checkpoint.sequence } satisfies CheckpointHead)
@@ -260,7 +260,7 @@ export class Checkpoints {
       const index = await this.checkpoint(options.challenge === undefined ? { kind: 'now' } : { kind: 'now', challenge: options.challenge })
       const out = await this.store.transaction('readonly', (tx) => this.segment(tx, index))
       const last = out.checkpoints.at(-1)
-      if (last?.start !== undefined && last.start === (out.base ? checkpointHash(out.base) : GENESIS_HASH)) return out
+      if (last?.start !== undefined && last.start === startOf(out.base)) return out
       if (attempt + 1 >= ATTEMPTS) throw new TrailMoved()
     }
   }
@@ -276,7 +276,7 @@ export class Checkpoints {
       const head = (await tx.getMeta(CHECKPOINT_HEAD)) as CheckpointHead | undefined
       const base = (await tx.getMeta(BASE)) as Base | undefined
       if (!head || head.count === 0) return undefined
-      const start = startOf(base)
+      const start = startOf(base?.checkpoint)
       const baseSequence = base?.checkpoint.sequence ?? 0
       const kept = head.sequence - baseSequence
       // An event's age is its eventTime's: a checkpoint closing an idle span is signed long after the events it covers.
