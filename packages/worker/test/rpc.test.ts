@@ -113,7 +113,9 @@ describe('the worker client over a MessageChannel', () => {
     const plaintext = new Uint8Array(50_000).map((_, i) => (i * 7) & 0xff)
     const progress: number[] = []
     const sealed = await kms.encryptMessageToChunks(plaintext, { keyId: KeyMetadata.KeyId, frameLength: 10_000, encryptionContext: { a: 'b' }, onProgress: (d) => progress.push(d) })
-    expect(sealed.chunks).toHaveLength(1 + 2 * 5 + 1) // head, 5 frames as (fields, sealed), the default suite's footer
+    // head, 5 frames as (fields, sealed bytes in one piece or, from node:crypto, two), the default suite's footer
+    expect(sealed.chunks.length).toBeGreaterThanOrEqual(1 + 2 * 5 + 1)
+    expect(sealed.chunks.every((c) => c.byteLength > 0)).toBe(true)
     expect(Math.max(...progress)).toBe(50_000) // every report has run when the call resolves
     const message = new Uint8Array(await new Blob(sealed.chunks).arrayBuffer())
     expect(message.byteLength).toBe(sealed.byteLength)

@@ -3,8 +3,10 @@
  * the AWS Encryption SDK message format, with the AWS SDK's function shapes.
  *
  * One-shot decrypt releases nothing until every frame's tag and the signature have verified.
- * Frames are sealed and opened concurrently: WebCrypto runs them off the main thread where
- * the runtime can (Node's thread pool), so large messages use more than one core.
+ * Frames are sealed and opened concurrently: in browsers WebCrypto runs them off the thread
+ * (several at once), so large messages use more than one core. Where the runtime has
+ * `node:crypto` (Node, Deno, Bun), OpenSSL seals and opens them on this thread, about three
+ * times cheaper than WebCrypto's hop to the thread pool there (crypto/nativeMessageCipher.ts).
  */
 import { checkOfTheMessage, Malformed, malformed, Reader, Refused } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
@@ -30,7 +32,7 @@ import {
 import type { CommitmentPolicy } from './suites.js'
 import { decryptStream, encryptStream, type MessageStream } from './stream.js'
 
-/** Frames in flight at once: enough to keep WebCrypto's workers busy, bounded in memory. */
+/** Frames in flight at once: enough to keep WebCrypto's workers busy (browsers), bounded in memory. */
 const CONCURRENCY = 8
 
 /**
@@ -224,7 +226,11 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
     const chunk = plaintext.subarray(start, start + length)
     const offset = offsets[i]!
     const written = writer.seal(i + 1, final, chunk).then((sealed) => {
-      out.set(sealed, offset + writeFrameHeader(out, offset, i + 1, final, length))
+      let at = offset + writeFrameHeader(out, offset, i + 1, final, length)
+      for (const piece of sealed) {
+        out.set(piece, at)
+        at += piece.byteLength
+      }
       return out.subarray(offset, offsets[i + 1] ?? size)
     })
     hashing?.add(written)
@@ -242,7 +248,8 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
 
 /**
  * The same message as `encrypt`, left in pieces: the head, then each frame's header fields and
- * its sealed bytes as WebCrypto returned them, then the footer. Nothing is copied into one
+ * its sealed bytes as the cipher returned them (one piece, or with node:crypto the ciphertext
+ * and the tag), then the footer. Nothing is copied into one
  * buffer, so a large message costs no second allocation of its size (and, on a fresh buffer,
  * none of its page faults).
  */
@@ -257,22 +264,22 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
     headerBytes += frameHeaderLength(final)
   }
   const headers = new Uint8Array(headerBytes)
-  const chunks: Uint8Array<ArrayBuffer>[] = new Array<Uint8Array<ArrayBuffer>>(1 + 2 * frames.length)
-  chunks[0] = writer.head
+  // Each frame's pieces: its header fields, then what sealing gave (one piece or two).
+  const framePieces = new Array<Uint8Array<ArrayBuffer>[]>(frames.length)
   const hashing = await hashWhileSealing(writer.signer, writer.head)
   let done = 0
   await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
     const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
       const at = headerOffsets[i]!
-      chunks[1 + 2 * i] = headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length))
-      chunks[2 + 2 * i] = sealed
-      return [chunks[1 + 2 * i]!, sealed]
+      framePieces[i] = [headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length)), ...sealed]
+      return framePieces[i]!
     })
     hashing?.add(written)
     await written
     done += length
     onProgress?.(done, n)
   })
+  const chunks: Uint8Array<ArrayBuffer>[] = [writer.head, ...framePieces.flat()]
   if (writer.signer) {
     // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
     // stream's are (message-footer.md: the signature covers the header and the body).
@@ -358,9 +365,10 @@ async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertex
 /**
  * The message size from which a one-buffer decrypt leaves the signature to WebCrypto's verify in
  * the thread pool even where node:crypto could hash it here: this thread already copies every
- * opened frame into the result, and hashing too made it the bottleneck. At 64 MiB, 0.87-0.97x
- * as fast as WebCrypto's verify beside the frames; at 1 KiB and 1 MiB, 1.05-1.17x as fast
- * (bench/envelope.mjs, three runs, BENCHMARKS.md). In pieces nothing is copied, so they always hash here.
+ * opened frame into the result (and, with node:crypto, opens them), and hashing too made it the
+ * bottleneck. At 64 MiB, 0.87-0.97x as fast as WebCrypto's verify beside the frames; at 1 KiB
+ * and 1 MiB, 1.05-1.17x as fast (bench/envelope.mjs, three runs, BENCHMARKS.md); 0.94x at 64 MiB
+ * again once node:crypto opened the frames. In pieces nothing is copied, so they always hash here.
  */
 const ONE_BUFFER_POOL_VERIFY = 4 * 1024 * 1024
 
@@ -409,7 +417,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
     let done = 0
     // Where the runtime verifies natively and incrementally (node:crypto), this thread hashes
-    // each frame's bytes as soon as its opening is handed to WebCrypto's pool, in message order
+    // each frame's bytes as soon as its opening is started, in message order
     // (mapLimit starts frames in order), and OpenSSL verifies the digest: in pieces, and in one
     // buffer below ONE_BUFFER_POOL_VERIFY (see there). Otherwise WebCrypto verifies the whole
     // message beside the frames: in browsers its one-shot verify beats an incremental hash with

@@ -34,8 +34,12 @@ export interface MessageWriter {
   head: Uint8Array<ArrayBuffer>
   frameLength: number
   signer?: MessageSigner
-  /** Encrypts one frame's plaintext: ciphertext || tag (the frame's other fields are not included). */
-  seal(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
+  /**
+   * Encrypts one frame's plaintext: ciphertext || tag, in one or more pieces in that order
+   * (node:crypto gives them apart; joining them would copy every frame), none of them empty.
+   * The frame's other fields are not included.
+   */
+  seal(sequenceNumber: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array<ArrayBuffer>[]>
 }
 
 const pick = (ctx: EncryptionContext, keys: readonly string[], keep: boolean): EncryptionContext =>
@@ -86,7 +90,7 @@ export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): P
     frameLength: s.frameLength,
     seal: (seq, final, plaintext) => {
       const aad = bodyAad(messageId, final ? BodyContent.finalFrame : BodyContent.frame, seq, plaintext.byteLength)
-      return key.encrypt(frameIv(seq), plaintext, aad)
+      return key.encryptInPieces ? key.encryptInPieces(frameIv(seq), plaintext, aad) : key.encrypt(frameIv(seq), plaintext, aad).then((sealed) => [sealed])
     },
   }
   if (materials.signer) writer.signer = materials.signer

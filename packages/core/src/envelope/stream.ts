@@ -98,9 +98,9 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
     const length = plaintext.byteLength
     taken += length
     sealing.add(writer.seal(seq, final, plaintext), (sealed) => {
-      // The frame goes out as its fields and the sealed bytes, two chunks: no copy to join them.
+      // The frame goes out as its fields and the sealed pieces, each a chunk: no copy to join them.
       emit(controller, serializeFrameHeader(seq, final, length))
-      emit(controller, sealed)
+      for (const piece of sealed) emit(controller, piece)
       done += length
       onProgress?.(done, plaintextLength)
     })

@@ -14,6 +14,9 @@ export interface NativeHash {
   digest(encoding: 'hex'): string
 }
 
+/** `node:crypto`'s names of the AES-GCM ciphers. */
+export type NativeGcmName = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
+
 /** An AES-GCM cipher or decipher of `node:crypto` (what this package uses of it). */
 interface NativeGcm {
   setAAD(data: Uint8Array): unknown
@@ -26,9 +29,13 @@ export interface NativeCrypto {
   createHash(algorithm: 'sha256' | 'sha384'): NativeHash
   /** One-shot digest (Node 20.12+); strings are hashed as UTF-8. Checked before use (sha256HexWith). */
   hash?(algorithm: 'sha256', data: string, outputEncoding: 'hex'): string
-  /** Checked before use (nativeAesGcm): runtimes that imitate Node may leave them out. */
-  createCipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { getAuthTag(): Uint8Array }
-  createDecipheriv?(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
+  /** Checked before use (nativeAesGcm, nativeMessageCipher): runtimes that imitate Node may leave them out. */
+  createCipheriv?(algorithm: NativeGcmName, key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { getAuthTag(): Uint8Array }
+  createDecipheriv?(algorithm: NativeGcmName, key: unknown, iv: Uint8Array, options: { authTagLength: 16 }): NativeGcm & { setAuthTag(tag: Uint8Array): unknown }
+  /** A secret key held by the module (OpenSSL's memory), not by a JavaScript buffer. Checked before use. */
+  createSecretKey?(key: Uint8Array): unknown
+  /** RFC 5869 HKDF (Node 15+); checked before use. */
+  hkdfSync?(digest: 'sha256' | 'sha384' | 'sha512', ikm: unknown, salt: Uint8Array, info: Uint8Array, length: number): ArrayBuffer
   /** `KeyObject.from(cryptoKey)`: OpenSSL's handle of a WebCrypto key (of a non-extractable one only where `lendsNonExtractableKeys`). */
   KeyObject?: { from(key: CryptoKey): unknown }
   /** Checked before use (nativeSigning). ECDSA signatures are DER in messages, IEEE P1363 in audit checkpoints. */

@@ -1,7 +1,8 @@
 /**
  * Project Wycheproof (../shared/vectors/wycheproof) against every primitive the envelope SDK
- * wraps or supplies itself: AES-GCM on both paths (WebCrypto, and @noble/ciphers which serves
- * the 192-bit suites), HKDF-SHA256/512, ECDSA P-256/P-384 signatures in DER through our
+ * wraps or supplies itself: AES-GCM on every path (WebCrypto, @noble/ciphers which serves
+ * the 192-bit suites in browsers, and node:crypto where the runtime has it), HKDF-SHA256/512 on
+ * WebCrypto and node:crypto, ECDSA P-256/P-384 signatures in DER through our
  * DER<->P1363 conversion and message verifier, and RSA-OAEP. Groups with parameters the
  * message format never uses are skipped by name, with the reason.
  */
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { nativeSigning } from '../../src/util/nativeSigning.js'
 import { importAesGcmKey, nobleKey } from '../../src/envelope/crypto/aesGcm.js'
 import { hkdf } from '../../src/envelope/crypto/kdf.js'
+import { nativeMessageCipher } from '../../src/envelope/crypto/nativeMessageCipher.js'
 import { createMessageVerifier, derToP1363, p1363ToDer } from '../../src/envelope/crypto/signature.js'
 import { requireVectors } from '../../../../test/support/vectors.js'
 import { readVectorJson } from '../../../../test/support/vectorFiles.js'
@@ -22,9 +24,12 @@ const concat = (a: Uint8Array, b: Uint8Array) => {
   return out
 }
 const load = async (file: string) => (dir ? readVectorJson<{ testGroups: any[] }>(`wycheproof/${file}`) : { testGroups: [] })
+const concatAll = (pieces: Uint8Array[]) => pieces.reduce((a, b) => concat(a, b), new Uint8Array(0))
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b))
 
 describe.skipIf(!dir)('Wycheproof', async () => {
+  // node:crypto's HKDF and AES-GCM for messages (Node, Deno, Bun; none in browsers).
+  const native = await nativeMessageCipher()
   describe('AES-GCM (aes_gcm_test.json)', async () => {
     const { testGroups } = await load('aes_gcm_test.json')
     const unused = testGroups.filter((g: any) => g.ivSize !== 96 || g.tagSize !== 128).length
@@ -35,7 +40,11 @@ describe.skipIf(!dir)('Wycheproof', async () => {
         it.skip(`${title} — skipped: the message format uses only 96-bit IVs and 128-bit tags`, () => {})
         continue
       }
-      const paths = [['@noble/ciphers', nobleKey] as const, ...(g.keySize === 192 ? [] : [['WebCrypto', importAesGcmKey] as const])]
+      const paths = [
+        ['@noble/ciphers', nobleKey] as const,
+        ...(g.keySize === 192 ? [] : [['WebCrypto', importAesGcmKey] as const]),
+        ...(native ? [['node:crypto', async (raw: Uint8Array) => native.importKey(raw)] as const] : []),
+      ]
       for (const [path, make] of paths) {
         it(`${title}, ${path}: ${g.tests.length} tests`, async () => {
           for (const t of g.tests) {
@@ -45,6 +54,7 @@ describe.skipIf(!dir)('Wycheproof', async () => {
             if (t.result === 'valid') {
               expect(await opened, `tcId ${t.tcId}`).toEqual(hex(t.msg))
               expect(await key.encrypt(hex(t.iv), hex(t.msg), hex(t.aad)), `tcId ${t.tcId}`).toEqual(sealed)
+              if (key.encryptInPieces) expect(concatAll(await key.encryptInPieces(hex(t.iv), hex(t.msg), hex(t.aad))), `tcId ${t.tcId}`).toEqual(sealed)
             } else {
               await expect(opened, `tcId ${t.tcId}`).rejects.toThrow()
             }
@@ -57,15 +67,18 @@ describe.skipIf(!dir)('Wycheproof', async () => {
   for (const [file, hash] of [['hkdf_sha256_test.json', 'SHA-256'], ['hkdf_sha512_test.json', 'SHA-512']] as const) {
     describe(`HKDF (${file})`, async () => {
       const { testGroups } = await load(file)
-      it(`${testGroups.reduce((n: number, g: any) => n + g.tests.length, 0)} tests`, async () => {
-        for (const g of testGroups) {
-          for (const t of g.tests) {
-            const okm = hkdf(hash, hex(t.ikm), hex(t.salt), hex(t.info), t.size)
-            if (t.result === 'valid') expect(await okm, `tcId ${t.tcId}`).toEqual(hex(t.okm))
-            else await expect(okm, `tcId ${t.tcId}`).rejects.toThrow()
+      const paths = [['WebCrypto', hkdf] as const, ...(native ? [['node:crypto', native.hkdf] as const] : [])]
+      for (const [path, derive] of paths) {
+        it(`${testGroups.reduce((n: number, g: any) => n + g.tests.length, 0)} tests, ${path}`, async () => {
+          for (const g of testGroups) {
+            for (const t of g.tests) {
+              const okm = Promise.resolve().then(() => derive(hash, hex(t.ikm), hex(t.salt), hex(t.info), t.size))
+              if (t.result === 'valid') expect(await okm, `tcId ${t.tcId}`).toEqual(hex(t.okm))
+              else await expect(okm, `tcId ${t.tcId}`).rejects.toThrow()
+            }
           }
-        }
-      })
+        })
+      }
     })
   }
 

@@ -11,6 +11,8 @@ const nobleGcm = async () => (await import('@noble/ciphers/aes.js')).gcm
 
 export interface AesGcmKey {
   encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
+  /** `encrypt`'s bytes in pieces (ciphertext, then tag), where the primitive gives them apart: no copy to join them. */
+  encryptInPieces?(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>[]>
   /** Rejects (with whatever the primitive throws) when the tag does not verify. */
   decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
 }

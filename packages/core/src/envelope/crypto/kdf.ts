@@ -7,13 +7,15 @@
  *   encryption key: info = suite id (u16) || "DERIVEKEY"; commitment key: info = "COMMITKEY".
  */
 import { concatBytes, uint16be, utf8 } from '../../util/bytes.js'
-import type { AlgorithmSuite } from '../suites.js'
+import type { AlgorithmSuite, HashName } from '../suites.js'
 import { importAesGcmKey, type AesGcmKey } from './aesGcm.js'
+import { nativeCrypto } from '../../util/nativeCrypto.js'
+import type { MessageCipher } from './nativeMessageCipher.js'
 
 const DERIVEKEY = utf8('DERIVEKEY')
 const COMMITKEY = utf8('COMMITKEY')
 
-export async function hkdf(hash: string, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+export async function hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   const subtle = globalThis.crypto.subtle
   const key = await subtle.importKey('raw', concatBytes(ikm), 'HKDF', false, ['deriveBits'])
   // An empty salt is RFC 5869's "not provided" (HashLen zeros): HMAC pads keys with zeros.
@@ -26,22 +28,40 @@ export interface DerivedKeys {
   commitment?: Uint8Array
 }
 
-export async function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): Promise<DerivedKeys> {
-  if (!suite.kdfHash) return { key: await importAesGcmKey(dataKey) }
-  if (!suite.committing) {
-    const raw = await hkdf(suite.kdfHash, dataKey, new Uint8Array(0), concatBytes(uint16be(suite.id), messageId), suite.keyLength)
-    return { key: await importKeyAndWipe(raw) }
-  }
-  const [raw, commitment] = await Promise.all([
-    hkdf(suite.kdfHash, dataKey, messageId, concatBytes(uint16be(suite.id), DERIVEKEY), suite.keyLength),
-    hkdf(suite.kdfHash, dataKey, messageId, COMMITKEY, 32),
-  ])
-  return { key: await importKeyAndWipe(raw), commitment }
+let nativeModule: Promise<typeof import('./nativeMessageCipher.js')> | undefined
+
+/** node:crypto's, where the runtime has it: its module is loaded only there (browsers never do). */
+async function runtimeCipher(): Promise<MessageCipher | undefined> {
+  const native = nativeCrypto()
+  if (!native) return undefined
+  nativeModule ??= import('./nativeMessageCipher.js')
+  return (await nativeModule).nativeMessageCipher(native)
 }
 
-async function importKeyAndWipe(raw: Uint8Array): Promise<AesGcmKey> {
+/** WebCrypto's HKDF and AES-GCM: every runtime's, and the only ones in browsers. */
+const webCrypto: MessageCipher = { hkdf, importKey: importAesGcmKey }
+
+/**
+ * The message's keys, with the runtime's own crypto where it has `node:crypto`
+ * (nativeMessageCipher.ts), else WebCrypto's: the same bytes either way.
+ */
+export async function deriveMessageKeys(suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): Promise<DerivedKeys> {
+  const cipher = (await runtimeCipher()) ?? webCrypto
+  if (!suite.kdfHash) return { key: await cipher.importKey(dataKey) }
+  if (!suite.committing) {
+    const raw = await cipher.hkdf(suite.kdfHash, dataKey, new Uint8Array(0), concatBytes(uint16be(suite.id), messageId), suite.keyLength)
+    return { key: await importKeyAndWipe(cipher, raw) }
+  }
+  const [raw, commitment] = await Promise.all([
+    cipher.hkdf(suite.kdfHash, dataKey, messageId, concatBytes(uint16be(suite.id), DERIVEKEY), suite.keyLength),
+    cipher.hkdf(suite.kdfHash, dataKey, messageId, COMMITKEY, 32),
+  ])
+  return { key: await importKeyAndWipe(cipher, raw), commitment }
+}
+
+async function importKeyAndWipe(cipher: MessageCipher, raw: Uint8Array): Promise<AesGcmKey> {
   try {
-    return await importAesGcmKey(raw)
+    return await cipher.importKey(raw)
   } finally {
     raw.fill(0)
   }

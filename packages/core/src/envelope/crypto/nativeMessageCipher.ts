@@ -1,0 +1,176 @@
+/**
+ * A message's keys derived and used by the runtime's own crypto where it has `node:crypto`
+ * (Node, Deno, Bun: util/nativeCrypto.ts): HKDF (RFC 5869) and AES-GCM (SP 800-38D), the same
+ * OpenSSL their WebCrypto calls, synchronously on this thread.
+ *
+ * Why: Node's WebCrypto sends every call to its thread pool, copying the input there, and a
+ * message makes several small calls before its first frame (HKDF, the key's import, the header's
+ * tag). OpenSSL seals a 256 KiB frame here in ~80 µs, about a third of what the same frame costs
+ * through WebCrypto, so the frames of a 64 MiB message take ~20 ms of one core where the pool
+ * took both cores for longer, and a signed message's SHA-384 (~55 ms, this thread) is what is
+ * left to wait for (bench/envelope.mjs, BENCHMARKS.md).
+ *
+ * Keys: the derived key's bytes are handed to `createSecretKey` (OpenSSL keeps its own copy) and
+ * zeroed, as the WebCrypto path zeroes them after `importKey`. The data key they come from is in
+ * JavaScript memory on either path (the materials hold it), so nothing is exposed that was not.
+ * Each runtime's module is checked once against WebCrypto before it is trusted (selfTest).
+ */
+import { nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
+import type { HashName } from '../suites.js'
+import type { AesGcmKey } from './aesGcm.js'
+
+const TAG_LENGTH = 16
+
+/**
+ * Bytes sealed or opened here (by every message together) before the event loop gets a turn:
+ * node:crypto works on this thread, so a 64 MiB message would otherwise hold it for ~100 ms
+ * (timers, I/O and other requests waiting). 4 MiB is a few milliseconds of work.
+ */
+const TURN_EVERY = 1024 * 1024
+let sinceTurn = 0
+/** The turn being waited for: every call waits for it, or the frames in flight would go on without it. */
+let awaitedTurn: Promise<void> | undefined
+
+/** Counts `bytes` of work; once past TURN_EVERY, waits for a turn of the event loop (setImmediate: Node, Deno, Bun). */
+function turn(bytes: number): Promise<void> | undefined {
+  if (awaitedTurn) return awaitedTurn
+  sinceTurn += bytes
+  const setImmediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate
+  if (sinceTurn < TURN_EVERY || typeof setImmediate !== 'function') return undefined
+  sinceTurn = 0
+  awaitedTurn = new Promise((resolve) => {
+    setImmediate(() => {
+      awaitedTurn = undefined
+      resolve()
+    })
+  })
+  return awaitedTurn
+}
+
+/** What the message's key derivation needs: HKDF and a key from its bytes. */
+export interface MessageCipher {
+  hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array | Promise<Uint8Array>
+  /** A key from 16, 24 or 32 bytes; the caller keeps (and may zero) `raw`. */
+  importKey(raw: Uint8Array): AesGcmKey | Promise<AesGcmKey>
+}
+
+type NativeModule = Required<Pick<NativeCrypto, 'createCipheriv' | 'createDecipheriv' | 'createSecretKey' | 'hkdfSync'>>
+
+const GCM_NAMES: Record<number, NativeGcmName> = { 16: 'aes-128-gcm', 24: 'aes-192-gcm', 32: 'aes-256-gcm' }
+const HASH_NAMES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const
+
+/**
+ * A plain Uint8Array owning its buffer: a Buffer from the module may be a view of Node's shared
+ * pool (whose `.buffer` would show other bytes) and its `slice` does not copy.
+ */
+function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
+    return new Uint8Array(bytes.buffer)
+  }
+  const copy = new Uint8Array(bytes)
+  bytes.fill(0)
+  return copy
+}
+
+function nativeCipher(native: NativeModule): MessageCipher {
+  return {
+    hkdf: (hash, ikm, salt, info, length) => new Uint8Array(native.hkdfSync(HASH_NAMES[hash], ikm, salt, info, length)),
+    importKey(raw) {
+      const name = GCM_NAMES[raw.byteLength]
+      if (!name) throw new RangeError(`AES key expected 16, 24 or 32 bytes, got length=${raw.byteLength}`)
+      const key = native.createSecretKey(raw.slice())
+      const seal = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
+        const cipher = native.createCipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
+        cipher.setAAD(aad)
+        const ciphertext = cipher.update(plaintext)
+        cipher.final() // nothing more for GCM
+        return [ciphertext, cipher.getAuthTag()] as const
+      }
+      return {
+        async encrypt(iv, plaintext, aad) {
+          await turn(plaintext.byteLength)
+          const [ciphertext, tag] = seal(iv, plaintext, aad)
+          const sealed = new Uint8Array(plaintext.byteLength + TAG_LENGTH)
+          sealed.set(ciphertext)
+          sealed.set(tag, plaintext.byteLength)
+          return sealed
+        },
+        async encryptInPieces(iv, plaintext, aad) {
+          await turn(plaintext.byteLength)
+          const [ciphertext, tag] = seal(iv, plaintext, aad)
+          return ciphertext.byteLength === 0 ? [owned(tag)] : [owned(ciphertext), owned(tag)]
+        },
+        async decrypt(iv, sealed, aad) {
+          if (sealed.byteLength < TAG_LENGTH) throw new RangeError('shorter than a tag')
+          await turn(sealed.byteLength)
+          const tagAt = sealed.byteLength - TAG_LENGTH
+          const decipher = native.createDecipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
+          decipher.setAAD(aad)
+          decipher.setAuthTag(sealed.subarray(tagAt))
+          const plaintext = decipher.update(sealed.subarray(0, tagAt))
+          try {
+            decipher.final() // verifies the tag: until it returns, `plaintext` is unauthenticated
+          } catch (e) {
+            plaintext.fill(0)
+            throw e
+          }
+          return owned(plaintext)
+        },
+      }
+    },
+  }
+}
+
+const checks = new WeakMap<object, Promise<MessageCipher | undefined>>()
+
+/**
+ * `node:crypto`'s HKDF and AES-GCM for messages, where the runtime has them and they passed the
+ * self-test; otherwise undefined (WebCrypto's path).
+ */
+export function nativeMessageCipher(native = nativeCrypto()): Promise<MessageCipher | undefined> {
+  if (!(typeof native?.createCipheriv === 'function' && typeof native.createDecipheriv === 'function' && typeof native.createSecretKey === 'function' && typeof native.hkdfSync === 'function')) {
+    return Promise.resolve(undefined)
+  }
+  let check = checks.get(native)
+  if (!check) {
+    const cipher = nativeCipher(native as NativeModule)
+    check = selfTest(cipher).then((ok) => (ok ? cipher : undefined))
+    checks.set(native, check)
+  }
+  return check
+}
+
+/**
+ * Once per module: HKDF with each suite's hash and AES-256-GCM must give WebCrypto's bytes, a
+ * sealed frame must open, and one with a changed tag must not. A module that gets any of it
+ * wrong, or throws (a runtime imitating Node in part), is not used.
+ */
+async function selfTest(cipher: MessageCipher): Promise<boolean> {
+  try {
+    const subtle = globalThis.crypto.subtle
+    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+    const [ikm, salt, info] = [random(32), random(32), random(8)]
+    const hkdfKey = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits'])
+    for (const hash of ['SHA-256', 'SHA-384', 'SHA-512'] as const) {
+      const expected = new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash, salt, info }, hkdfKey, 256))
+      if (!sameBytes(await cipher.hkdf(hash, ikm, salt, info, 32), expected)) return false
+    }
+    const [raw, iv, aad, plaintext] = [random(32), random(12), random(5), random(37)]
+    const key = await cipher.importKey(raw)
+    const sealed = await key.encrypt(iv, plaintext, aad)
+    const webKey = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt'])
+    const expected = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, webKey, plaintext))
+    if (!sameBytes(sealed, expected) || !sameBytes(await key.decrypt(iv, sealed, aad), plaintext)) return false
+    const tampered = sealed.slice()
+    tampered[tampered.length - 1]! ^= 1
+    return await key.decrypt(iv, tampered, aad).then(
+      () => false,
+      () => true,
+    )
+  } catch {
+    return false
+  }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
+
