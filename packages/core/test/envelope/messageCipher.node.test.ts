@@ -97,6 +97,28 @@ describe('messages with node:crypto', () => {
     for (const chunk of sealed) expect(Object.getPrototypeOf(chunk)).toBe(Uint8Array.prototype)
   })
 
+  it('lets the event loop run while it works: a large message does not hold other requests', async () => {
+    const size = 16 * 1024 * 1024
+    let done = 0
+    const seen: number[] = []
+    let ticking = true
+    const tick = () => {
+      seen.push(done)
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
+    for (const call of ['encryptToChunks', 'encrypt'] as const) {
+      done = 0
+      seen.length = 0
+      await client(undefined, 0x0478)[call](aesKeyring(), bytes(size), { suiteId: 0x0478, onProgress: (d) => (done = d) })
+      // Between two turns of the event loop, at most a few MiB were sealed (1 MiB and the frames in flight).
+      const steps = seen.slice(1).map((d, i) => d - seen[i]!)
+      expect(seen.length, call).toBeGreaterThanOrEqual(4)
+      expect(Math.max(...steps), call).toBeLessThanOrEqual(4 * 1024 * 1024)
+    }
+    ticking = false
+  })
+
   it('is not used when the module gets the self-test wrong, and messages still work', async () => {
     const real = process.getBuiltinModule('node:crypto')
     const wrong = {

@@ -33,8 +33,8 @@ let awaitedTurn: Promise<void> | undefined
 
 /** Counts `bytes` of work; once past TURN_EVERY, waits for a turn of the event loop (setImmediate: Node, Deno, Bun). */
 function turn(bytes: number): Promise<void> | undefined {
-  if (awaitedTurn) return awaitedTurn
   sinceTurn += bytes
+  if (awaitedTurn) return awaitedTurn
   const setImmediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate
   if (sinceTurn < TURN_EVERY || typeof setImmediate !== 'function') return undefined
   sinceTurn = 0
