@@ -2,9 +2,12 @@
 // message) in Node at 64 MiB, and whether a hashing thread would lift it. Issue 13 asks for 4x
 // @aws-crypto/client-node; this script times, in the same alternating rounds:
 //   - webkms's encrypt and encryptToChunks (default suite), and the AWS client's encrypt;
-//   - the pipeline they use, without the message format: 256 KiB frames sealed by WebCrypto
-//     AES-GCM 8 in flight, the message's SHA-384 (node:crypto) on this thread in frame order,
-//     then the signature, left in pieces or copied into one fresh buffer;
+//     with WEBKMS_BEFORE=<dist of an older build>, that build's too;
+//   - the pipeline webkms used until it sealed frames with node:crypto on this thread
+//     (envelope/crypto/nativeMessageCipher.ts), without the message format: 256 KiB frames
+//     sealed by WebCrypto AES-GCM 8 in flight (in Node's thread pool), the message's SHA-384
+//     (node:crypto) on this thread in frame order, then the signature, left in pieces or copied
+//     into one fresh buffer;
 //   - the same with the hash in a worker_threads thread (frames transferred there and back,
 //     the signature made there with the message's extractable key);
 //   - the floors: SHA-384 of 64 MiB alone, and copying 64 MiB into fresh memory against
@@ -21,6 +24,8 @@ import { Worker } from 'node:worker_threads'
 import { createHash, createSign, createVerify, KeyObject } from 'node:crypto'
 import { buildClient as awsBuildClient, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node'
 import * as webkms from '../packages/core/dist/index.js'
+
+const before = process.env.WEBKMS_BEFORE ? await import(new URL(`file://${process.env.WEBKMS_BEFORE}/index.js`).href) : undefined
 
 const subtle = globalThis.crypto.subtle
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9)
@@ -117,6 +122,16 @@ const contenders = [
   ['AWS client encrypt', () => aws.encrypt(theirs, data)],
   ['webkms encrypt', () => client.encrypt(ours, data)],
   ['webkms encryptToChunks', () => client.encryptToChunks(ours, data)],
+  ...(before
+    ? (() => {
+        const olderClient = before.buildClient()
+        const olderKeyring = new before.RawAesKeyring({ keyNamespace: 'bench', keyName: 'key', wrappingKey })
+        return [
+          ['before encrypt', () => olderClient.encrypt(olderKeyring, data)],
+          ['before encryptToChunks', () => olderClient.encryptToChunks(olderKeyring, data)],
+        ]
+      })()
+    : []),
   ['pipeline, pieces, hash here', () => pipeline({ thread: false, oneBuffer: false })],
   ['pipeline, pieces, hash in a thread', () => pipeline({ thread: true, oneBuffer: false })],
   ['pipeline, one buffer, hash here', () => pipeline({ thread: false, oneBuffer: true })],
