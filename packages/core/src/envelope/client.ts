@@ -68,7 +68,8 @@ export interface EnvelopeClient {
   encrypt(keyring: Keyring | MaterialsManager, plaintext: Uint8Array | ArrayBuffer | string, options?: EncryptOptions): Promise<{ result: Uint8Array; messageHeader: MessageHeader }>
   /**
    * Decrypts and authenticates one message (client-apis/decrypt.md). Nothing is released until
-   * every frame's tag and, for a signing suite, the signature have verified.
+   * every frame's tag and, for a signing suite, the signature have verified. `ciphertext` is read
+   * as the call goes, not copied first: leave it unchanged until the promise settles.
    *
    * @returns the plaintext and the message's header
    * @throws {@link DecryptionError} `ERR_ENVELOPE_DECRYPTION_FAILED` for any message that does
@@ -103,7 +104,7 @@ export interface EnvelopeClient {
   /**
    * `decrypt`, with the plaintext left as each frame opened it (one piece per frame, in order)
    * instead of copied into one buffer. The same guarantee: nothing is returned until every
-   * frame's tag and the signature have verified.
+   * frame's tag and the signature have verified. Leave `ciphertext` unchanged until it settles.
    *
    * @returns the pieces, their total `byteLength`, and the header
    * @throws what `decrypt` throws: {@link DecryptionError} `ERR_ENVELOPE_DECRYPTION_FAILED` for
@@ -368,7 +369,11 @@ async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertex
  * opened frame into the result (and, with node:crypto, opens them), and hashing too made it the
  * bottleneck. At 64 MiB, 0.87-0.97x as fast as WebCrypto's verify beside the frames; at 1 KiB
  * and 1 MiB, 1.05-1.17x as fast (bench/envelope.mjs, three runs, BENCHMARKS.md); 0.94x at 64 MiB
- * again once node:crypto opened the frames. In pieces nothing is copied, so they always hash here.
+ * again once node:crypto opened the frames, 0.86-0.89x in two more runs of a scratch script
+ * (15 alternating rounds), whose longest event-loop wait was 13-16 ms against 35-36 ms. In pieces
+ * nothing is copied, so they always hash here. On this path WebCrypto's verify copies the message
+ * when the call starts and the frames are read as they open: a caller that changes `ciphertext`
+ * during the call (the API says not to) gets a failure or the frames as they then were.
  */
 const ONE_BUFFER_POOL_VERIFY = 4 * 1024 * 1024
 

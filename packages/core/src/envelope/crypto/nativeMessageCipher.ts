@@ -13,37 +13,73 @@
  * Keys: the derived key's bytes are handed to `createSecretKey` (OpenSSL keeps its own copy) and
  * zeroed, as the WebCrypto path zeroes them after `importKey`. The data key they come from is in
  * JavaScript memory on either path (the materials hold it), so nothing is exposed that was not.
- * Each runtime's module is checked once against WebCrypto before it is trusted (selfTest).
+ * Each runtime's module is checked once against the other path before it is trusted (selfTest),
+ * key size by key size.
+ *
+ * node:crypto works on this thread, so the event loop gets a turn after every TURN_EVERY bytes
+ * (turnToWait). A frame that must wait for one copies its input first: a signed message's hash
+ * reads each frame when its opening starts (client.ts), and the bytes opened must be those.
  */
 import { nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
 import type { HashName } from '../suites.js'
-import type { AesGcmKey } from './aesGcm.js'
+import { importAesGcmKey, type AesGcmKey } from './aesGcm.js'
 
 const TAG_LENGTH = 16
 
 /**
  * Bytes sealed or opened here (by every message together) before the event loop gets a turn:
  * node:crypto works on this thread, so a 64 MiB message would otherwise hold it for ~100 ms
- * (timers, I/O and other requests waiting). 4 MiB is a few milliseconds of work.
+ * (timers, I/O and other requests waiting). 1 MiB is about a millisecond of work.
  */
 const TURN_EVERY = 1024 * 1024
 let sinceTurn = 0
-/** The turn being waited for: every call waits for it, or the frames in flight would go on without it. */
+/** The turn being waited for: every frame waits for it, or the frames in flight would go on without it. */
 let awaitedTurn: Promise<void> | undefined
 
-/** Counts `bytes` of work; once past TURN_EVERY, waits for a turn of the event loop (setImmediate: Node, Deno, Bun). */
-function turn(bytes: number): Promise<void> | undefined {
-  sinceTurn += bytes
+type SetImmediate = (callback: () => void) => unknown
+
+/**
+ * `node:timers`' setImmediate (which fake timers in tests leave alone, so a turn always comes),
+ * else the global one (Deno, Bun); undefined where there is neither: then no turns.
+ */
+function immediateScheduler(): SetImmediate | undefined {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  try {
+    const timers = runtime?.getBuiltinModule?.('node:timers') as { setImmediate?: unknown } | undefined
+    if (typeof timers?.setImmediate === 'function') return timers.setImmediate as SetImmediate
+  } catch {
+    // a runtime imitating Node's process without the module: the global below
+  }
+  const global = (globalThis as { setImmediate?: unknown }).setImmediate
+  return typeof global === 'function' ? (global as SetImmediate) : undefined
+}
+
+/**
+ * The turn of the event loop to wait for before more work, once TURN_EVERY bytes were worked
+ * since the last one: one turn, shared by every frame waiting; undefined when none is due (or
+ * the runtime has no scheduler). Callers wait in a loop, checking again right before their work
+ * (`for (let t = turnToWait(); t; t = turnToWait()) await t`), so the frames that waited take at
+ * most another TURN_EVERY between them. A turn always settles: a scheduler that throws ends it at
+ * once.
+ */
+function turnToWait(): Promise<void> | undefined {
   if (awaitedTurn) return awaitedTurn
-  const setImmediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate
-  if (sinceTurn < TURN_EVERY || typeof setImmediate !== 'function') return undefined
+  if (sinceTurn < TURN_EVERY) return undefined
   sinceTurn = 0
-  awaitedTurn = new Promise((resolve) => {
-    setImmediate(() => {
-      awaitedTurn = undefined
-      resolve()
-    })
-  })
+  const schedule = immediateScheduler()
+  if (!schedule) return undefined
+  let resolve!: () => void
+  const turn = new Promise<void>((r) => (resolve = r))
+  awaitedTurn = turn
+  const done = () => {
+    if (awaitedTurn === turn) awaitedTurn = undefined
+    resolve()
+  }
+  try {
+    schedule(done)
+  } catch {
+    done() // synchronously: the turn is already awaitedTurn, so it is cleared
+  }
   return awaitedTurn
 }
 
@@ -56,6 +92,7 @@ export interface MessageCipher {
 
 type NativeModule = Required<Pick<NativeCrypto, 'createCipheriv' | 'createDecipheriv' | 'createSecretKey' | 'hkdfSync'>>
 
+const KEY_SIZES = [16, 24, 32] as const
 const GCM_NAMES: Record<number, NativeGcmName> = { 16: 'aes-128-gcm', 24: 'aes-192-gcm', 32: 'aes-256-gcm' }
 const HASH_NAMES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const
 
@@ -72,23 +109,26 @@ function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return copy
 }
 
-function nativeCipher(native: NativeModule): MessageCipher {
+/** The cipher of `native`, for keys of the `sizes` it passed the self-test with (others: aesGcm.ts, WebCrypto or @noble/ciphers). */
+function nativeCipher(native: NativeModule, sizes: ReadonlySet<number> = new Set(KEY_SIZES)): MessageCipher {
   return {
     hkdf: (hash, ikm, salt, info, length) => new Uint8Array(native.hkdfSync(HASH_NAMES[hash], ikm, salt, info, length)),
     importKey(raw) {
       const name = GCM_NAMES[raw.byteLength]
       if (!name) throw new RangeError(`AES key expected 16, 24 or 32 bytes, got length=${raw.byteLength}`)
-      const key = native.createSecretKey(raw.slice())
+      if (!sizes.has(raw.byteLength)) return importAesGcmKey(raw)
+      const key = native.createSecretKey(raw) // OpenSSL's own copy: the caller zeroes `raw`
       const seal = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
         const cipher = native.createCipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
         cipher.setAAD(aad)
         const ciphertext = cipher.update(plaintext)
         cipher.final() // nothing more for GCM
+        sinceTurn += plaintext.byteLength
         return [ciphertext, cipher.getAuthTag()] as const
       }
       return {
         async encrypt(iv, plaintext, aad) {
-          await turn(plaintext.byteLength)
+          for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
           const [ciphertext, tag] = seal(iv, plaintext, aad)
           const sealed = new Uint8Array(plaintext.byteLength + TAG_LENGTH)
           sealed.set(ciphertext)
@@ -96,18 +136,24 @@ function nativeCipher(native: NativeModule): MessageCipher {
           return sealed
         },
         async encryptInPieces(iv, plaintext, aad) {
-          await turn(plaintext.byteLength)
+          for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
           const [ciphertext, tag] = seal(iv, plaintext, aad)
           return ciphertext.byteLength === 0 ? [owned(tag)] : [owned(ciphertext), owned(tag)]
         },
         async decrypt(iv, sealed, aad) {
           if (sealed.byteLength < TAG_LENGTH) throw new RangeError('shorter than a tag')
-          await turn(sealed.byteLength)
+          // The bytes as they are now: a signed message's hash reads the frame when its opening
+          // starts (client.ts), so the frame opened must be those bytes even if the caller's
+          // buffer changes while this waits for the event loop.
+          let turn = turnToWait()
+          if (turn) [iv, sealed, aad] = [iv.slice(), sealed.slice(), aad.slice()]
+          for (; turn; turn = turnToWait()) await turn
           const tagAt = sealed.byteLength - TAG_LENGTH
           const decipher = native.createDecipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
           decipher.setAAD(aad)
           decipher.setAuthTag(sealed.subarray(tagAt))
           const plaintext = decipher.update(sealed.subarray(0, tagAt))
+          sinceTurn += tagAt
           try {
             decipher.final() // verifies the tag: until it returns, `plaintext` is unauthenticated
           } catch (e) {
@@ -133,33 +179,47 @@ export function nativeMessageCipher(native = nativeCrypto()): Promise<MessageCip
   }
   let check = checks.get(native)
   if (!check) {
-    const cipher = nativeCipher(native as NativeModule)
-    check = selfTest(cipher).then((ok) => (ok ? cipher : undefined))
+    check = selfTest(nativeCipher(native as NativeModule)).then((sizes) => (sizes ? nativeCipher(native as NativeModule, sizes) : undefined))
     checks.set(native, check)
   }
   return check
 }
 
 /**
- * Once per module: HKDF with each suite's hash and AES-256-GCM must give WebCrypto's bytes, a
- * sealed frame must open, and one with a changed tag must not. A module that gets any of it
- * wrong, or throws (a runtime imitating Node in part), is not used.
+ * Once per module: HKDF with each suite's hash, with a salt and without one (the v1 suites'),
+ * must give WebCrypto's bytes; AES-GCM with each key size must give the bytes of this package's
+ * other path (WebCrypto, or @noble/ciphers for 192-bit keys), open what it sealed, and refuse a
+ * changed tag. Returns the key sizes that passed, or undefined (the module is not used) when
+ * HKDF or 256-bit keys fail, or anything throws (a runtime imitating Node in part). A size that
+ * fails alone (a runtime without AES-192) stays with the other path.
  */
-async function selfTest(cipher: MessageCipher): Promise<boolean> {
+async function selfTest(cipher: MessageCipher): Promise<Set<number> | undefined> {
   try {
     const subtle = globalThis.crypto.subtle
     const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
     const [ikm, salt, info] = [random(32), random(32), random(8)]
     const hkdfKey = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits'])
     for (const hash of ['SHA-256', 'SHA-384', 'SHA-512'] as const) {
-      const expected = new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash, salt, info }, hkdfKey, 256))
-      if (!sameBytes(await cipher.hkdf(hash, ikm, salt, info, 32), expected)) return false
+      for (const s of [salt, new Uint8Array(0)]) {
+        const expected = new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash, salt: s, info }, hkdfKey, 256))
+        if (!sameBytes(await cipher.hkdf(hash, ikm, s, info, 32), expected)) return undefined
+      }
     }
-    const [raw, iv, aad, plaintext] = [random(32), random(12), random(5), random(37)]
+    const sizes = new Set<number>()
+    for (const size of KEY_SIZES) if (await sealsAsExpected(cipher, size)) sizes.add(size)
+    return sizes.has(32) ? sizes : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function sealsAsExpected(cipher: MessageCipher, size: number): Promise<boolean> {
+  try {
+    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+    const [raw, iv, aad, plaintext] = [random(size), random(12), random(5), random(37)]
     const key = await cipher.importKey(raw)
     const sealed = await key.encrypt(iv, plaintext, aad)
-    const webKey = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt'])
-    const expected = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, webKey, plaintext))
+    const expected = await (await importAesGcmKey(raw)).encrypt(iv, plaintext, aad)
     if (!sameBytes(sealed, expected) || !sameBytes(await key.decrypt(iv, sealed, aad), plaintext)) return false
     const tampered = sealed.slice()
     tampered[tampered.length - 1]! ^= 1
