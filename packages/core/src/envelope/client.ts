@@ -422,9 +422,10 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
     let done = 0
     // Where the runtime verifies natively and incrementally (node:crypto), this thread hashes
-    // each frame's bytes as soon as its opening is started, in message order
-    // (mapLimit starts frames in order), and OpenSSL verifies the digest: in pieces, and in one
-    // buffer below ONE_BUFFER_POOL_VERIFY (see there). Otherwise WebCrypto verifies the whole
+    // the header, then each frame's bytes in the same step as they are read to be opened
+    // (`beforeRead`: what is hashed is what is opened), in message order (mapLimit starts frames
+    // in order, and frames waiting for the event loop resume in order; out of order fails), and
+    // OpenSSL verifies the digest: in pieces, and in one buffer below ONE_BUFFER_POOL_VERIFY. Otherwise WebCrypto verifies the whole
     // message beside the frames: in browsers its one-shot verify beats an incremental hash with
     // @noble/curves, whose verify alone takes milliseconds.
     const hashing = reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
@@ -433,12 +434,16 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
       hashing!.update(ciphertext.subarray(hashed, end))
       hashed = end
     }
+    let nextToHash = 0
+    const hashFrame = (i: number) => () => {
+      if (i !== nextToHash++) throw new Malformed('frames read out of order')
+      hashThrough(frameEnds[i]!)
+    }
+    if (hashing) hashThrough(parsed.length) // the header, as it was parsed
     const [verified] = await Promise.all([
       reader.verifier && !hashing ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
       mapLimit(frames, CONCURRENCY, async (frame, i) => {
-        const opening = reader.openFrame(frame)
-        if (hashing) hashThrough(frameEnds[i]!)
-        const opened = await opening
+        const opened = await reader.openFrame(frame, hashing ? hashFrame(i) : undefined)
         if (chunked) chunks[i] = opened
         else plaintext.set(opened, offsets[i]!)
         done += frame.contentLength

@@ -102,7 +102,8 @@ export interface MessageReader {
   messageHeader: MessageHeader
   suite: AlgorithmSuite
   verifier?: MessageVerifier
-  openFrame(frame: ParsedFrame): Promise<Uint8Array<ArrayBuffer>>
+  /** `beforeRead`: run right before the frame's bytes are read (AesGcmKey.decrypt). */
+  openFrame(frame: ParsedFrame, beforeRead?: () => void): Promise<Uint8Array<ArrayBuffer>>
 }
 
 /**
@@ -130,15 +131,15 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
   const reader: MessageReader = {
     messageHeader: header,
     suite,
-    openFrame: (frame) => openFrame(key, header.messageId, frame, framed),
+    openFrame: (frame, beforeRead) => openFrame(key, header.messageId, frame, framed, beforeRead),
   }
   if (materials.verifier) reader.verifier = materials.verifier
   return reader
 }
 
-function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean): Promise<Uint8Array<ArrayBuffer>> {
+function openFrame(key: AesGcmKey, messageId: Uint8Array, frame: ParsedFrame, framed: boolean, beforeRead?: () => void): Promise<Uint8Array<ArrayBuffer>> {
   const aad = bodyAad(messageId, frameContent(frame, framed), frame.sequenceNumber, frame.contentLength)
-  return key.decrypt(frame.iv, frame.sealed, aad).catch(tagFailure(`frame ${frame.sequenceNumber}`))
+  return key.decrypt(frame.iv, frame.sealed, aad, beforeRead).catch(tagFailure(`frame ${frame.sequenceNumber}`))
 }
 
 /** A tag that does not verify is Malformed, whatever the primitive threw (WebCrypto's OperationError, @noble/ciphers' Error). */

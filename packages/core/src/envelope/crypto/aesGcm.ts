@@ -13,8 +13,12 @@ export interface AesGcmKey {
   encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
   /** `encrypt`'s bytes in pieces (ciphertext, then tag), where the primitive gives them apart: no copy to join them. */
   encryptInPieces?(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>[]>
-  /** Rejects (with whatever the primitive throws) when the tag does not verify. */
-  decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>>
+  /**
+   * Rejects (with whatever the primitive throws) when the tag does not verify. `beforeRead` runs
+   * synchronously right before the bytes are read (a signed message hashes them then), so what
+   * it sees is what is opened.
+   */
+  decrypt(iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, beforeRead?: () => void): Promise<Uint8Array<ArrayBuffer>>
 }
 
 function webCryptoKey(key: CryptoKey): AesGcmKey {
@@ -23,7 +27,8 @@ function webCryptoKey(key: CryptoKey): AesGcmKey {
     async encrypt(iv, plaintext, aad) {
       return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: arrayBufferView(aad), tagLength: 128 }, key, arrayBufferView(plaintext)))
     },
-    async decrypt(iv, ciphertext, aad) {
+    async decrypt(iv, ciphertext, aad, beforeRead) {
+      beforeRead?.() // WebCrypto copies its input in the call below
       return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: arrayBufferView(iv), additionalData: arrayBufferView(aad), tagLength: 128 }, key, arrayBufferView(ciphertext)))
     },
   }
@@ -36,8 +41,10 @@ export function nobleKey(raw: Uint8Array): AesGcmKey {
     async encrypt(iv, plaintext, aad) {
       return arrayBufferView((await nobleGcm())(key, iv, aad).encrypt(plaintext))
     },
-    async decrypt(iv, ciphertext, aad) {
-      return arrayBufferView((await nobleGcm())(key, iv, aad).decrypt(ciphertext))
+    async decrypt(iv, ciphertext, aad, beforeRead) {
+      const gcm = (await nobleGcm())(key, iv, aad)
+      beforeRead?.()
+      return arrayBufferView(gcm.decrypt(ciphertext))
     },
   }
 }

@@ -17,8 +17,8 @@
  * key size by key size.
  *
  * node:crypto works on this thread, so the event loop gets a turn after every TURN_EVERY bytes
- * (turnToWait). A frame that must wait for one copies its input first: a signed message's hash
- * reads each frame when its opening starts (client.ts), and the bytes opened must be those.
+ * (turnToWait). A signed message hashes each frame in the same synchronous step as it is
+ * opened (`beforeRead`), after any wait, so the bytes hashed are the bytes opened.
  */
 import { nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
 import type { HashName } from '../suites.js'
@@ -140,14 +140,10 @@ function nativeCipher(native: NativeModule, sizes: ReadonlySet<number> = new Set
           const [ciphertext, tag] = seal(iv, plaintext, aad)
           return ciphertext.byteLength === 0 ? [owned(tag)] : [owned(ciphertext), owned(tag)]
         },
-        async decrypt(iv, sealed, aad) {
+        async decrypt(iv, sealed, aad, beforeRead) {
           if (sealed.byteLength < TAG_LENGTH) throw new RangeError('shorter than a tag')
-          // The bytes as they are now: a signed message's hash reads the frame when its opening
-          // starts (client.ts), so the frame opened must be those bytes even if the caller's
-          // buffer changes while this waits for the event loop.
-          let turn = turnToWait()
-          if (turn) [iv, sealed, aad] = [iv.slice(), sealed.slice(), aad.slice()]
-          for (; turn; turn = turnToWait()) await turn
+          for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
+          beforeRead?.() // a signed message hashes the frame here, in the same step as it is read
           const tagAt = sealed.byteLength - TAG_LENGTH
           const decipher = native.createDecipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
           decipher.setAAD(aad)
