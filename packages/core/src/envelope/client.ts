@@ -425,9 +425,9 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     // the header, then each frame's bytes in the same step as they are read to be opened
     // (`beforeRead`: what is hashed is what is opened), in message order (mapLimit starts frames
     // in order, and frames waiting for the event loop resume in order; out of order fails), and
-    // OpenSSL verifies the digest: in pieces, and in one buffer below ONE_BUFFER_POOL_VERIFY. Otherwise WebCrypto verifies the whole
-    // message beside the frames: in browsers its one-shot verify beats an incremental hash with
-    // @noble/curves, whose verify alone takes milliseconds.
+    // OpenSSL verifies the digest: in pieces, and in one buffer below ONE_BUFFER_POOL_VERIFY.
+    // Otherwise WebCrypto verifies the whole message beside the frames: in browsers its one-shot
+    // verify beats an incremental hash with @noble/curves, whose verify alone takes milliseconds.
     const hashing = reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
     let hashed = 0
     const hashThrough = (end: number) => {

@@ -22,9 +22,8 @@
  */
 import { nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
 import type { HashName } from '../suites.js'
+import { gcmOpen, gcmSeal, GCM_TAG } from '../../util/nativeGcm.js'
 import { importAesGcmKey, type AesGcmKey } from './aesGcm.js'
-
-const TAG_LENGTH = 16
 
 /**
  * Bytes sealed or opened here (by every message together) before the event loop gets a turn:
@@ -96,19 +95,6 @@ const KEY_SIZES = [16, 24, 32] as const
 const GCM_NAMES: Record<number, NativeGcmName> = { 16: 'aes-128-gcm', 24: 'aes-192-gcm', 32: 'aes-256-gcm' }
 const HASH_NAMES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' } as const
 
-/**
- * A plain Uint8Array owning its buffer: a Buffer from the module may be a view of Node's shared
- * pool (whose `.buffer` would show other bytes) and its `slice` does not copy.
- */
-function owned(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
-    return new Uint8Array(bytes.buffer)
-  }
-  const copy = new Uint8Array(bytes)
-  bytes.fill(0)
-  return copy
-}
-
 /** The cipher of `native`, for keys of the `sizes` it passed the self-test with (others: aesGcm.ts, WebCrypto or @noble/ciphers). */
 function nativeCipher(native: NativeModule, sizes: ReadonlySet<number> = new Set(KEY_SIZES)): MessageCipher {
   return {
@@ -119,18 +105,15 @@ function nativeCipher(native: NativeModule, sizes: ReadonlySet<number> = new Set
       if (!sizes.has(raw.byteLength)) return importAesGcmKey(raw)
       const key = native.createSecretKey(raw) // OpenSSL's own copy: the caller zeroes `raw`
       const seal = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
-        const cipher = native.createCipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
-        cipher.setAAD(aad)
-        const ciphertext = cipher.update(plaintext)
-        cipher.final() // nothing more for GCM
+        const pieces = gcmSeal(native, name, key, iv, aad, plaintext)
         sinceTurn += plaintext.byteLength
-        return [ciphertext, cipher.getAuthTag()] as const
+        return pieces
       }
       return {
         async encrypt(iv, plaintext, aad) {
           for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
           const [ciphertext, tag] = seal(iv, plaintext, aad)
-          const sealed = new Uint8Array(plaintext.byteLength + TAG_LENGTH)
+          const sealed = new Uint8Array(plaintext.byteLength + GCM_TAG)
           sealed.set(ciphertext)
           sealed.set(tag, plaintext.byteLength)
           return sealed
@@ -138,25 +121,16 @@ function nativeCipher(native: NativeModule, sizes: ReadonlySet<number> = new Set
         async encryptInPieces(iv, plaintext, aad) {
           for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
           const [ciphertext, tag] = seal(iv, plaintext, aad)
-          return ciphertext.byteLength === 0 ? [owned(tag)] : [owned(ciphertext), owned(tag)]
+          return ciphertext.byteLength === 0 ? [tag] : [ciphertext, tag]
         },
         async decrypt(iv, sealed, aad, beforeRead) {
-          if (sealed.byteLength < TAG_LENGTH) throw new RangeError('shorter than a tag')
+          if (sealed.byteLength < GCM_TAG) throw new RangeError('shorter than a tag')
           for (let turn = turnToWait(); turn; turn = turnToWait()) await turn
           beforeRead?.() // a signed message hashes the frame here, in the same step as it is read
-          const tagAt = sealed.byteLength - TAG_LENGTH
-          const decipher = native.createDecipheriv(name, key, iv, { authTagLength: TAG_LENGTH })
-          decipher.setAAD(aad)
-          decipher.setAuthTag(sealed.subarray(tagAt))
-          const plaintext = decipher.update(sealed.subarray(0, tagAt))
-          sinceTurn += tagAt
-          try {
-            decipher.final() // verifies the tag: until it returns, `plaintext` is unauthenticated
-          } catch (e) {
-            plaintext.fill(0)
-            throw e
-          }
-          return owned(plaintext)
+          const plaintext = gcmOpen(native, name, key, iv, aad, sealed)
+          if (!plaintext) throw new Error('node:crypto refused the key it took at the self-test')
+          sinceTurn += sealed.byteLength - GCM_TAG
+          return plaintext
         },
       }
     },

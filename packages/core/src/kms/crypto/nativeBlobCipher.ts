@@ -18,42 +18,27 @@
  * before it is trusted (selfTest).
  */
 import type { NativeAesGcm } from '../../util/nativeCrypto.js'
+import { gcmOpen, gcmSeal } from '../../util/nativeGcm.js'
 import { GCM_TAG_LENGTH, webCryptoBlobCipher, type BlobCipher } from './blobCipher.js'
 
 const usable = (key: CryptoKey, usage: KeyUsage) => key.algorithm.name === 'AES-GCM' && key.usages.includes(usage)
 
 /** Native AES-GCM; throws where the module refuses (the caller falls back). */
 function sealWith(native: NativeAesGcm, key: CryptoKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void {
-  const cipher = native.createCipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
-  cipher.setAAD(aad)
-  const body = cipher.update(plaintext)
-  out.set(body)
-  out.set(cipher.final(), body.length)
-  out.set(cipher.getAuthTag(), plaintext.length)
+  const [ciphertext, tag] = gcmSeal(native, 'aes-256-gcm', native.KeyObject.from(key), iv, aad, plaintext)
+  out.set(ciphertext)
+  out.set(tag, plaintext.length)
 }
 
 /** Native AES-GCM open: `undefined` where the module refuses the key; throws when the tag does not verify. */
 function openWith(native: NativeAesGcm, key: CryptoKey, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-  const tagAt = sealed.length - GCM_TAG_LENGTH
-  let decipher
+  let handle: unknown
   try {
-    decipher = native.createDecipheriv('aes-256-gcm', native.KeyObject.from(key), iv, { authTagLength: GCM_TAG_LENGTH })
+    handle = native.KeyObject.from(key)
   } catch {
     return undefined
   }
-  decipher.setAAD(aad)
-  decipher.setAuthTag(sealed.subarray(tagAt))
-  const plain = decipher.update(sealed.subarray(0, tagAt))
-  try {
-    decipher.final() // verifies the tag: until it returns, `plain` is unauthenticated
-  } catch (e) {
-    plain.fill(0)
-    throw e
-  }
-  // A Uint8Array of its own (not a Buffer, which may share its memory).
-  const result = new Uint8Array(plain)
-  plain.fill(0)
-  return result
+  return gcmOpen(native, 'aes-256-gcm', handle, iv, aad, sealed)
 }
 
 /** Modules that passed the self-test, and those that failed it or refused a key since. */
