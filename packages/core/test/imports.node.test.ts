@@ -29,7 +29,7 @@ function dynamicSpecifiers(file: string): string[] {
 const resolveTs = (from: string, spec: string) => resolve(dirname(from), spec).replace(/\.js$/, '.ts')
 const local = (file: string) => specifiers(file).filter((s) => s.startsWith('.')).map((s) => resolveTs(file, s))
 const rel = (f: string) => relative(src, f).split('\\').join('/')
-const SHARED = ['util/bytes.ts', 'util/ecdsaDer.ts', 'util/nativeCrypto.ts', 'util/nativeSigning.ts', 'codedError.ts', 'engineMarker.ts']
+const SHARED = ['util/bytes.ts', 'util/ecdsaDer.ts', 'util/nativeCrypto.ts', 'util/nativeGcm.ts', 'util/nativeSigning.ts', 'codedError.ts', 'engineMarker.ts']
 const NOBLE = /^@noble\/(ciphers|curves|hashes)\//
 
 describe('@webkms/core source layout', () => {
