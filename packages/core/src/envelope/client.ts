@@ -199,16 +199,35 @@ export interface EnvelopeClient {
 export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions): EnvelopeClient {
   const client = clientConfig(policyOrOptions)
   return {
-    encrypt: (keyring, plaintext, options) => encrypt(client, keyring, plaintext, options),
-    decrypt: (keyring, ciphertext, options) => decrypt(client, keyring, ciphertext, options),
-    encryptToChunks: (keyring, plaintext, options) => encryptToChunks(client, keyring, plaintext, options),
-    decryptToChunks: (keyring, ciphertext, options) => decryptToChunks(client, keyring, ciphertext, options),
+    encrypt: (keyring, plaintext, options) => hereIfThreadFails((thread) => encrypt(client, keyring, plaintext, options, thread)),
+    decrypt: (keyring, ciphertext, options) => hereIfThreadFails((thread) => decryptMessage(client, keyring, ciphertext, options, false, thread)),
+    encryptToChunks: (keyring, plaintext, options) => hereIfThreadFails((thread) => encryptToChunks(client, keyring, plaintext, options, thread)),
+    decryptToChunks: (keyring, ciphertext, options) => hereIfThreadFails((thread) => decryptMessage(client, keyring, ciphertext, options, true, thread)),
     encryptStream: (keyring, options) => encryptStream(client, keyring, options),
     decryptStream: (keyring, options) => decryptStream(client, keyring, options),
   }
 }
 
-async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+/** Whether `e` is the hashing thread's failure (crypto/hashThread.ts), not the message's or the caller's. */
+const threadFailed = (e: unknown) => (e as { hashThreadFailed?: unknown } | null)?.hashThreadFailed === true
+
+/**
+ * Makes a call that may hash in the hashing thread (`thread`: true) and, if that thread fails
+ * mid-message (it ended, or refused), makes it again from the start with the hash on this
+ * thread. Encrypting, that is a new message (a new data key from the keyring, so new keys):
+ * nothing of the first attempt was released. Decrypting, the same checks again. `onProgress`
+ * then starts again from zero.
+ */
+async function hereIfThreadFails<T>(call: (thread: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await call(true)
+  } catch (e) {
+    if (!threadFailed(e)) throw e
+    return call(false)
+  }
+}
+
+async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown, thread: boolean) {
   const { writer, plaintext, frames, onProgress } = await beginEncrypt(client, keyring, plaintextArg, optionsArg)
   const n = plaintext.byteLength
   const offsets: number[] = []
@@ -221,24 +240,33 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
   // message is never copied again after it is signed.
   const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
   out.set(writer.head)
-  const hashing = await hashWhileSealing(writer.signer, writer.head)
+  const hashing = await hashWhileSealing(writer.signer, writer.head, thread && threadWorthIt(n, writer.frameLength))
   let done = 0
-  await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
-    const chunk = plaintext.subarray(start, start + length)
-    const offset = offsets[i]!
-    const written = writer.seal(i + 1, final, chunk).then((sealed) => {
-      let at = offset + writeFrameHeader(out, offset, i + 1, final, length)
-      for (const piece of sealed) {
-        out.set(piece, at)
-        at += piece.byteLength
-      }
-      return out.subarray(offset, offsets[i + 1] ?? size)
+  try {
+    await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
+      const chunk = plaintext.subarray(start, start + length)
+      const offset = offsets[i]!
+      const written = writer.seal(i + 1, final, chunk).then((sealed) => {
+        const fieldsEnd = offset + writeFrameHeader(out, offset, i + 1, final, length)
+        let at = fieldsEnd
+        for (const piece of sealed) {
+          out.set(piece, at)
+          at += piece.byteLength
+        }
+        // What the signature hashes: the frame as it is in `out` (its fields, then the sealed
+        // bytes, which the hashing thread may take: they are copied already).
+        return [out.subarray(offset, fieldsEnd), ...sealed]
+      })
+      hashing?.add(written)
+      await written
+      await hashing?.room()
+      done += length
+      onProgress?.(done, n)
     })
-    hashing?.add(written)
-    await written
-    done += length
-    onProgress?.(done, n)
-  })
+  } catch (e) {
+    hashing?.abandon()
+    throw e
+  }
   if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
   const footer = serializeFooter(hashing ? await hashing.sign() : await writer.signer.sign(out.subarray(0, size)))
   out.set(footer, size)
@@ -254,7 +282,7 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
  * buffer, so a large message costs no second allocation of its size (and, on a fresh buffer,
  * none of its page faults).
  */
-async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
+async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown, thread: boolean) {
   const { writer, plaintext, frames, onProgress } = await beginEncrypt(client, keyring, plaintextArg, optionsArg)
   const n = plaintext.byteLength
   // Every frame's header fields in one buffer (zeroed: the IV is zeros, then the sequence number).
@@ -267,27 +295,33 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
   const headers = new Uint8Array(headerBytes)
   // Each frame's pieces: its header fields, then what sealing gave (one piece or two).
   const framePieces = new Array<Uint8Array<ArrayBuffer>[]>(frames.length)
-  const hashing = await hashWhileSealing(writer.signer, writer.head)
+  const hashing = await hashWhileSealing(writer.signer, writer.head, thread && threadWorthIt(n, writer.frameLength))
   let done = 0
-  await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
-    const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
-      const at = headerOffsets[i]!
-      framePieces[i] = [headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length)), ...sealed]
-      return framePieces[i]!
+  try {
+    await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
+      const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
+        const at = headerOffsets[i]!
+        framePieces[i] = [headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length)), ...sealed]
+        return framePieces[i]!
+      })
+      hashing?.add(written, (pieces) => (framePieces[i] = pieces))
+      await written
+      await hashing?.room()
+      done += length
+      onProgress?.(done, n)
     })
-    hashing?.add(written)
-    await written
-    done += length
-    onProgress?.(done, n)
-  })
+  } catch (e) {
+    hashing?.abandon()
+    throw e
+  }
+  // Signed before the pieces are gathered: the hashing thread hands back what it took by then.
+  let signature: Uint8Array | undefined
+  if (hashing) signature = await hashing.sign()
   const chunks: Uint8Array<ArrayBuffer>[] = [writer.head, ...framePieces.flat()]
   if (writer.signer) {
-    // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
-    // stream's are (message-footer.md: the signature covers the header and the body).
-    let signature: Uint8Array
-    if (hashing) {
-      signature = await hashing.sign()
-    } else {
+    if (!signature) {
+      // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
+      // stream's are (message-footer.md: the signature covers the header and the body).
       const signer = await writer.signer.incremental()
       for (const chunk of chunks) signer.update(chunk)
       signature = signer.sign()
@@ -298,31 +332,65 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 }
 
 /**
+ * A signed message from this size, in frames of at least THREAD_FRAME_FROM, is hashed and signed
+ * (or verified) in the hashing thread where one is online (crypto/hashThread.ts: Node), beside
+ * this thread's sealing or opening: SHA-384 is most of such a message's work. Smaller ones, and
+ * small frames (a message to the thread per frame), hash here.
+ */
+const THREAD_FROM = 4 * 1024 * 1024
+const THREAD_FRAME_FROM = 64 * 1024
+const threadWorthIt = (size: number, frameLength: number) => size >= THREAD_FROM && frameLength >= THREAD_FRAME_FROM
+
+/**
  * Where the runtime hashes and signs natively and incrementally (node:crypto: Node, Deno, Bun),
  * a signed message is hashed while it seals: the head at once, then each frame in message order
  * as soon as it and every frame before it are sealed (InOrder, as streams emit them), and
  * OpenSSL signs the digest at the end: the hash no longer starts after the last frame. At every
  * size: with OpenSSL's sign (not @noble/curves') it is as fast as WebCrypto's one-shot sign
- * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). Elsewhere (browsers) undefined:
- * WebCrypto's one-shot digest of the whole message is faster there than any incremental hash,
- * so the message is signed at the end. Frames must be added in message order.
+ * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). A large message
+ * (`inThread`) is hashed by the hashing thread where one is online. Elsewhere (browsers)
+ * undefined: WebCrypto's one-shot digest of the whole message is faster there than any
+ * incremental hash, so the message is signed at the end. Frames must be added in message order.
  */
-async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array) {
+async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array, inThread: boolean) {
   if (!signer || !(await nativeSigning())) return undefined
-  const hash = await signer.incremental()
-  hash.update(head)
+  const thread = inThread ? await signer.threaded() : undefined
+  const hash = thread ? undefined : await signer.incremental()
+  /** The thread's replies: each frame's pieces handed back, or a failure to surface in sign(). */
+  const sent: Promise<unknown>[] = []
+  const send = (reply: Promise<unknown>) => {
+    reply.catch(() => undefined) // surfaces in sign(); not unhandled meanwhile
+    sent.push(reply)
+  }
+  if (thread) send(thread.update([new Uint8Array(head)])) // a copy: the head stays the caller's
+  else hash!.update(head)
   const frames = new InOrder()
   return {
-    /** The next frame: its bytes once sealed. */
-    add: (written: Promise<Uint8Array | Uint8Array[]>) =>
-      frames.add(written, (bytes) => {
-        for (const b of [bytes].flat()) hash.update(b)
+    /**
+     * The next frame: its bytes once sealed. The hashing thread may take the frame's pieces
+     * while it hashes them: `handBack` gets them back (without, the caller has copied them).
+     */
+    add: (written: Promise<Uint8Array[]>, handBack?: (pieces: Uint8Array<ArrayBuffer>[]) => void) =>
+      frames.add(written, (pieces) => {
+        if (!thread) for (const piece of pieces) hash!.update(piece)
+        else send(handBack ? thread.update(pieces).then(handBack) : thread.update(pieces))
       }),
-    /** Once every frame added is hashed: the signature (DER). */
+    /** Waits while the hashing thread holds many bytes not hashed yet (ThreadHash.room). */
+    room: () => thread?.room(),
+    /** Once every frame added is hashed (and handed back): the signature (DER). */
     async sign() {
-      await frames.wait(0)
-      return hash.sign()
+      try {
+        await frames.wait(0)
+        const signature = thread ? await thread.sign() : hash!.sign()
+        await Promise.all(sent)
+        return signature
+      } catch (e) {
+        thread?.abandon()
+        throw e
+      }
     },
+    /** The message failed before its signature. */
+    abandon: () => thread?.abandon(),
   }
 }
 
@@ -354,15 +422,6 @@ async function beginEncrypt(client: ClientConfig, keyring: unknown, plaintextArg
 /** Footer: a u16 length and a DER ECDSA P-384 signature (SEQUENCE of two INTEGERs of up to 49 bytes). */
 const MAX_FOOTER_LENGTH = 2 + 104
 
-async function decrypt(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
-  return decryptMessage(client, keyring, ciphertextArg, optionsArg, false)
-}
-
-/** `decrypt` leaving the plaintext as each frame opened it: no buffer of the whole size. */
-async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown) {
-  return decryptMessage(client, keyring, ciphertextArg, optionsArg, true)
-}
-
 /**
  * The message size from which a one-buffer decrypt leaves the signature to WebCrypto's verify in
  * the thread pool even where node:crypto could hash it here: this thread already copies every
@@ -377,9 +436,10 @@ async function decryptToChunks(client: ClientConfig, keyring: unknown, ciphertex
  */
 const ONE_BUFFER_POOL_VERIFY = 4 * 1024 * 1024
 
-async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: false): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
-async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
-async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }> {
+/** `decrypt` (`chunked` false) and `decryptToChunks` (true, the plaintext left as each frame opened it: no buffer of the whole size). */
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: false, thread: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader }>
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: true, thread: boolean): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }>
+async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertextArg: unknown, optionsArg: unknown, chunked: boolean, thread: boolean): Promise<{ plaintext: Uint8Array; messageHeader: MessageHeader } | { chunks: Uint8Array<ArrayBuffer>[]; byteLength: number; messageHeader: MessageHeader }> {
   const cmm = materialsManager(keyring)
   const ciphertext = bytesArgument(ciphertextArg, 'ciphertext')
   const o = decryptOptions(optionsArg, client)
@@ -428,37 +488,72 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     // OpenSSL verifies the digest: in pieces, and in one buffer below ONE_BUFFER_POOL_VERIFY.
     // Otherwise WebCrypto verifies the whole message beside the frames: in browsers its one-shot
     // verify beats an incremental hash with @noble/curves, whose verify alone takes milliseconds.
-    const hashing = reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
+    // A large message in large frames is hashed by the hashing thread where one is online
+    // (crypto/hashThread.ts): each frame's bytes are copied, in the same step as they are read to
+    // be opened, and the copy goes to the thread, which verifies at the end.
+    const threaded =
+      thread && reader.verifier && parsed.header.contentType === ContentType.FRAMED_DATA && threadWorthIt(bodyEnd, parsed.header.frameLength) && (await nativeSigning())
+        ? await reader.verifier.threaded()
+        : undefined
+    const hashing = !threaded && reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
+    /** The thread's replies: a failure surfaces when the signature is checked. */
+    const sent: Promise<unknown>[] = []
+    /** Copies the thread handed back, by length, for the next frames: memory already touched. */
+    const spare = new Map<number, Uint8Array<ArrayBuffer>[]>()
     let hashed = 0
     const hashThrough = (end: number) => {
-      hashing!.update(ciphertext.subarray(hashed, end))
+      const bytes = ciphertext.subarray(hashed, end)
       hashed = end
+      if (!threaded) return void hashing!.update(bytes)
+      const copy = spare.get(bytes.byteLength)?.pop() ?? new Uint8Array(bytes.byteLength)
+      copy.set(bytes)
+      const reply = threaded.update([copy]).then(([back]) => {
+        const same = spare.get(back!.byteLength) ?? []
+        same.push(back!)
+        spare.set(back!.byteLength, same)
+      })
+      reply.catch(() => undefined) // awaited below; not unhandled meanwhile
+      sent.push(reply)
     }
     let nextToHash = 0
     const hashFrame = (i: number) => () => {
       if (i !== nextToHash++) throw new Malformed('frames read out of order')
       hashThrough(frameEnds[i]!)
     }
-    if (hashing) hashThrough(parsed.length) // the header, as it was parsed
-    const [verified] = await Promise.all([
-      reader.verifier && !hashing ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
-      mapLimit(frames, CONCURRENCY, async (frame, i) => {
-        const opened = await reader.openFrame(frame, hashing ? hashFrame(i) : undefined)
-        if (chunked) chunks[i] = opened
-        else plaintext.set(opened, offsets[i]!)
-        done += frame.contentLength
-        o.onProgress?.(done, total)
-      }),
-    ])
-    if (hashing) {
-      hashThrough(bodyEnd)
-      if (!hashing.verify(signature!)) throw new Malformed('signature does not verify')
+    const hashHere = !!(hashing || threaded)
+    if (hashHere) hashThrough(parsed.length) // the header, as it was parsed
+    let threadJobEnded = false
+    try {
+      const [verified] = await Promise.all([
+        reader.verifier && !hashHere ? reader.verifier.verify(ciphertext.subarray(0, bodyEnd), signature!) : Promise.resolve(true),
+        mapLimit(frames, CONCURRENCY, async (frame, i) => {
+          const opened = await reader.openFrame(frame, hashHere ? hashFrame(i) : undefined)
+          if (chunked) chunks[i] = opened
+          else plaintext.set(opened, offsets[i]!)
+          done += frame.contentLength
+          o.onProgress?.(done, total)
+          await threaded?.room()
+        }),
+      ])
+      if (hashing) {
+        hashThrough(bodyEnd)
+        if (!hashing.verify(signature!)) throw new Malformed('signature does not verify')
+      }
+      if (threaded) {
+        hashThrough(bodyEnd)
+        await Promise.all(sent)
+        threadJobEnded = true // the job ends with the verify, whatever it says
+        if (!(await threaded.verify(signature!))) throw new Malformed('signature does not verify')
+      }
+      if (!verified) throw new Malformed('signature does not verify')
+    } catch (e) {
+      if (!threadJobEnded) threaded?.abandon()
+      throw e
     }
-    if (!verified) throw new Malformed('signature does not verify')
     if (chunked) return { chunks, byteLength: total, messageHeader: reader.messageHeader }
     return { plaintext, messageHeader: reader.messageHeader }
   } catch (cause) {
-    if (cause instanceof DecryptionError) throw cause
+    if (cause instanceof DecryptionError || threadFailed(cause)) throw cause // the thread's: made again here
     throw new DecryptionError(checkOfTheMessage(cause) ? undefined : { cause })
   }
 }

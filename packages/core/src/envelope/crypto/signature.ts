@@ -20,6 +20,21 @@ import { nativeSigning, type NativeSigning } from '../../util/nativeSigning.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
+/** The hashing thread's module (Node): loaded only where a large signed message asks for it. */
+let hashThreadModule: Promise<typeof import('./hashThread.js')> | undefined
+async function threadHash(kind: 'sign' | 'verify', hash: SignatureSpec['hash']) {
+  hashThreadModule ??= import('./hashThread.js')
+  return (await hashThreadModule).threadHash(kind, NATIVE_HASH[hash])
+}
+
+/** A message's hash fed to the hashing thread (hashThread.ts): `update` as ThreadHash's. */
+export interface ThreadedHash {
+  update(pieces: readonly Uint8Array[]): Promise<Uint8Array<ArrayBuffer>[]>
+  room(): Promise<void> | undefined
+  /** Drops the job (a message that failed before its signature): the thread forgets it. */
+  abandon(): void
+}
+
 /**
  * The module's handle of a WebCrypto key, taken before anything is hashed: a runtime that refuses
  * this key (a kind its self-test did not try) leaves the message to @noble/curves, not to fail
@@ -142,6 +157,11 @@ export interface MessageSigner {
    * (default: `node:crypto` where the runtime has it) signs natively; `null` takes @noble/curves.
    */
   incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; sign(): Uint8Array }>
+  /**
+   * As `incremental`, hashed and signed by the hashing thread (hashThread.ts) where one is online
+   * and the runtime signs natively; undefined otherwise (the caller hashes here).
+   */
+  threaded(): Promise<(ThreadedHash & { sign(): Promise<Uint8Array> }) | undefined>
 }
 
 /**
@@ -196,6 +216,12 @@ export async function createMessageSigner(spec: SignatureSpec): Promise<MessageS
         sign: () => curve.sign(h.digest(), secretKey, { prehash: false, format: 'der', lowS: false }),
       }
     },
+    async threaded() {
+      const native = await nativeSigning()
+      const handle = native && lend(native, pair.privateKey)
+      const job = handle ? await threadHash('sign', spec.hash) : undefined
+      return job && { update: job.update, room: job.room, abandon: job.abandon, sign: () => job.sign(handle) }
+    },
   }
 }
 
@@ -203,6 +229,8 @@ export interface MessageVerifier {
   verify(data: Uint8Array, derSignature: Uint8Array): Promise<boolean>
   /** As MessageSigner.incremental: `node:crypto` where the runtime has it, `null` for @noble/curves. */
   incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; verify(derSignature: Uint8Array): boolean }>
+  /** As MessageSigner.threaded: the hashing thread verifies, where one is online. */
+  threaded(): Promise<(ThreadedHash & { verify(derSignature: Uint8Array): Promise<boolean> }) | undefined>
 }
 
 /**
@@ -256,6 +284,24 @@ export async function createMessageVerifier(spec: SignatureSpec, publicKeyBase64
           return !!sig && curve.verify(sig, h.digest(), compressed, { prehash: false, lowS: false, format: 'compact' })
         },
       }
+    },
+    async threaded() {
+      const native = await nativeSigning()
+      const handle = native && lend(native, key)
+      const job = handle ? await threadHash('verify', spec.hash) : undefined
+      // The same strict DER as everywhere else (p1363), then OpenSSL's verify in the thread.
+      return (
+        job && {
+          update: job.update,
+          room: job.room,
+          abandon: job.abandon,
+          async verify(der) {
+            if (p1363(der)) return job.verify(handle, der)
+            job.abandon()
+            return false
+          },
+        }
+      )
     },
   }
 }
