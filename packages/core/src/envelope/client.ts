@@ -12,7 +12,7 @@ import { checkOfTheMessage, Malformed, malformed, Reader, Refused } from './form
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
 import { ContentType, HeaderScanner, parseHeader, type MessageHeader } from './format/header.js'
 import { DecryptionError } from './errors.js'
-import type { MessageSigner } from './crypto/signature.js'
+import type { MessageSigner, ThreadedHash } from './crypto/signature.js'
 import { nativeSigning } from '../util/nativeSigning.js'
 import { beginMessage, InOrder, mapLimit, openMessage } from './message.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
@@ -339,7 +339,54 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
  */
 const THREAD_FROM = 4 * 1024 * 1024
 const THREAD_FRAME_FROM = 64 * 1024
+/** Bytes of a message sent to the hashing thread in one message to it. */
+const TO_THREAD_AT_ONCE = 1024 * 1024
 const threadWorthIt = (size: number, frameLength: number) => size >= THREAD_FROM && frameLength >= THREAD_FRAME_FROM
+
+/**
+ * Bytes to the hashing thread in batches of about TO_THREAD_AT_ONCE (one message, and one reply,
+ * per frame would cost this thread more than it saves), in the order given. `handBack` gets
+ * back the pieces the thread took; without it they are dropped there. `settled` waits for every
+ * reply and throws the first failure.
+ */
+function toThread(thread: ThreadedHash) {
+  const sent: Promise<unknown>[] = []
+  const send = (reply: Promise<unknown>) => {
+    reply.catch(() => undefined) // thrown by settled(); not unhandled meanwhile
+    sent.push(reply)
+  }
+  let batch: Uint8Array[] = []
+  let batchBytes = 0
+  let owners: { count: number; handBack: ((pieces: Uint8Array<ArrayBuffer>[]) => void) | undefined }[] = []
+  const flush = () => {
+    if (batch.length === 0) return
+    const [pieces, of] = [batch, owners]
+    ;[batch, owners, batchBytes] = [[], [], 0]
+    if (!of.some((o) => o.handBack)) return send(thread.update(pieces, false))
+    send(
+      thread.update(pieces).then((given) => {
+        let at = 0
+        for (const { count, handBack } of of) {
+          const own = given.slice(at, (at += count))
+          handBack?.(own)
+        }
+      }),
+    )
+  }
+  return {
+    push(pieces: readonly Uint8Array[], handBack?: (pieces: Uint8Array<ArrayBuffer>[]) => void) {
+      batch.push(...pieces)
+      owners.push({ count: pieces.length, handBack })
+      for (const piece of pieces) batchBytes += piece.byteLength
+      if (batchBytes >= TO_THREAD_AT_ONCE) flush()
+    },
+    flush,
+    async settled() {
+      flush()
+      await Promise.all(sent)
+    },
+  }
+}
 
 /**
  * Where the runtime hashes and signs natively and incrementally (node:crypto: Node, Deno, Bun),
@@ -356,13 +403,8 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
   if (!signer || !(await nativeSigning())) return undefined
   const thread = inThread ? await signer.threaded() : undefined
   const hash = thread ? undefined : await signer.incremental()
-  /** The thread's replies: each frame's pieces handed back, or a failure to surface in sign(). */
-  const sent: Promise<unknown>[] = []
-  const send = (reply: Promise<unknown>) => {
-    reply.catch(() => undefined) // surfaces in sign(); not unhandled meanwhile
-    sent.push(reply)
-  }
-  if (thread) send(thread.update([new Uint8Array(head)])) // a copy: the head stays the caller's
+  const batches = thread && toThread(thread)
+  if (batches) batches.push([new Uint8Array(head)]) // a copy: the head stays the caller's
   else hash!.update(head)
   const frames = new InOrder()
   return {
@@ -372,8 +414,8 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
      */
     add: (written: Promise<Uint8Array[]>, handBack?: (pieces: Uint8Array<ArrayBuffer>[]) => void) =>
       frames.add(written, (pieces) => {
-        if (!thread) for (const piece of pieces) hash!.update(piece)
-        else send(handBack ? thread.update(pieces).then(handBack) : thread.update(pieces))
+        if (batches) batches.push(pieces, handBack)
+        else for (const piece of pieces) hash!.update(piece)
       }),
     /** Waits while the hashing thread holds many bytes not hashed yet (ThreadHash.room). */
     room: () => thread?.room(),
@@ -381,8 +423,10 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
     async sign() {
       try {
         await frames.wait(0)
-        const signature = thread ? await thread.sign() : hash!.sign()
-        await Promise.all(sent)
+        if (!batches) return hash!.sign()
+        batches.flush()
+        const signature = await thread!.sign()
+        await batches.settled()
         return signature
       } catch (e) {
         thread?.abandon()
@@ -496,24 +540,22 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
         ? await reader.verifier.threaded()
         : undefined
     const hashing = !threaded && reader.verifier && (chunked || bodyEnd < ONE_BUFFER_POOL_VERIFY) && (await nativeSigning()) ? await reader.verifier.incremental() : undefined
-    /** The thread's replies: a failure surfaces when the signature is checked. */
-    const sent: Promise<unknown>[] = []
+    const batches = threaded && toThread(threaded)
     /** Copies the thread handed back, by length, for the next frames: memory already touched. */
     const spare = new Map<number, Uint8Array<ArrayBuffer>[]>()
+    const reuse = ([copy]: Uint8Array<ArrayBuffer>[]) => {
+      const same = spare.get(copy!.byteLength) ?? []
+      same.push(copy!)
+      spare.set(copy!.byteLength, same)
+    }
     let hashed = 0
     const hashThrough = (end: number) => {
       const bytes = ciphertext.subarray(hashed, end)
       hashed = end
-      if (!threaded) return void hashing!.update(bytes)
+      if (!batches) return void hashing!.update(bytes)
       const copy = spare.get(bytes.byteLength)?.pop() ?? new Uint8Array(bytes.byteLength)
       copy.set(bytes)
-      const reply = threaded.update([copy]).then(([back]) => {
-        const same = spare.get(back!.byteLength) ?? []
-        same.push(back!)
-        spare.set(back!.byteLength, same)
-      })
-      reply.catch(() => undefined) // awaited below; not unhandled meanwhile
-      sent.push(reply)
+      batches.push([copy], reuse)
     }
     let nextToHash = 0
     const hashFrame = (i: number) => () => {
@@ -541,7 +583,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
       }
       if (threaded) {
         hashThrough(bodyEnd)
-        await Promise.all(sent)
+        await batches!.settled()
         threadJobEnded = true // the job ends with the verify, whatever it says
         if (!(await threaded.verify(signature!))) throw new Malformed('signature does not verify')
       }

@@ -194,10 +194,12 @@ const movable = (piece: Uint8Array): piece is Uint8Array<ArrayBuffer> =>
 export interface ThreadHash {
   /**
    * Hashes `pieces`, after everything fed before. Pieces of their own buffer of 16 KiB or more
-   * are moved to the thread (the caller's views are empty) and handed back once hashed: the
-   * promise gives the pieces as they then are. Other pieces are copied.
+   * are moved to the thread (the caller's views are empty); other pieces are copied. With
+   * `handBack` (default), moved pieces come back once hashed: the promise gives the pieces as
+   * they then are. Without, the thread drops them (a caller that copied them already), and
+   * this thread's collector never sees them again.
    */
-  update(pieces: readonly Uint8Array[]): Promise<Uint8Array<ArrayBuffer>[]>
+  update(pieces: readonly Uint8Array[], handBack?: boolean): Promise<Uint8Array<ArrayBuffer>[]>
   /**
    * Undefined while fewer than IN_FLIGHT bytes are with the thread; else a promise that settles
    * once that many are hashed (the caller waits before producing more: what the thread has not
@@ -235,7 +237,7 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
   let roomMade: (() => void) | undefined
   let roomWaited: Promise<void> | undefined
   return {
-    async update(pieces) {
+    async update(pieces, handBack = true) {
       if (dropped) return [...pieces] as Uint8Array<ArrayBuffer>[]
       const moved: number[] = []
       // A view is copied down to its own bytes: posting it would copy its whole buffer.
@@ -243,7 +245,8 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
       const bytes = posted.reduce((sum, piece) => sum + piece.byteLength, 0)
       inFlight += bytes
       try {
-        const { back } = await ask<{ back: Uint8Array<ArrayBuffer>[] }>(on, id, { id, pieces: posted, back: moved }, moved.map((i) => posted[i]!.buffer as ArrayBuffer))
+        const { back } = await ask<{ back: Uint8Array<ArrayBuffer>[] }>(on, id, { id, pieces: posted, back: handBack ? moved : [] }, moved.map((i) => posted[i]!.buffer as ArrayBuffer))
+        if (!handBack) return [...pieces] as Uint8Array<ArrayBuffer>[]
         const given = [...pieces] as Uint8Array<ArrayBuffer>[]
         moved.forEach((at, i) => (given[at] = back[i]!))
         return given

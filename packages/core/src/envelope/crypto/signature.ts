@@ -29,7 +29,7 @@ async function threadHash(kind: 'sign' | 'verify', hash: SignatureSpec['hash']) 
 
 /** A message's hash fed to the hashing thread (hashThread.ts): `update` as ThreadHash's. */
 export interface ThreadedHash {
-  update(pieces: readonly Uint8Array[]): Promise<Uint8Array<ArrayBuffer>[]>
+  update(pieces: readonly Uint8Array[], handBack?: boolean): Promise<Uint8Array<ArrayBuffer>[]>
   room(): Promise<void> | undefined
   /** Drops the job (a message that failed before its signature): the thread forgets it. */
   abandon(): void
