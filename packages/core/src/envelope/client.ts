@@ -332,16 +332,19 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 }
 
 /**
- * A signed message from this size, in frames of at least THREAD_FRAME_FROM, is hashed and signed
- * (or verified) in the hashing thread where one is online (crypto/hashThread.ts: Node), beside
- * this thread's sealing or opening: SHA-384 is most of such a message's work. Smaller ones, and
- * small frames (a message to the thread per frame), hash here.
+ * A signed message from this size, in frames of THREAD_FRAME_FROM to THREAD_FRAME_TO bytes, is
+ * hashed and signed (or verified) in the hashing thread where one is online
+ * (crypto/hashThread.ts: Node), beside this thread's sealing or opening: SHA-384 is most of such
+ * a message's work. Smaller messages and smaller frames hash here (the messages to the thread
+ * would cost more than they save), and so do larger frames: what waits for the thread is bounded
+ * by the frames in flight, and a message's frame length is the sender's to choose.
  */
 const THREAD_FROM = 4 * 1024 * 1024
 const THREAD_FRAME_FROM = 64 * 1024
+const THREAD_FRAME_TO = 1024 * 1024
 /** Bytes of a message sent to the hashing thread in one message to it. */
 const TO_THREAD_AT_ONCE = 1024 * 1024
-const threadWorthIt = (size: number, frameLength: number) => size >= THREAD_FROM && frameLength >= THREAD_FRAME_FROM
+const threadWorthIt = (size: number, frameLength: number) => size >= THREAD_FROM && frameLength >= THREAD_FRAME_FROM && frameLength <= THREAD_FRAME_TO
 
 /**
  * Bytes to the hashing thread in batches of about TO_THREAD_AT_ONCE (one message, and one reply,

@@ -27,22 +27,26 @@
 /** `node:worker_threads`' Worker: what this module uses of it. */
 interface WorkerLike {
   postMessage(value: unknown, transfer?: ArrayBuffer[]): void
-  on(event: 'message' | 'error' | 'exit' | 'online', listener: (value: never) => void): unknown
+  on(event: 'message' | 'messageerror' | 'error' | 'exit', listener: (value: never) => void): unknown
   ref(): void
   unref(): void
   terminate(): Promise<number>
 }
-type WorkerConstructor = new (source: string, options: { eval: true; name?: string }) => WorkerLike
+type WorkerConstructor = new (source: string, options: { eval: true; name?: string; execArgv?: string[] }) => WorkerLike
 
 /**
- * The thread's code (CommonJS, as `eval` workers run it): one incremental node:crypto Sign or
+ * The thread's code (an `eval` worker: a script or a module, as the process's flags say, so it
+ * reaches Node's modules through `process.getBuiltinModule`): one incremental node:crypto Sign or
  * Verify per job, fed in the order the bytes arrive. Every message is answered: pieces moved here
  * go back as soon as they are hashed (the caller reuses or drops them, and counts what is left).
+ * It says `ready` once it has set up: a runtime that starts it but cannot run it never gets there.
  */
 const SOURCE = `'use strict'
-const { parentPort } = require('node:worker_threads')
-const { createSign, createVerify } = require('node:crypto')
+const { parentPort } = process.getBuiltinModule('node:worker_threads')
+const { createSign, createVerify } = process.getBuiltinModule('node:crypto')
 const jobs = new Map()
+// A message that cannot be read would leave its caller waiting: end the thread instead.
+parentPort.on('messageerror', () => process.exit(1))
 parentPort.on('message', (m) => {
   if (m.begin) {
     try {
@@ -70,11 +74,16 @@ parentPort.on('message', (m) => {
     // Every message gets its reply: the error, for this job from now on.
     parentPort.postMessage({ id: m.id, error: job.error })
   }
-})`
+})
+parentPort.postMessage({ ready: true })`
 
 /** Pieces at least this long are moved to the thread (transferred), not copied. */
 const TRANSFER_FROM = 16 * 1024
-/** Failed threads after which messages hash on this thread for the life of the process. */
+/**
+ * Threads that ended unasked, or jobs the thread refused, after which messages hash on this
+ * thread for the life of the process: a failure that keeps coming back would make every large
+ * message do its work twice (client.ts makes a call again when its thread fails).
+ */
 const MAX_STARTS = 3
 
 interface Pending {
@@ -84,7 +93,14 @@ interface Pending {
 
 interface Thread {
   worker: WorkerLike
+  /** It said it is ready. */
   online: boolean
+  /** Bytes sent to be hashed, by every job, not answered yet. */
+  inFlight: number
+  /** Settles when inFlight falls below IN_FLIGHT (or the thread ends). */
+  room?: { promise: Promise<void>; settle(): void }
+  /** Jobs that got an error reply. */
+  refused: Set<number>
   /** Failed or stopped: asks reject at once. */
   ended: boolean
   /** Replies awaited, by job id: in the order asked (the thread answers each job in order). */
@@ -100,6 +116,7 @@ interface Thread {
 const failure = (message: string) => Object.assign(new Error(message), { hashThreadFailed: true as const })
 
 let thread: Thread | undefined
+/** Threads that ended unasked, and jobs refused: MAX_STARTS of them and no more threads start. */
 let failures = 0
 let nextId = 1
 
@@ -121,16 +138,17 @@ function workerConstructor(): WorkerConstructor | undefined {
  * start another. `forGood`: a refusal that would come again (the thread or the runtime refused
  * what it was sent), so messages hash here from now on.
  */
-function fail(dead: Thread, why: string, forGood = false) {
+function fail(dead: Thread, why: string, { forGood = false, asked = false } = {}) {
   if (forGood) failures = MAX_STARTS
   if (dead.ended) return
   dead.ended = true
   if (thread === dead) thread = undefined
-  if (!dead.online || dead.waiting.size > 0) failures++
+  if (!asked) failures++
   const error = failure(`the hashing thread ended: ${why}`)
   for (const replies of dead.waiting.values()) for (const pending of replies) pending.reject(error)
   dead.waiting.clear()
   dead.busy = 0
+  dead.room?.settle()
   dead.worker.unref()
   void dead.worker.terminate().catch(() => undefined)
 }
@@ -143,25 +161,31 @@ function start(): void {
   }
   let worker: WorkerLike
   try {
-    worker = new Worker(SOURCE, { eval: true, name: 'webkms message hash' })
+    // No execArgv of this process (a loader, a profiler, --input-type): the thread runs only SOURCE.
+    worker = new Worker(SOURCE, { eval: true, name: 'webkms message hash', execArgv: [] })
   } catch {
     failures = MAX_STARTS // this runtime will not start one
     return
   }
-  const started: Thread = { worker, online: false, ended: false, waiting: new Map(), busy: 0 }
+  const started: Thread = { worker, online: false, inFlight: 0, refused: new Set(), ended: false, waiting: new Map(), busy: 0 }
   thread = started
   worker.unref()
-  worker.on('online', () => void (started.online = true))
-  worker.on('message', (reply: { id: number; error?: string }) => {
+  worker.on('message', (reply: { id: number; ready?: true; error?: string }) => {
+    if (reply.ready) return void (started.online = true)
     const replies = started.waiting.get(reply.id)
     const pending = replies?.shift()
     if (!pending) return
     if (replies!.length === 0) started.waiting.delete(reply.id)
     if (--started.busy === 0) worker.unref()
     if (reply.error === undefined) return pending.resolve(reply)
+    // That job fails (its call is made again here); the thread goes on with the others.
     pending.reject(failure(`the hashing thread refused: ${reply.error}`))
-    fail(started, 'it refused a message', true)
+    if (!started.refused.has(reply.id)) {
+      started.refused.add(reply.id)
+      if (++failures >= MAX_STARTS) fail(started, 'it refused too many messages', { asked: true })
+    }
   })
+  worker.on('messageerror', () => fail(started, 'a reply could not be read', { forGood: true }))
   worker.on('error', (e: Error) => fail(started, e?.message ?? String(e)))
   worker.on('exit', (code: number) => fail(started, `exit code ${code}`))
 }
@@ -183,7 +207,7 @@ function post(on: Thread, message: unknown, transfer: ArrayBuffer[] = []): void 
   try {
     on.worker.postMessage(message, transfer)
   } catch (e) {
-    fail(on, `a message could not be sent: ${(e as Error)?.message}`, true)
+    fail(on, `a message could not be sent: ${(e as Error)?.message}`, { forGood: true })
   }
 }
 
@@ -201,9 +225,10 @@ export interface ThreadHash {
    */
   update(pieces: readonly Uint8Array[], handBack?: boolean): Promise<Uint8Array<ArrayBuffer>[]>
   /**
-   * Undefined while fewer than IN_FLIGHT bytes are with the thread; else a promise that settles
-   * once that many are hashed (the caller waits before producing more: what the thread has not
-   * hashed yet is memory held).
+   * Undefined while fewer than IN_FLIGHT bytes (of every message) are with the thread; else a
+   * promise that settles once fewer are (the caller waits before producing more: what the
+   * thread has not hashed yet is memory held). Rejects once the thread has ended, so a message
+   * stops at its next frame.
    */
   room(): Promise<void> | undefined
   /** The DER signature of everything fed, with `key` (a node:crypto KeyObject of the message's private key). */
@@ -214,7 +239,7 @@ export interface ThreadHash {
   abandon(): void
 }
 
-/** Bytes one message may have with the thread, not yet hashed, before its caller waits (~7 ms of hashing). */
+/** Bytes all messages together may have with the thread, not yet hashed, before their callers wait (~7 ms of hashing). */
 const IN_FLIGHT = 8 * 1024 * 1024
 
 /**
@@ -231,11 +256,8 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
   const id = nextId++
   post(on, { id, begin: kind, hash })
   if (on.ended) return undefined
-  let inFlight = 0
   /** Dropped: frames still in flight when their message failed are not sent (the thread has forgotten the job). */
   let dropped = false
-  let roomMade: (() => void) | undefined
-  let roomWaited: Promise<void> | undefined
   return {
     async update(pieces, handBack = true) {
       if (dropped) return [...pieces] as Uint8Array<ArrayBuffer>[]
@@ -243,7 +265,7 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
       // A view is copied down to its own bytes: posting it would copy its whole buffer.
       const posted = pieces.map((piece, i) => (movable(piece) ? (moved.push(i), piece) : new Uint8Array(piece)))
       const bytes = posted.reduce((sum, piece) => sum + piece.byteLength, 0)
-      inFlight += bytes
+      on.inFlight += bytes
       try {
         const { back } = await ask<{ back: Uint8Array<ArrayBuffer>[] }>(on, id, { id, pieces: posted, back: handBack ? moved : [] }, moved.map((i) => posted[i]!.buffer as ArrayBuffer))
         if (!handBack) return [...pieces] as Uint8Array<ArrayBuffer>[]
@@ -251,17 +273,28 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
         moved.forEach((at, i) => (given[at] = back[i]!))
         return given
       } finally {
-        inFlight -= bytes
-        if (inFlight < IN_FLIGHT && roomMade) {
-          roomMade()
-          roomMade = roomWaited = undefined
-        }
+        on.inFlight -= bytes
+        if (on.inFlight < IN_FLIGHT) on.room?.settle()
       }
     },
     room() {
-      if (inFlight < IN_FLIGHT) return undefined
-      roomWaited ??= new Promise<void>((resolve) => (roomMade = resolve))
-      return roomWaited
+      if (on.ended) return Promise.reject(failure('the hashing thread ended'))
+      if (on.inFlight < IN_FLIGHT) return undefined
+      if (!on.room) {
+        let settle!: () => void
+        const promise = new Promise<void>((resolve) => (settle = resolve))
+        on.room = {
+          promise,
+          settle: () => {
+            on.room = undefined
+            settle()
+          },
+        }
+      }
+      // After the wait: a thread that ended meanwhile fails the caller now, not after its last frame.
+      return on.room.promise.then(() => {
+        if (on.ended) throw failure('the hashing thread ended')
+      })
     },
     async sign(key) {
       return new Uint8Array((await ask<{ signature: Uint8Array }>(on, id, { id, sign: key })).signature)
@@ -284,17 +317,23 @@ export async function hashThreadOnline(): Promise<boolean> {
   const starting = thread
   if (!starting) return false
   if (starting.online) return true
-  return new Promise((resolve) => {
-    starting.worker.on('online', () => resolve(true))
+  starting.worker.ref() // the caller waits for it: it holds the process open until it is ready
+  const ready = await new Promise<boolean>((resolve) => {
+    starting.worker.on('message', (m: { ready?: true }) => m?.ready && resolve(true))
     starting.worker.on('exit', () => resolve(false))
   })
+  if (starting.busy === 0) starting.worker.unref()
+  return ready
 }
 
-/** Tests: ends the thread as a crash would (its callers reject), and forgets past failures. */
+/**
+ * Tests: ends the thread (what it owed rejects). With `forgetFailures` (default) past failures
+ * are forgotten; without, this counts as one, as a crash would.
+ */
 export async function stopHashThread(forgetFailures = true): Promise<void> {
   const running = thread
   if (running) {
-    fail(running, 'stopped')
+    fail(running, 'stopped', { asked: forgetFailures })
     await running.worker.terminate()
   }
   if (forgetFailures) failures = 0
