@@ -6,7 +6,9 @@
  * Frames are sealed and opened concurrently: in browsers WebCrypto runs them off the thread
  * (several at once), so large messages use more than one core. Where the runtime has
  * `node:crypto` (Node, Deno, Bun), OpenSSL seals and opens them on this thread, about three
- * times cheaper than WebCrypto's hop to the thread pool there (crypto/nativeMessageCipher.ts).
+ * times cheaper than WebCrypto's hop to the thread pool there (crypto/nativeMessageCipher.ts),
+ * and a large signed message into one buffer is hashed on a second thread meanwhile
+ * (crypto/hashThread.ts).
  */
 import { checkOfTheMessage, Malformed, malformed, Reader, Refused } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
@@ -201,8 +203,9 @@ export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions):
   return {
     encrypt: (keyring, plaintext, options) => hereIfThreadFails((thread) => encrypt(client, keyring, plaintext, options, thread)),
     decrypt: (keyring, ciphertext, options) => hereIfThreadFails((thread) => decryptMessage(client, keyring, ciphertext, options, false, thread)),
-    encryptToChunks: (keyring, plaintext, options) => hereIfThreadFails((thread) => encryptToChunks(client, keyring, plaintext, options, thread)),
-    decryptToChunks: (keyring, ciphertext, options) => hereIfThreadFails((thread) => decryptMessage(client, keyring, ciphertext, options, true, thread)),
+    // In pieces a hashing thread gained nothing measurable (BENCHMARKS.md): they hash here.
+    encryptToChunks: (keyring, plaintext, options) => encryptToChunks(client, keyring, plaintext, options),
+    decryptToChunks: (keyring, ciphertext, options) => decryptMessage(client, keyring, ciphertext, options, true, false),
     encryptStream: (keyring, options) => encryptStream(client, keyring, options),
     decryptStream: (keyring, options) => decryptStream(client, keyring, options),
   }
@@ -282,7 +285,7 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
  * buffer, so a large message costs no second allocation of its size (and, on a fresh buffer,
  * none of its page faults).
  */
-async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown, thread: boolean) {
+async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintextArg: unknown, optionsArg: unknown) {
   const { writer, plaintext, frames, onProgress } = await beginEncrypt(client, keyring, plaintextArg, optionsArg)
   const n = plaintext.byteLength
   // Every frame's header fields in one buffer (zeroed: the IV is zeros, then the sequence number).
@@ -295,33 +298,27 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
   const headers = new Uint8Array(headerBytes)
   // Each frame's pieces: its header fields, then what sealing gave (one piece or two).
   const framePieces = new Array<Uint8Array<ArrayBuffer>[]>(frames.length)
-  const hashing = await hashWhileSealing(writer.signer, writer.head, thread && threadWorthIt(n, writer.frameLength))
+  const hashing = await hashWhileSealing(writer.signer, writer.head, false)
   let done = 0
-  try {
-    await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
-      const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
-        const at = headerOffsets[i]!
-        framePieces[i] = [headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length)), ...sealed]
-        return framePieces[i]!
-      })
-      hashing?.add(written, (pieces) => (framePieces[i] = pieces))
-      await written
-      await hashing?.room()
-      done += length
-      onProgress?.(done, n)
+  await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
+    const written = writer.seal(i + 1, final, plaintext.subarray(start, start + length)).then((sealed) => {
+      const at = headerOffsets[i]!
+      framePieces[i] = [headers.subarray(at, at + writeFrameHeader(headers, at, i + 1, final, length)), ...sealed]
+      return framePieces[i]!
     })
-  } catch (e) {
-    hashing?.abandon()
-    throw e
-  }
-  // Signed before the pieces are gathered: the hashing thread hands back what it took by then.
-  let signature: Uint8Array | undefined
-  if (hashing) signature = await hashing.sign()
+    hashing?.add(written)
+    await written
+    done += length
+    onProgress?.(done, n)
+  })
   const chunks: Uint8Array<ArrayBuffer>[] = [writer.head, ...framePieces.flat()]
   if (writer.signer) {
-    if (!signature) {
-      // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
-      // stream's are (message-footer.md: the signature covers the header and the body).
+    // WebCrypto signs only contiguous bytes: the pieces are hashed in order instead, as a
+    // stream's are (message-footer.md: the signature covers the header and the body).
+    let signature: Uint8Array
+    if (hashing) {
+      signature = await hashing.sign()
+    } else {
       const signer = await writer.signer.incremental()
       for (const chunk of chunks) signer.update(chunk)
       signature = signer.sign()
@@ -332,10 +329,10 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 }
 
 /**
- * A signed message from this size, in frames of THREAD_FRAME_FROM to THREAD_FRAME_TO bytes, is
- * hashed and signed (or verified) in the hashing thread where one is online
- * (crypto/hashThread.ts: Node), beside this thread's sealing or opening: SHA-384 is most of such
- * a message's work. Smaller messages and smaller frames hash here (the messages to the thread
+ * A signed message from this size, in frames of THREAD_FRAME_FROM to THREAD_FRAME_TO bytes,
+ * encrypted or decrypted into one buffer, is hashed and signed (or verified) in the hashing
+ * thread where one is online (crypto/hashThread.ts: Node), beside this thread's sealing or
+ * opening and copying: SHA-384 is about half of such a message's work. Smaller messages and smaller frames hash here (the messages to the thread
  * would cost more than they save), and so do larger frames: what waits for the thread is bounded
  * by the frames in flight, and a message's frame length is the sender's to choose.
  */
@@ -397,8 +394,8 @@ function toThread(thread: ThreadedHash) {
  * as soon as it and every frame before it are sealed (InOrder, as streams emit them), and
  * OpenSSL signs the digest at the end: the hash no longer starts after the last frame. At every
  * size: with OpenSSL's sign (not @noble/curves') it is as fast as WebCrypto's one-shot sign
- * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). A large message
- * (`inThread`) is hashed by the hashing thread where one is online. Elsewhere (browsers)
+ * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). With `inThread` (a
+ * large one-buffer encrypt), the hashing thread hashes and signs, where one is online. Elsewhere (browsers)
  * undefined: WebCrypto's one-shot digest of the whole message is faster there than any
  * incremental hash, so the message is signed at the end. Frames must be added in message order.
  */
@@ -412,12 +409,12 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
   const frames = new InOrder()
   return {
     /**
-     * The next frame: its bytes once sealed. The hashing thread may take the frame's pieces
-     * while it hashes them: `handBack` gets them back (without, the caller has copied them).
+     * The next frame: its bytes once sealed. The hashing thread may take the pieces it is given
+     * (the caller has copied them: one-buffer encrypt).
      */
-    add: (written: Promise<Uint8Array[]>, handBack?: (pieces: Uint8Array<ArrayBuffer>[]) => void) =>
+    add: (written: Promise<Uint8Array[]>) =>
       frames.add(written, (pieces) => {
-        if (batches) batches.push(pieces, handBack)
+        if (batches) batches.push(pieces)
         else for (const piece of pieces) hash!.update(piece)
       }),
     /** Waits while the hashing thread holds many bytes not hashed yet (ThreadHash.room). */
@@ -535,9 +532,10 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     // OpenSSL verifies the digest: in pieces, and in one buffer below ONE_BUFFER_POOL_VERIFY.
     // Otherwise WebCrypto verifies the whole message beside the frames: in browsers its one-shot
     // verify beats an incremental hash with @noble/curves, whose verify alone takes milliseconds.
-    // A large message in large frames is hashed by the hashing thread where one is online
-    // (crypto/hashThread.ts): each frame's bytes are copied, in the same step as they are read to
-    // be opened, and the copy goes to the thread, which verifies at the end.
+    // A large message in frames of 64 KiB to 1 MiB, into one buffer, is hashed by the hashing
+    // thread where one is online (crypto/hashThread.ts): each frame's bytes are copied, in the
+    // same step as they are read to be opened, and the copy goes to the thread, which verifies
+    // at the end.
     const threaded =
       thread && reader.verifier && parsed.header.contentType === ContentType.FRAMED_DATA && threadWorthIt(bodyEnd, parsed.header.frameLength) && (await nativeSigning())
         ? await reader.verifier.threaded()

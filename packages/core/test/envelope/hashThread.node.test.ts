@@ -1,6 +1,7 @@
 /**
- * The hashing thread (envelope/crypto/hashThread.ts): large signed messages in large frames are
- * hashed and signed or verified in a `worker_threads` thread beside the frames. Its messages are
+ * The hashing thread (envelope/crypto/hashThread.ts): large signed messages in large frames,
+ * encrypted or decrypted into one buffer, are hashed and signed or verified in a
+ * `worker_threads` thread beside the frames (in pieces they hash on the calling thread). Its messages are
  * the format's (the AWS client reads them, and they read its), it fails closed on a bad
  * signature or frame, it never holds more than its bound of a message, it holds the process open
  * only while it works, and a thread that dies or refuses costs a caller nothing: the call is made
@@ -105,21 +106,21 @@ afterEach(async () => {
 })
 
 describe('the hashing thread', () => {
-  it('hashes and signs large signed messages, whole and in pieces, which the AWS client reads', async () => {
+  it('hashes and signs large signed messages in one buffer, which the AWS client reads', async () => {
     const plaintext = plaintextOf(8 * MiB + 123)
     const watch = watchThread()
     const { result } = await client.encrypt(ours(), plaintext, { encryptionContext: { tenant: 'acme' } })
     expect(watch.hashedBytes()).toBe(result.byteLength - footerLength(result)) // every byte but the footer
     const { chunks } = await client.encryptToChunks(ours(), plaintext)
     const whole = concat(chunks)
-    expect(chunks.every((c) => c.byteLength > 0)).toBe(true) // every piece handed back
+    expect(watch.jobs()).toEqual({ begun: 1, ended: 1 }) // in pieces: hashed here
     for (const message of [result, whole]) {
       const { plaintext: theirPlaintext } = await aws.decrypt(theirs(), message)
       expect(Buffer.compare(theirPlaintext, plaintext)).toBe(0)
     }
   })
 
-  it('verifies the AWS client’s large messages in large frames, whole and in pieces', async () => {
+  it('verifies the AWS client’s large messages in large frames', async () => {
     const plaintext = plaintextOf(6 * MiB + 5)
     const { result } = await aws.encrypt(theirs(), plaintext, { frameLength: 256 * 1024, encryptionContext: { tenant: 'acme' } })
     const watch = watchThread()
@@ -128,7 +129,8 @@ describe('the hashing thread', () => {
     expect(Buffer.compare(whole, plaintext)).toBe(0)
     const { chunks } = await client.decryptToChunks(ours(), result)
     expect(Buffer.compare(concat(chunks), plaintext)).toBe(0)
-    expect(watch.hashedBytes()).toBeGreaterThanOrEqual(2 * 6 * MiB)
+    expect(watch.hashedBytes()).toBeGreaterThanOrEqual(6 * MiB)
+    expect(watch.jobs()).toEqual({ begun: 1, ended: 1 }) // in pieces: hashed here
   })
 
   it('signs with SHA-256 for the P-256 suite (0x0214)', async () => {
@@ -167,10 +169,11 @@ describe('the hashing thread', () => {
     }
     // Each failed once: a bad message is not the thread's failure, so nothing was made again.
     expect(decrypts).toHaveBeenCalledTimes(4)
-    // Every failed message ended its job (the frame's by dropping it): nothing is left in the thread.
-    expect(watch.jobs()).toEqual({ begun: 4, ended: 4 })
+    // Every failed message in one buffer ended its job (the frame's by dropping it): nothing is
+    // left in the thread.
+    expect(watch.jobs()).toEqual({ begun: 2, ended: 2 })
     expect(Buffer.compare((await client.decrypt(keyring, result)).plaintext, plaintext)).toBe(0)
-    expect(watch.jobs()).toEqual({ begun: 5, ended: 5 })
+    expect(watch.jobs()).toEqual({ begun: 3, ended: 3 })
     expect(watch.workers).toHaveLength(1)
   })
 
@@ -190,7 +193,7 @@ describe('the hashing thread', () => {
     expect(Buffer.compare((await aws.decrypt(theirs(), (encrypted as PromiseFulfilledResult<{ result: Uint8Array }>).value.result)).plaintext, plaintexts[1]!)).toBe(0)
     expect(Buffer.compare((await aws.decrypt(theirs(), concat((chunked as PromiseFulfilledResult<{ chunks: Uint8Array[] }>).value.chunks))).plaintext, plaintexts[2]!)).toBe(0)
     expect(Buffer.compare((decrypted as PromiseFulfilledResult<{ plaintext: Uint8Array }>).value.plaintext, plaintexts[0]!)).toBe(0)
-    expect(watch.jobs()).toEqual({ begun: 4, ended: 4 })
+    expect(watch.jobs()).toEqual({ begun: 3, ended: 3 })
   })
 
   it('drops the job of a message that fails while it seals', async () => {
@@ -201,10 +204,9 @@ describe('the hashing thread', () => {
       if (done > 2 * MiB) throw stop
     }
     await expect(client.encrypt(keyring, plaintextOf(6 * MiB), { onProgress: progress })).rejects.toBe(stop)
-    await expect(client.encryptToChunks(keyring, plaintextOf(6 * MiB), { onProgress: progress })).rejects.toBe(stop)
-    expect(encrypts).toHaveBeenCalledTimes(2) // the caller's error: nothing made again
+    expect(encrypts).toHaveBeenCalledTimes(1) // the caller's error: nothing made again
     await new Promise((resolve) => setTimeout(resolve, 50)) // replies of frames already sent
-    expect(watch.jobs()).toEqual({ begun: 2, ended: 2 })
+    expect(watch.jobs()).toEqual({ begun: 1, ended: 1 })
   })
 
   it('holds at most about 8 MiB of a message at once', async () => {
@@ -234,9 +236,7 @@ describe('when the thread fails', () => {
     const { keyring, encrypts, decrypts } = countedKeyring()
     const calls = [
       async () => (await aws.decrypt(theirs(), (await client.encrypt(keyring, plaintext)).result)).plaintext,
-      async () => (await aws.decrypt(theirs(), concat((await client.encryptToChunks(keyring, plaintext)).chunks))).plaintext,
       async () => (await client.decrypt(keyring, awsMessage)).plaintext,
-      async () => concat((await client.decryptToChunks(keyring, awsMessage)).chunks),
     ]
     for (const call of calls) {
       await stopHashThread()
@@ -253,8 +253,8 @@ describe('when the thread fails', () => {
       watch.post.mockRestore()
     }
     // Each call was made again from the start: the keyring was asked twice for each.
-    expect(encrypts).toHaveBeenCalledTimes(4)
-    expect(decrypts).toHaveBeenCalledTimes(4)
+    expect(encrypts).toHaveBeenCalledTimes(2)
+    expect(decrypts).toHaveBeenCalledTimes(2)
 
     // The next large message starts a new thread (and hashes here); the one after uses it.
     const watch = watchThread()

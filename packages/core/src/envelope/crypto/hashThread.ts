@@ -1,12 +1,14 @@
 /**
- * A `worker_threads` thread that hashes and signs (or verifies) large signed messages while
- * this thread seals (or opens) their frames: Node only, loaded on demand.
+ * A `worker_threads` thread that hashes and signs (or verifies) a large signed message
+ * encrypted or decrypted into one buffer while this thread seals (or opens) its frames: Node
+ * only, loaded on demand.
  *
  * Why: a signed message's signature covers every byte of it (data-format/message-footer.md),
- * and SHA-384 runs at ~1.2 GB/s here: ~55 ms for 64 MiB, more than sealing its frames (~20 ms
- * with node:crypto) and copying them into one result (~25 ms of page faults) together. Hashed
- * on this thread, they add up; hashed on a second core, the call takes about as long as the
- * hash (bench/signed-floor.mjs, bench/envelope.mjs, BENCHMARKS.md).
+ * and SHA-384 runs at ~1.2 GB/s here: ~55 ms for 64 MiB, about as much as sealing its frames
+ * (~20 ms with node:crypto) and copying them into one result (~25 ms of page faults) together.
+ * On one thread they add up; with the hash on a second core, a one-buffer encrypt of 64 MiB ran
+ * 1.3-1.4x as fast (bench/signed-floor.mjs, bench/envelope.mjs, BENCHMARKS.md). Left in pieces
+ * (no copy, so less to overlap) it gained nothing measurable, and those hash here.
  *
  * What the thread is given: the message's bytes (ciphertext, public once the message is sent)
  * and, to sign, the message's own ECDSA key, made for this one message (signature.ts). It never
