@@ -1,7 +1,8 @@
 /**
  * A `worker_threads` thread that hashes and signs (or verifies) a large signed message
- * encrypted or decrypted into one buffer while this thread seals (or opens) its frames: Node
- * only, loaded on demand.
+ * encrypted or decrypted into one buffer while this thread seals (or opens) its frames, where
+ * the runtime has `node:worker_threads` (Node; Deno and Bun imitate it, untested), loaded on
+ * demand.
  *
  * Why: a signed message's signature covers every byte of it (data-format/message-footer.md),
  * and SHA-384 runs at ~1.2 GB/s here: ~55 ms for 64 MiB, about as much as sealing its frames
