@@ -332,9 +332,10 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
  * A signed message from this size, in frames of THREAD_FRAME_FROM to THREAD_FRAME_TO bytes,
  * encrypted or decrypted into one buffer, is hashed and signed (or verified) in the hashing
  * thread where one is online (crypto/hashThread.ts: Node), beside this thread's sealing or
- * opening and copying: SHA-384 is about half of such a message's work. Smaller messages and smaller frames hash here (the messages to the thread
- * would cost more than they save), and so do larger frames: what waits for the thread is bounded
- * by the frames in flight, and a message's frame length is the sender's to choose.
+ * opening and copying: SHA-384 is about half of such a message's work. Smaller messages and
+ * smaller frames hash here (the messages to the thread would cost more than they save), and so
+ * do larger frames: what waits for the thread is bounded by the frames in flight, and a
+ * message's frame length is the sender's to choose.
  */
 const THREAD_FROM = 4 * 1024 * 1024
 const THREAD_FRAME_FROM = 64 * 1024
@@ -395,9 +396,10 @@ function toThread(thread: ThreadedHash) {
  * OpenSSL signs the digest at the end: the hash no longer starts after the last frame. At every
  * size: with OpenSSL's sign (not @noble/curves') it is as fast as WebCrypto's one-shot sign
  * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). With `inThread` (a
- * large one-buffer encrypt), the hashing thread hashes and signs, where one is online. Elsewhere (browsers)
- * undefined: WebCrypto's one-shot digest of the whole message is faster there than any
- * incremental hash, so the message is signed at the end. Frames must be added in message order.
+ * large one-buffer encrypt), the hashing thread hashes and signs, where one is online.
+ * Elsewhere (browsers) undefined: WebCrypto's one-shot digest of the whole message is faster
+ * there than any incremental hash, so the message is signed at the end. Frames must be added in
+ * message order.
  */
 async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Array, inThread: boolean) {
   if (!signer || !(await nativeSigning())) return undefined
@@ -419,7 +421,7 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
       }),
     /** Waits while the hashing thread holds many bytes not hashed yet (ThreadHash.room). */
     room: () => thread?.room(),
-    /** Once every frame added is hashed (and handed back): the signature (DER). */
+    /** Once every frame added is hashed: the signature (DER). */
     async sign() {
       try {
         await frames.wait(0)
