@@ -217,9 +217,10 @@ const threadFailed = (e: unknown) => (e as { hashThreadFailed?: unknown } | null
 /**
  * Makes a call that may hash in the hashing thread (`thread`: true) and, if that thread fails
  * mid-message (it ended, or refused), makes it again from the start with the hash on this
- * thread. Encrypting, that is a new message (a new data key from the keyring, so new keys):
- * nothing of the first attempt was released. Decrypting, the same checks again. `onProgress`
- * then starts again from zero.
+ * thread. Encrypting, that is a new message: the materials manager is asked again (a keyring
+ * makes a new data key; a caching manager may give the cached one and counts the message
+ * twice), with a new message ID and so new derived keys; nothing of the first attempt was
+ * released. Decrypting, the same checks again. `onProgress` then starts again from zero.
  */
 async function hereIfThreadFails<T>(call: (thread: boolean) => Promise<T>): Promise<T> {
   try {
@@ -575,9 +576,9 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
           const opened = await reader.openFrame(frame, hashHere ? hashFrame(i) : undefined)
           if (chunked) chunks[i] = opened
           else plaintext.set(opened, offsets[i]!)
+          await threaded?.room() // before its progress, as encrypt: a thread that ended stops it here
           done += frame.contentLength
           o.onProgress?.(done, total)
-          await threaded?.room()
         }),
       ])
       if (hashing) {

@@ -210,12 +210,31 @@ describe('the hashing thread', () => {
   })
 
   it('holds at most about 8 MiB of a message at once', async () => {
-    const watch = watchThread()
+    // The thread is made four times slower (each batch hashed with three copies of itself, so
+    // the signature is wrong: only the bound is checked), so without the bound it would fall
+    // far behind on any machine.
+    const watch = watchThread((message) => {
+      const pieces = message.pieces as Uint8Array[] | undefined
+      if (!pieces) return message
+      const copies = pieces.map((piece) => new Uint8Array(piece))
+      return { ...message, pieces: [...pieces, ...copies, ...copies, ...copies] }
+    })
     await client.encrypt(ours(), plaintextOf(64 * MiB))
-    // The bound, plus what the 8 frames in flight seal once there is room again, and the frames
-    // sealed before it was full. Without the bound this thread runs ~3x ahead: 30-50 MiB.
-    expect(watch.mostInFlight()).toBeGreaterThan(MiB)
+    // The bound, plus what the 8 frames in flight seal once there is room again.
+    expect(watch.mostInFlight()).toBeGreaterThan(4 * MiB)
     expect(watch.mostInFlight()).toBeLessThanOrEqual(12 * MiB)
+  })
+
+  it('hashes here while it starts: a message never waits for it', async () => {
+    await stopHashThread()
+    const watch = watchThread()
+    const plaintext = plaintextOf(5 * MiB)
+    const { result } = await client.encrypt(ours(), plaintext) // starts it
+    expect(watch.post).not.toHaveBeenCalled()
+    expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
+    expect(await hashThreadOnline()).toBe(true)
+    await client.encrypt(ours(), plaintext)
+    expect(watch.jobs()).toEqual({ begun: 1, ended: 1 })
   })
 
   it('holds the process open only while it works', async () => {
@@ -268,15 +287,36 @@ describe('when the thread fails', () => {
   it('makes a call again when the thread refuses its job, and hashes here for good after three', async () => {
     // A hash the thread does not know: it refuses every message of that job.
     const watch = watchThread((message) => (message.begin ? { ...message, hash: 'sha384-unknown' } : message))
+    const { keyring, encrypts } = countedKeyring()
     const plaintext = plaintextOf(5 * MiB)
     for (let refused = 1; refused <= 3; refused++) {
-      const { result } = await client.encrypt(ours(), plaintext)
+      const { result } = await client.encrypt(keyring, plaintext)
       expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
     }
+    expect(encrypts).toHaveBeenCalledTimes(6) // each made again, hashing here
     expect(watch.jobs().begun).toBe(3)
     expect(await hashThreadOnline()).toBe(false)
-    await client.encrypt(ours(), plaintext)
+    await client.encrypt(keyring, plaintext)
     expect(watch.jobs().begun).toBe(3)
+    expect(encrypts).toHaveBeenCalledTimes(7)
+  })
+
+  it('stops a message waiting for room when the thread ends, and makes it again here', async () => {
+    const plaintext = plaintextOf(48 * MiB)
+    const { keyring, encrypts } = countedKeyring()
+    // Slowed as in the bound's test, so that messages wait for room; then ended from outside.
+    let posts = 0
+    const watch = watchThread((message, worker) => {
+      if (++posts === 24) void worker.terminate()
+      const pieces = message.pieces as Uint8Array[] | undefined
+      if (!pieces) return message
+      const copies = pieces.map((piece) => new Uint8Array(piece))
+      return { ...message, pieces: [...pieces, ...copies, ...copies, ...copies] }
+    })
+    const results = await Promise.all([client.encrypt(keyring, plaintext), client.encrypt(keyring, plaintext)])
+    expect(watch.mostInFlight()).toBeGreaterThanOrEqual(8 * MiB) // they had waited for room
+    for (const { result } of results) expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
+    expect(encrypts).toHaveBeenCalledTimes(4)
   })
 
   it('hashes here for good once a message to the thread cannot be sent', async () => {

@@ -24,7 +24,9 @@
  * hash here for the life of the process. Where it cannot start (a runtime without
  * `worker_threads`, or one core, or a runtime that refuses `eval`), messages hash here.
  *
- * Memory: at most IN_FLIGHT bytes of a message wait for the thread before its caller does.
+ * Memory: once IN_FLIGHT bytes of all messages wait for the thread, their callers wait before
+ * their next frame; each may have sealed or opened the frames it had in flight (up to 8 of at
+ * most 1 MiB, client.ts) by then, so the bound is approximate.
  */
 
 /** `node:worker_threads`' Worker: what this module uses of it. */

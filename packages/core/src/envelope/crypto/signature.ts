@@ -21,10 +21,11 @@ import { nativeSigning, type NativeSigning } from '../../util/nativeSigning.js'
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
 /** The hashing thread's module (Node): loaded only where a large signed message asks for it. */
-let hashThreadModule: Promise<typeof import('./hashThread.js')> | undefined
+let hashThreadModule: Promise<typeof import('./hashThread.js') | undefined> | undefined
 async function threadHash(kind: 'sign' | 'verify', hash: SignatureSpec['hash']) {
-  hashThreadModule ??= import('./hashThread.js')
-  return (await hashThreadModule).threadHash(kind, NATIVE_HASH[hash])
+  // A module that cannot load (a bundle without its chunk) leaves messages to hash here.
+  hashThreadModule ??= import('./hashThread.js').catch(() => undefined)
+  return (await hashThreadModule)?.threadHash(kind, NATIVE_HASH[hash])
 }
 
 /** A message's hash fed to the hashing thread (hashThread.ts): `update` as ThreadHash's. */
