@@ -43,14 +43,22 @@ export interface NativeCrypto {
   createVerify?(algorithm: 'sha256' | 'sha384'): { update(data: Uint8Array): unknown; verify(key: { key: unknown; dsaEncoding: 'der' }, signature: Uint8Array): boolean }
 }
 
-export const nativeCrypto = (): NativeCrypto | undefined => {
+/**
+ * One of the runtime's own modules (`node:crypto`, `node:timers`, ...) through
+ * `process.getBuiltinModule`: undefined in browsers, and in a runtime that imitates Node's
+ * process without it. Callers check what they use of it.
+ */
+export function builtinModule(id: string): unknown {
   const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  let module: Partial<NativeCrypto> | undefined
   try {
-    module = typeof runtime?.getBuiltinModule === 'function' ? (runtime.getBuiltinModule('node:crypto') as Partial<NativeCrypto> | undefined) : undefined
+    return typeof runtime?.getBuiltinModule === 'function' ? runtime.getBuiltinModule(id) : undefined
   } catch {
-    module = undefined // a runtime that imitates Node's process without the module
+    return undefined
   }
+}
+
+export const nativeCrypto = (): NativeCrypto | undefined => {
+  const module = builtinModule('node:crypto') as Partial<NativeCrypto> | undefined
   return typeof module?.createHash === 'function' ? (module as NativeCrypto) : undefined
 }
 

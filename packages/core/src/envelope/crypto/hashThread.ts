@@ -29,6 +29,8 @@
  * most 1 MiB, client.ts) by then, so the bound is approximate.
  */
 
+import { builtinModule } from '../../util/nativeCrypto.js'
+
 /** `node:worker_threads`' Worker: what this module uses of it. */
 interface WorkerLike {
   postMessage(value: unknown, transfer?: ArrayBuffer[]): void
@@ -126,16 +128,11 @@ let failures = 0
 let nextId = 1
 
 function workerConstructor(): WorkerConstructor | undefined {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  try {
-    const os = runtime?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined
-    // One core: the thread would only take turns with this one.
-    if (typeof os?.availableParallelism === 'function' && os.availableParallelism() < 2) return undefined
-    const module = runtime?.getBuiltinModule?.('node:worker_threads') as { Worker?: unknown } | undefined
-    return typeof module?.Worker === 'function' ? (module.Worker as WorkerConstructor) : undefined
-  } catch {
-    return undefined
-  }
+  const os = builtinModule('node:os') as { availableParallelism?: () => number } | undefined
+  // One core: the thread would only take turns with this one.
+  if (typeof os?.availableParallelism === 'function' && os.availableParallelism() < 2) return undefined
+  const module = builtinModule('node:worker_threads') as { Worker?: unknown } | undefined
+  return typeof module?.Worker === 'function' ? (module.Worker as WorkerConstructor) : undefined
 }
 
 /**

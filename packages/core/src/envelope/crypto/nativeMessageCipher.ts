@@ -20,7 +20,7 @@
  * (turnToWait). A signed message hashes each frame in the same synchronous step as it is
  * opened (`beforeRead`), after any wait, so the bytes hashed are the bytes opened.
  */
-import { nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
+import { builtinModule, nativeCrypto, type NativeCrypto, type NativeGcmName } from '../../util/nativeCrypto.js'
 import type { HashName } from '../suites.js'
 import { gcmOpen, gcmSeal, GCM_TAG } from '../../util/nativeGcm.js'
 import { importAesGcmKey, type AesGcmKey } from './aesGcm.js'
@@ -42,13 +42,8 @@ type SetImmediate = (callback: () => void) => unknown
  * else the global one (Deno, Bun); undefined where there is neither: then no turns.
  */
 function immediateScheduler(): SetImmediate | undefined {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  try {
-    const timers = runtime?.getBuiltinModule?.('node:timers') as { setImmediate?: unknown } | undefined
-    if (typeof timers?.setImmediate === 'function') return timers.setImmediate as SetImmediate
-  } catch {
-    // a runtime imitating Node's process without the module: the global below
-  }
+  const timers = builtinModule('node:timers') as { setImmediate?: unknown } | undefined
+  if (typeof timers?.setImmediate === 'function') return timers.setImmediate as SetImmediate
   const global = (globalThis as { setImmediate?: unknown }).setImmediate
   return typeof global === 'function' ? (global as SetImmediate) : undefined
 }

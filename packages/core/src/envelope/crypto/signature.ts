@@ -17,6 +17,7 @@ import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } 
 import type { AlgorithmSuite } from '../suites.js'
 import { lendsNonExtractableKeys, nativeCrypto, type NativeCrypto } from '../../util/nativeCrypto.js'
 import { nativeSigning, type NativeSigning } from '../../util/nativeSigning.js'
+import type { ThreadHash } from './hashThread.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
@@ -28,13 +29,8 @@ async function threadHash(kind: 'sign' | 'verify', hash: SignatureSpec['hash']) 
   return (await hashThreadModule)?.threadHash(kind, NATIVE_HASH[hash])
 }
 
-/** A message's hash fed to the hashing thread (hashThread.ts): `update` as ThreadHash's. */
-export interface ThreadedHash {
-  update(pieces: readonly Uint8Array[], handBack?: boolean): Promise<Uint8Array<ArrayBuffer>[]>
-  room(): Promise<void> | undefined
-  /** Drops the job (a message that failed before its signature): the thread forgets it. */
-  abandon(): void
-}
+/** A message's hash fed to the hashing thread (hashThread.ts), before its signature or verify. */
+export type ThreadedHash = Pick<ThreadHash, 'update' | 'room' | 'abandon'>
 
 /**
  * The module's handle of a WebCrypto key, taken before anything is hashed: a runtime that refuses
