@@ -7,7 +7,7 @@
 //     node:crypto AES-GCM on this thread (envelope/crypto/nativeMessageCipher.ts), the message's
 //     SHA-384 and signature either on this thread in frame order or in a worker_threads thread
 //     (frames moved there in batches of 1 MiB: handed back when left in pieces, dropped there
-//     when already copied into one buffer; envelope/crypto/messageThread.ts), left in pieces or
+//     when already copied into one buffer; envelope/crypto/hashThread.ts), left in pieces or
 //     copied into one fresh buffer;
 //   - the floors: SHA-384 of 64 MiB alone, and copying 64 MiB into fresh memory against
 //     copying it into memory already touched (the page faults a one-buffer result pays).

@@ -8,7 +8,7 @@
  * `node:crypto` (Node, Deno, Bun), OpenSSL seals and opens them on this thread, about three
  * times cheaper than WebCrypto's hop to the thread pool there (crypto/nativeMessageCipher.ts),
  * and a large signed message into one buffer is hashed on a second thread meanwhile
- * (crypto/messageThread.ts).
+ * (crypto/hashThread.ts).
  */
 import { checkOfTheMessage, Malformed, malformed, Reader, Refused } from './format/reader.js'
 import { frameHeaderLength, frameOverhead, parseFooter, parseFrame, parseNonFramed, serializeFooter, SEQUENCE_NUMBER_END, writeFrameHeader, type ParsedFrame } from './format/body.js'
@@ -17,7 +17,6 @@ import { DecryptionError } from './errors.js'
 import type { MessageSigner, ThreadedHash } from './crypto/signature.js'
 import { nativeSigning } from '../util/nativeSigning.js'
 import { beginMessage, InOrder, mapLimit, openMessage } from './message.js'
-import { OneBuffer } from './oneBuffer.js'
 import type { Keyring, MaterialsManager } from './materials/types.js'
 import {
   bytesArgument,
@@ -204,7 +203,7 @@ export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions):
   return {
     encrypt: (keyring, plaintext, options) => hereIfThreadFails((thread) => encrypt(client, keyring, plaintext, options, thread)),
     decrypt: (keyring, ciphertext, options) => hereIfThreadFails((thread) => decryptMessage(client, keyring, ciphertext, options, false, thread)),
-    // In pieces a message thread gained nothing measurable (BENCHMARKS.md): they hash here.
+    // In pieces a hashing thread gained nothing measurable (BENCHMARKS.md): they hash here.
     encryptToChunks: (keyring, plaintext, options) => encryptToChunks(client, keyring, plaintext, options),
     decryptToChunks: (keyring, ciphertext, options) => decryptMessage(client, keyring, ciphertext, options, true, false),
     encryptStream: (keyring, options) => encryptStream(client, keyring, options),
@@ -212,11 +211,11 @@ export function buildClient(policyOrOptions?: CommitmentPolicy | ClientOptions):
   }
 }
 
-/** Whether `e` is the message thread's failure (crypto/messageThread.ts), not the message's or the caller's. */
-const threadFailed = (e: unknown) => (e as { messageThreadFailed?: unknown } | null)?.messageThreadFailed === true
+/** Whether `e` is the hashing thread's failure (crypto/hashThread.ts), not the message's or the caller's. */
+const threadFailed = (e: unknown) => (e as { hashThreadFailed?: unknown } | null)?.hashThreadFailed === true
 
 /**
- * Makes a call that may hash in the message thread (`thread`: true) and, if that thread fails
+ * Makes a call that may hash in the hashing thread (`thread`: true) and, if that thread fails
  * mid-message (it ended, or refused), makes it again from the start with the hash on this
  * thread. Encrypting, that is a new message: the materials manager is asked again (a keyring
  * makes a new data key; a caching manager may give the cached one and counts the message
@@ -242,29 +241,29 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
     size += frameOverhead(final) + length
   }
   // Signed suites: room for the footer (at most 2 + 104 bytes of DER for P-384), so the
-  // message is never copied again after it is signed. Unsigned, the message thread may make it.
-  const out = new OneBuffer(size + (writer.signer ? MAX_FOOTER_LENGTH : 0), !writer.signer)
-  out.write(0, writer.head)
+  // message is never copied again after it is signed.
+  const out = new Uint8Array(size + (writer.signer ? MAX_FOOTER_LENGTH : 0))
+  out.set(writer.head)
   const hashing = await hashWhileSealing(writer.signer, writer.head, thread && threadWorthIt(n, writer.frameLength))
   let done = 0
   try {
     await mapLimit(frames, CONCURRENCY, async ({ start, length, final }, i) => {
       const chunk = plaintext.subarray(start, start + length)
+      const offset = offsets[i]!
       const written = writer.seal(i + 1, final, chunk).then((sealed) => {
-        const fields = new Uint8Array(frameHeaderLength(final))
-        writeFrameHeader(fields, 0, i + 1, final, length)
-        let at = offsets[i]!
-        for (const piece of [fields, ...sealed]) {
-          out.write(at, piece)
+        const fieldsEnd = offset + writeFrameHeader(out, offset, i + 1, final, length)
+        let at = fieldsEnd
+        for (const piece of sealed) {
+          out.set(piece, at)
           at += piece.byteLength
         }
-        // What the signature hashes: the frame's fields, then the sealed bytes, which the
-        // message thread may take (a signed message's buffer is here: they are copied already).
-        return [fields, ...sealed]
+        // What the signature hashes: the frame as it is in `out` (its fields, then the sealed
+        // bytes, which the hashing thread may take: they are copied already).
+        return [out.subarray(offset, fieldsEnd), ...sealed]
       })
       hashing?.add(written)
       await written
-      await (hashing?.room() ?? out.room())
+      await hashing?.room()
       done += length
       onProgress?.(done, n)
     })
@@ -272,13 +271,12 @@ async function encrypt(client: ClientConfig, keyring: unknown, plaintextArg: unk
     hashing?.abandon()
     throw e
   }
-  const message = await out.bytes()
-  if (!writer.signer) return { result: message, messageHeader: writer.messageHeader }
-  const footer = serializeFooter(hashing ? await hashing.sign() : await writer.signer.sign(message.subarray(0, size)))
-  message.set(footer, size)
+  if (!writer.signer) return { result: out, messageHeader: writer.messageHeader }
+  const footer = serializeFooter(hashing ? await hashing.sign() : await writer.signer.sign(out.subarray(0, size)))
+  out.set(footer, size)
   // A view of exactly the message; its buffer may have a few spare bytes at the end (DER
   // signatures vary in length), as any Uint8Array may: use byteOffset and byteLength.
-  return { result: message.subarray(0, size + footer.byteLength), messageHeader: writer.messageHeader }
+  return { result: out.subarray(0, size + footer.byteLength), messageHeader: writer.messageHeader }
 }
 
 /**
@@ -334,7 +332,7 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 /**
  * A signed message from this size, in frames of THREAD_FRAME_FROM to THREAD_FRAME_TO bytes,
  * encrypted or decrypted into one buffer, is hashed and signed (or verified) in the hashing
- * thread where one is online (crypto/messageThread.ts: Node), beside this thread's sealing or
+ * thread where one is online (crypto/hashThread.ts: Node), beside this thread's sealing or
  * opening and copying: SHA-384 is about half of such a message's work. Smaller messages and
  * smaller frames hash here (the messages to the thread would cost more than they save), and so
  * do larger frames: what waits for the thread is bounded by the frames in flight, and a
@@ -343,12 +341,12 @@ async function encryptToChunks(client: ClientConfig, keyring: unknown, plaintext
 const THREAD_FROM = 4 * 1024 * 1024
 const THREAD_FRAME_FROM = 64 * 1024
 const THREAD_FRAME_TO = 1024 * 1024
-/** Bytes of a message sent to the message thread in one message to it. */
+/** Bytes of a message sent to the hashing thread in one message to it. */
 const TO_THREAD_AT_ONCE = 1024 * 1024
 const threadWorthIt = (size: number, frameLength: number) => size >= THREAD_FROM && frameLength >= THREAD_FRAME_FROM && frameLength <= THREAD_FRAME_TO
 
 /**
- * Bytes to the message thread in batches of about TO_THREAD_AT_ONCE (one message, and one reply,
+ * Bytes to the hashing thread in batches of about TO_THREAD_AT_ONCE (one message, and one reply,
  * per frame would cost this thread more than it saves), in the order given. `handBack` gets
  * back the pieces the thread took; without it they are dropped there. `settled` waits for every
  * reply and throws the first failure.
@@ -399,7 +397,7 @@ function toThread(thread: ThreadedHash) {
  * OpenSSL signs the digest at the end: the hash no longer starts after the last frame. At every
  * size: with OpenSSL's sign (not @noble/curves') it is as fast as WebCrypto's one-shot sign
  * at 1 KiB and faster from 1 MiB (bench/envelope.mjs, BENCHMARKS.md). With `inThread` (a
- * large one-buffer encrypt), the message thread hashes and signs, where one is online.
+ * large one-buffer encrypt), the hashing thread hashes and signs, where one is online.
  * Elsewhere (browsers) undefined: WebCrypto's one-shot digest of the whole message is faster
  * there than any incremental hash, so the message is signed at the end. Frames must be added in
  * message order.
@@ -414,7 +412,7 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
   const frames = new InOrder()
   return {
     /**
-     * The next frame: its bytes once sealed. The message thread may take the pieces it is given
+     * The next frame: its bytes once sealed. The hashing thread may take the pieces it is given
      * (the caller has copied them: one-buffer encrypt).
      */
     add: (written: Promise<Uint8Array[]>) =>
@@ -422,7 +420,7 @@ async function hashWhileSealing(signer: MessageSigner | undefined, head: Uint8Ar
         if (batches) batches.push(pieces)
         else for (const piece of pieces) hash!.update(piece)
       }),
-    /** Waits while the message thread holds many bytes not hashed yet (ThreadHash.room). */
+    /** Waits while the hashing thread holds many bytes not hashed yet (ThreadHash.room). */
     room: () => thread?.room(),
     /** Once every frame added is hashed: the signature (DER). */
     async sign() {
@@ -525,8 +523,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     const signature = reader.verifier ? parseFooter(r) : undefined
     if (r.remaining !== 0) throw new Malformed('trailing bytes after the message')
 
-    // Unsigned, the message thread may make the buffer (nothing of the message goes there).
-    const plaintext = chunked ? undefined : new OneBuffer(total, !reader.verifier)
+    const plaintext = chunked ? new Uint8Array(0) : new Uint8Array(total)
     const chunks: Uint8Array<ArrayBuffer>[] = chunked ? new Array<Uint8Array<ArrayBuffer>>(frames.length) : []
     const offsets: number[] = []
     for (let i = 0, at = 0; i < frames.length; at += frames[i]!.contentLength, i++) offsets.push(at)
@@ -539,7 +536,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
     // Otherwise WebCrypto verifies the whole message beside the frames: in browsers its one-shot
     // verify beats an incremental hash with @noble/curves, whose verify alone takes milliseconds.
     // A large message in frames of 64 KiB to 1 MiB, into one buffer, is hashed by the hashing
-    // thread where one is online (crypto/messageThread.ts): each frame's bytes are copied, in the
+    // thread where one is online (crypto/hashThread.ts): each frame's bytes are copied, in the
     // same step as they are read to be opened, and the copy goes to the thread, which verifies
     // at the end.
     const threaded =
@@ -578,9 +575,8 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
         mapLimit(frames, CONCURRENCY, async (frame, i) => {
           const opened = await reader.openFrame(frame, hashHere ? hashFrame(i) : undefined)
           if (chunked) chunks[i] = opened
-          else plaintext!.write(offsets[i]!, opened)
-          // Before its progress, as encrypt: a message thread that ended stops it here.
-          await (threaded?.room() ?? plaintext?.room())
+          else plaintext.set(opened, offsets[i]!)
+          await threaded?.room() // before its progress, as encrypt: a thread that ended stops it here
           done += frame.contentLength
           o.onProgress?.(done, total)
         }),
@@ -601,7 +597,7 @@ async function decryptMessage(client: ClientConfig, keyring: unknown, ciphertext
       throw e
     }
     if (chunked) return { chunks, byteLength: total, messageHeader: reader.messageHeader }
-    return { plaintext: await plaintext!.bytes(), messageHeader: reader.messageHeader }
+    return { plaintext, messageHeader: reader.messageHeader }
   } catch (cause) {
     if (cause instanceof DecryptionError || threadFailed(cause)) throw cause // the thread's: made again here
     throw new DecryptionError(checkOfTheMessage(cause) ? undefined : { cause })

@@ -17,14 +17,19 @@ import { arrayBufferView, fromBase64 as unb64, fromBase64Url, toBase64 as b64 } 
 import type { AlgorithmSuite } from '../suites.js'
 import { lendsNonExtractableKeys, nativeCrypto, type NativeCrypto } from '../../util/nativeCrypto.js'
 import { nativeSigning, type NativeSigning } from '../../util/nativeSigning.js'
-import { loadMessageThread } from './loadMessageThread.js'
-import type { ThreadHash } from './messageThread.js'
+import type { ThreadHash } from './hashThread.js'
 
 type SignatureSpec = NonNullable<AlgorithmSuite['signature']>
 
-const threadHash = async (kind: 'sign' | 'verify', hash: SignatureSpec['hash']) => (await loadMessageThread())?.threadHash(kind, NATIVE_HASH[hash])
+/** The hashing thread's module (Node): loaded only where a large signed message asks for it. */
+let hashThreadModule: Promise<typeof import('./hashThread.js') | undefined> | undefined
+async function threadHash(kind: 'sign' | 'verify', hash: SignatureSpec['hash']) {
+  // A module that cannot load (a bundle without its chunk) leaves messages to hash here.
+  hashThreadModule ??= import('./hashThread.js').catch(() => undefined)
+  return (await hashThreadModule)?.threadHash(kind, NATIVE_HASH[hash])
+}
 
-/** A message's hash fed to the message thread (messageThread.ts), before its signature or verify. */
+/** A message's hash fed to the hashing thread (hashThread.ts), before its signature or verify. */
 export type ThreadedHash = Pick<ThreadHash, 'update' | 'room' | 'abandon'>
 
 /**
@@ -150,7 +155,7 @@ export interface MessageSigner {
    */
   incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; sign(): Uint8Array }>
   /**
-   * As `incremental`, hashed and signed by the message thread (messageThread.ts) where one is online
+   * As `incremental`, hashed and signed by the hashing thread (hashThread.ts) where one is online
    * and the runtime signs natively; undefined otherwise (the caller hashes here).
    */
   threaded(): Promise<(ThreadedHash & { sign(): Promise<Uint8Array> }) | undefined>
@@ -221,7 +226,7 @@ export interface MessageVerifier {
   verify(data: Uint8Array, derSignature: Uint8Array): Promise<boolean>
   /** As MessageSigner.incremental: `node:crypto` where the runtime has it, `null` for @noble/curves. */
   incremental(native?: NativeSigning | null): Promise<{ update(bytes: Uint8Array): void; verify(derSignature: Uint8Array): boolean }>
-  /** As MessageSigner.threaded: the message thread verifies, where one is online. */
+  /** As MessageSigner.threaded: the hashing thread verifies, where one is online. */
   threaded(): Promise<(ThreadedHash & { verify(derSignature: Uint8Array): Promise<boolean> }) | undefined>
 }
 

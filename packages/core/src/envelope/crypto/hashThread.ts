@@ -1,36 +1,32 @@
 /**
- * A `worker_threads` thread for large one-shot messages, where the runtime has
- * `node:worker_threads` (Node; Deno and Bun imitate it, untested), loaded on demand. It does
- * two jobs beside this thread's sealing or opening of the frames:
+ * A `worker_threads` thread that hashes and signs (or verifies) a large signed message
+ * encrypted or decrypted into one buffer while this thread seals (or opens) its frames, where
+ * the runtime has `node:worker_threads` (Node; Deno and Bun imitate it, untested), loaded on
+ * demand.
  *
- * - **Hashing** (`threadHash`): a signed message's signature covers every byte of it
- *   (data-format/message-footer.md), and SHA-384 runs at ~1.2 GB/s here: ~55 ms for 64 MiB,
- *   about as much as sealing its frames (~20 ms with node:crypto) and copying them into one
- *   result (~25 ms of page faults) together. On one thread they add up; with the hash here, a
- *   one-buffer encrypt of 64 MiB ran 1.3-1.4x as fast (bench/signed-floor.mjs,
- *   bench/envelope.mjs, BENCHMARKS.md). Left in pieces (no copy, so less to overlap) it gained
- *   nothing measurable, and those hash on the calling thread.
- * - **Buffers** (`threadBuffer`): the one buffer an unsigned message is sealed or opened into,
- *   its pages touched here (the first write to each page of fresh memory is a page fault, ~25 ms
- *   for 64 MiB), then moved to the caller (../oneBuffer.ts).
+ * Why: a signed message's signature covers every byte of it (data-format/message-footer.md),
+ * and SHA-384 runs at ~1.2 GB/s here: ~55 ms for 64 MiB, about as much as sealing its frames
+ * (~20 ms with node:crypto) and copying them into one result (~25 ms of page faults) together.
+ * On one thread they add up; with the hash on a second core, a one-buffer encrypt of 64 MiB ran
+ * 1.3-1.4x as fast (bench/signed-floor.mjs, bench/envelope.mjs, BENCHMARKS.md). Left in pieces
+ * (no copy, so less to overlap) it gained nothing measurable, and those hash here.
  *
  * What the thread is given: the message's bytes (ciphertext, public once the message is sent)
  * and, to sign, the message's own ECDSA key, made for this one message (signature.ts). It never
- * sees a data key or plaintext: the buffers it makes are empty when they leave it.
+ * sees a data key or plaintext.
  *
- * Its life: started the first time a large message asks for it, and used from the next one
- * (the message that started it works on the calling thread: a caller never waits for a thread
- * to start). It holds the process open only while it has work (`ref` while busy, `unref` when
- * idle). If it dies, the hashes it owed reject with a marked error (`messageThreadFailed`), the
- * client makes those calls again hashing here (client.ts), a buffer it owed is made here, and
- * the next large message starts another thread; after MAX_STARTS failures, or once it refuses what it is
- * sent (a refusal would come again), messages work here for the life of the process. Where it
- * cannot start (a runtime without `worker_threads`, or one core, or a runtime that refuses
- * `eval`), messages work here.
+ * Its life: started the first time a large signed message asks for it, and used from the next
+ * one (the message that started it hashes here: a caller never waits for a thread to start).
+ * It holds the process open only while it has work (`ref` while busy, `unref` when idle). If it
+ * dies, what it owed rejects with a marked error (`hashThreadFailed`), the client makes those
+ * calls again hashing here (client.ts), and the next large message starts another thread; after
+ * MAX_STARTS failures, or once it refuses what it is sent (a refusal would come again), messages
+ * hash here for the life of the process. Where it cannot start (a runtime without
+ * `worker_threads`, or one core, or a runtime that refuses `eval`), messages hash here.
  *
- * Memory: once IN_FLIGHT bytes of all messages wait for the thread's hash, their callers wait
- * before their next frame; each may have sealed or opened the frames it had in flight (up to 8
- * of at most 1 MiB, client.ts) by then, so the bound is approximate.
+ * Memory: once IN_FLIGHT bytes of all messages wait for the thread, their callers wait before
+ * their next frame; each may have sealed or opened the frames it had in flight (up to 8 of at
+ * most 1 MiB, client.ts) by then, so the bound is approximate.
  */
 
 import { builtinModule } from '../../util/nativeCrypto.js'
@@ -68,18 +64,6 @@ parentPort.on('message', (m) => {
     return
   }
   if (m.drop) return void jobs.delete(m.id)
-  if (m.fresh) {
-    // A buffer whose pages are touched here (one write per 4 KiB page), then moved to the caller.
-    let buffer
-    try {
-      buffer = new ArrayBuffer(m.fresh)
-      const bytes = new Uint8Array(buffer)
-      for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 0
-    } catch {
-      return void parentPort.postMessage({ id: m.id }) // none: the caller allocates its own
-    }
-    return void parentPort.postMessage({ id: m.id, buffer }, [buffer])
-  }
   const job = jobs.get(m.id) || { error: 'no such job' }
   if (!m.pieces) jobs.delete(m.id)
   try {
@@ -136,7 +120,7 @@ interface Thread {
  * The thread's failures are marked so that the client can tell them from the message's: a call
  * whose thread failed is made again with the hash on the calling thread (client.ts).
  */
-const failure = (message: string) => Object.assign(new Error(message), { messageThreadFailed: true as const })
+const failure = (message: string) => Object.assign(new Error(message), { hashThreadFailed: true as const })
 
 let thread: Thread | undefined
 /** Threads that ended unasked, and jobs refused: MAX_STARTS of them and no more threads start. */
@@ -162,7 +146,7 @@ function fail(dead: Thread, why: string, { forGood = false, asked = false } = {}
   dead.ended = true
   if (thread === dead) thread = undefined
   if (!asked) failures++
-  const error = failure(`the message thread ended: ${why}`)
+  const error = failure(`the hashing thread ended: ${why}`)
   for (const replies of dead.waiting.values()) for (const pending of replies) pending.reject(error)
   dead.waiting.clear()
   dead.busy = 0
@@ -180,7 +164,7 @@ function start(): void {
   let worker: WorkerLike
   try {
     // No execArgv of this process (a loader, a profiler, --input-type): the thread runs only SOURCE.
-    worker = new Worker(SOURCE, { eval: true, name: 'webkms message thread', execArgv: [] })
+    worker = new Worker(SOURCE, { eval: true, name: 'webkms message hash', execArgv: [] })
   } catch {
     failures = MAX_STARTS // this runtime will not start one
     return
@@ -197,7 +181,7 @@ function start(): void {
     if (--started.busy === 0) worker.unref()
     if (reply.error === undefined) return pending.resolve(reply)
     // That job fails (its call is made again here); the thread goes on with the others.
-    pending.reject(failure(`the message thread refused: ${reply.error}`))
+    pending.reject(failure(`the hashing thread refused: ${reply.error}`))
     if (!started.refused.has(reply.id)) {
       started.refused.add(reply.id)
       if (++failures >= MAX_STARTS) fail(started, 'it refused too many messages', { asked: true })
@@ -209,7 +193,7 @@ function start(): void {
 }
 
 function ask<T>(on: Thread, id: number, message: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
-  if (on.ended) return Promise.reject(failure('the message thread ended'))
+  if (on.ended) return Promise.reject(failure('the hashing thread ended'))
   const reply = new Promise<T>((resolve, reject) => {
     const replies = on.waiting.get(id) ?? []
     replies.push({ resolve: resolve as (value: unknown) => void, reject })
@@ -296,7 +280,7 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
       }
     },
     room() {
-      if (on.ended) return Promise.reject(failure('the message thread ended'))
+      if (on.ended) return Promise.reject(failure('the hashing thread ended'))
       if (on.inFlight < IN_FLIGHT) return undefined
       if (!on.room) {
         let settle!: () => void
@@ -311,7 +295,7 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
       }
       // After the wait: a thread that ended meanwhile fails the caller now, not after its last frame.
       return on.room.promise.then(() => {
-        if (on.ended) throw failure('the message thread ended')
+        if (on.ended) throw failure('the hashing thread ended')
       })
     },
     async sign(key) {
@@ -329,28 +313,8 @@ export function threadHash(kind: 'sign' | 'verify', hash: 'sha256' | 'sha384'): 
   }
 }
 
-/**
- * A buffer of `size` zero bytes whose pages the thread has touched, moved here: the first write
- * to fresh memory costs a page fault per page (~25 ms for 64 MiB here), and there the thread
- * takes them while this thread seals or opens frames. Undefined where no thread is online (one
- * starts, for later messages); settles with undefined when the thread could not allocate it or
- * ended meanwhile: the caller allocates its own.
- */
-export function threadBuffer(size: number): Promise<ArrayBuffer | undefined> | undefined {
-  if (!thread) {
-    if (failures < MAX_STARTS) start()
-    return undefined
-  }
-  if (!thread.online) return undefined
-  const id = nextId++
-  return ask<{ buffer?: unknown }>(thread, id, { id, fresh: size }).then(
-    ({ buffer }) => (buffer instanceof ArrayBuffer && buffer.byteLength === size ? buffer : undefined),
-    () => undefined,
-  )
-}
-
 /** Tests: starts the thread if none is running and resolves once it is online (false where it cannot start). */
-export async function messageThreadOnline(): Promise<boolean> {
+export async function hashThreadOnline(): Promise<boolean> {
   if (!thread && failures < MAX_STARTS) start()
   const starting = thread
   if (!starting) return false
@@ -368,7 +332,7 @@ export async function messageThreadOnline(): Promise<boolean> {
  * Tests: ends the thread (what it owed rejects). With `forgetFailures` (default) past failures
  * are forgotten; without, this counts as one, as a crash would.
  */
-export async function stopMessageThread(forgetFailures = true): Promise<void> {
+export async function stopHashThread(forgetFailures = true): Promise<void> {
   const running = thread
   if (running) {
     fail(running, 'stopped', { asked: forgetFailures })

@@ -1,21 +1,20 @@
 /**
- * The message thread (envelope/crypto/messageThread.ts): large signed messages in large frames,
+ * The hashing thread (envelope/crypto/hashThread.ts): large signed messages in large frames,
  * encrypted or decrypted into one buffer, are hashed and signed or verified in a
- * `worker_threads` thread beside the frames (in pieces they hash on the calling thread), and the
- * one buffer of a large unsigned message is made there (envelope/oneBuffer.ts). Its messages
- * are the format's (the AWS client reads them, and they read its), it fails closed on a bad
+ * `worker_threads` thread beside the frames (in pieces they hash on the calling thread). Its messages are
+ * the format's (the AWS client reads them, and they read its), it fails closed on a bad
  * signature or frame, it never holds more than its bound of a message, it holds the process open
  * only while it works, and a thread that dies or refuses costs a caller nothing: the call is made
- * again hashing here, or the buffer is made here.
+ * again hashing here.
  */
-import { AlgorithmSuiteIdentifier, buildClient as awsBuildClient, CommitmentPolicy as AwsPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node'
+import { buildClient as awsBuildClient, CommitmentPolicy as AwsPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { buildClient, DecryptionError } from '../../src/index.js'
-import { messageThreadOnline, stopMessageThread } from '../../src/envelope/crypto/messageThread.js'
+import { hashThreadOnline, stopHashThread } from '../../src/envelope/crypto/hashThread.js'
 import { aesKeyring, expectError } from './helpers.js'
 
 const wrappingKey = new Uint8Array(32).fill(9)
@@ -54,31 +53,26 @@ function countedKeyring() {
 
 /**
  * What was posted to the thread: the update messages, by their pieces' bytes, the jobs, the
- * buffers, the threads. `onPost` may replace a message before it is sent, or return undefined
- * and send it itself (with `send`), later.
+ * threads. `onPost` may replace a message before it is sent.
  */
-function watchThread(onPost?: (message: Record<string, unknown>, worker: Worker, send: (message: unknown) => void) => unknown) {
+function watchThread(onPost?: (message: Record<string, unknown>, worker: Worker) => unknown) {
   const posted: { bytes: number; at: number }[] = []
   let replies = 0
   let most = 0
   let inFlight = 0
   let begun = 0
   let ended = 0
-  const buffers: number[] = []
-  const made: ArrayBuffer[] = []
   const workers: Worker[] = []
   const real = Worker.prototype.postMessage
   const post = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer?: readonly unknown[]) {
     if (!workers.includes(this)) {
       workers.push(this)
-      this.on('message', (reply: { back?: Uint8Array[]; buffer?: ArrayBuffer }) => {
+      this.on('message', (reply: { back?: Uint8Array[] }) => {
         if (reply.back) inFlight -= posted[replies++]!.bytes
-        if (reply.buffer) made.push(reply.buffer)
       })
     }
     const m = message as { pieces?: Uint8Array[]; begin?: string; drop?: boolean; sign?: unknown; verify?: unknown } & Record<string, unknown>
     if (m.begin) begun++
-    if (typeof m.fresh === 'number') buffers.push(m.fresh)
     if (m.drop || m.sign || m.verify) ended++
     const pieces = m.pieces
     if (pieces) {
@@ -87,9 +81,7 @@ function watchThread(onPost?: (message: Record<string, unknown>, worker: Worker,
       most = Math.max(most, inFlight)
       posted.push({ bytes, at: posted.length })
     }
-    const send = (sent: unknown) => real.call(this, sent, transfer as never)
-    const replaced = onPost ? onPost(m, this, send) : message
-    if (replaced !== undefined) send(replaced)
+    real.call(this, onPost ? onPost(m, this) : message, transfer as never)
   } as never)
   return {
     post,
@@ -101,22 +93,19 @@ function watchThread(onPost?: (message: Record<string, unknown>, worker: Worker,
     mostInFlight: () => most,
     /** Jobs begun, and jobs ended (signed, verified or dropped): the thread forgets ended ones. */
     jobs: () => ({ begun, ended }),
-    /** The sizes of the buffers asked of the thread, and the buffers it sent. */
-    buffers,
-    made,
   }
 }
 
 beforeEach(async () => {
-  await stopMessageThread() // a fresh thread for every test, past failures forgotten
-  expect(await messageThreadOnline()).toBe(true)
+  await stopHashThread() // a fresh thread for every test, past failures forgotten
+  expect(await hashThreadOnline()).toBe(true)
 })
 afterEach(async () => {
   vi.restoreAllMocks()
-  await stopMessageThread()
+  await stopHashThread()
 })
 
-describe('the message thread, hashing', () => {
+describe('the hashing thread', () => {
   it('hashes and signs large signed messages in one buffer, which the AWS client reads', async () => {
     const plaintext = plaintextOf(8 * MiB + 123)
     const watch = watchThread()
@@ -237,13 +226,13 @@ describe('the message thread, hashing', () => {
   })
 
   it('hashes here while it starts: a message never waits for it', async () => {
-    await stopMessageThread()
+    await stopHashThread()
     const watch = watchThread()
     const plaintext = plaintextOf(5 * MiB)
     const { result } = await client.encrypt(ours(), plaintext) // starts it
     expect(watch.post).not.toHaveBeenCalled()
     expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
-    expect(await messageThreadOnline()).toBe(true)
+    expect(await hashThreadOnline()).toBe(true)
     await client.encrypt(ours(), plaintext)
     expect(watch.jobs()).toEqual({ begun: 1, ended: 1 })
   })
@@ -259,74 +248,6 @@ describe('the message thread, hashing', () => {
   })
 })
 
-describe('the message thread, buffers', () => {
-  const unsigned = { suiteId: 0x0478 } as const
-
-  it('makes the one buffer of a large unsigned message, encrypted or decrypted', async () => {
-    const plaintext = plaintextOf(8 * MiB + 77)
-    const watch = watchThread()
-    const { result } = await client.encrypt(ours(), plaintext, { ...unsigned, encryptionContext: { tenant: 'acme' } })
-    expect(watch.buffers).toEqual([result.byteLength])
-    // The thread's own buffer, moved here: an ordinary ArrayBuffer holding exactly the message.
-    expect(result.buffer).toBe(watch.made[0])
-    expect(result.buffer).toBeInstanceOf(ArrayBuffer)
-    expect([result.byteOffset, result.buffer.byteLength]).toEqual([0, result.byteLength])
-    expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
-
-    const { result: theirMessage } = await aws.encrypt(theirs(), plaintext, { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, frameLength: 64 * 1024 })
-    const { plaintext: opened } = await client.decrypt(ours(), theirMessage)
-    expect(watch.buffers).toEqual([result.byteLength, plaintext.byteLength])
-    expect(opened.buffer).toBe(watch.made[1])
-    expect(Buffer.compare(opened, plaintext)).toBe(0)
-    expect(watch.jobs()).toEqual({ begun: 0, ended: 0 }) // nothing to hash
-  })
-
-  it('is not asked for small, signed or chunked messages', async () => {
-    const watch = watchThread()
-    const { result: small } = await client.encrypt(ours(), plaintextOf(3 * MiB), unsigned)
-    await client.decrypt(ours(), small)
-    // A signed message hashed in the thread moves its pieces there: its buffer is made here.
-    const { result: signed } = await client.encrypt(ours(), plaintextOf(8 * MiB))
-    await client.decrypt(ours(), signed)
-    const { chunks } = await client.encryptToChunks(ours(), plaintextOf(8 * MiB), unsigned)
-    await client.decryptToChunks(ours(), concat(chunks))
-    expect(watch.buffers).toEqual([])
-    expect(watch.jobs()).toEqual({ begun: 2, ended: 2 })
-  })
-
-  it('holds at most 64 MiB of a message while its buffer is on the way, then waits for it', async () => {
-    // The thread is asked for the buffer only once the message has stood still for 500 ms after
-    // 60 MiB: without the bound, it would have sealed all of its 96 MiB by then.
-    let done = 0
-    let doneWhenAsked = -1
-    let release: (() => void) | undefined
-    const watch = watchThread((message, _worker, send) => {
-      if (typeof message.fresh !== 'number' || release) return message // the decrypt's, below: at once
-      release = () => {
-        doneWhenAsked = done
-        send(message)
-      }
-      return undefined
-    })
-    const plaintext = plaintextOf(96 * MiB)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const onProgress = (bytes: number) => {
-      done = bytes
-      if (bytes >= 60 * MiB && release) {
-        clearTimeout(timer)
-        timer = setTimeout(release, 500)
-      }
-    }
-    const { result } = await client.encrypt(ours(), plaintext, { ...unsigned, onProgress })
-    expect(watch.buffers[0]).toBe(result.byteLength)
-    // The hold, plus the 8 frames in flight that were sealed as it filled.
-    expect(doneWhenAsked).toBeGreaterThanOrEqual(60 * MiB)
-    expect(doneWhenAsked).toBeLessThanOrEqual(64 * MiB + 8 * 256 * 1024)
-    expect(result.buffer).toBe(watch.made[0])
-    expect(Buffer.compare((await client.decrypt(ours(), result)).plaintext, plaintext)).toBe(0)
-  })
-})
-
 describe('when the thread fails', () => {
   it('makes each call again hashing here, and a later message starts a new thread', async () => {
     const plaintext = plaintextOf(6 * MiB)
@@ -337,8 +258,8 @@ describe('when the thread fails', () => {
       async () => (await client.decrypt(keyring, awsMessage)).plaintext,
     ]
     for (const call of calls) {
-      await stopMessageThread()
-      expect(await messageThreadOnline()).toBe(true)
+      await stopHashThread()
+      expect(await hashThreadOnline()).toBe(true)
       // The thread is ended from outside (as a crash would) after its fifth message.
       let posts = 0
       const watch = watchThread((message, worker) => {
@@ -357,7 +278,7 @@ describe('when the thread fails', () => {
     // The next large message starts a new thread (and hashes here); the one after uses it.
     const watch = watchThread()
     await client.encrypt(ours(), plaintext)
-    expect(await messageThreadOnline()).toBe(true)
+    expect(await hashThreadOnline()).toBe(true)
     await client.encrypt(ours(), plaintext)
     expect(watch.workers).toHaveLength(1)
     expect(watch.hashedBytes()).toBeGreaterThan(6 * MiB)
@@ -374,7 +295,7 @@ describe('when the thread fails', () => {
     }
     expect(encrypts).toHaveBeenCalledTimes(6) // each made again, hashing here
     expect(watch.jobs().begun).toBe(3)
-    expect(await messageThreadOnline()).toBe(false)
+    expect(await hashThreadOnline()).toBe(false)
     await client.encrypt(keyring, plaintext)
     expect(watch.jobs().begun).toBe(3)
     expect(encrypts).toHaveBeenCalledTimes(7)
@@ -398,55 +319,6 @@ describe('when the thread fails', () => {
     expect(encrypts).toHaveBeenCalledTimes(4)
   })
 
-  it('makes a buffer here when the thread cannot make it, or makes one of another size', async () => {
-    const plaintext = plaintextOf(6 * MiB)
-    const { keyring, encrypts } = countedKeyring()
-    // A size it cannot allocate (its RangeError stays there), then one too long.
-    for (const wrong of [-1, 6 * MiB + 4096]) {
-      const watch = watchThread((message) => (typeof message.fresh === 'number' ? { ...message, fresh: wrong } : message))
-      const { result } = await client.encrypt(keyring, plaintext, { suiteId: 0x0478 })
-      expect(watch.buffers).toHaveLength(1)
-      expect(result.buffer).not.toBe(watch.made[0])
-      expect(result.buffer.byteLength).toBe(result.byteLength)
-      expect(Buffer.compare((await aws.decrypt(theirs(), result)).plaintext, plaintext)).toBe(0)
-      watch.post.mockRestore()
-    }
-    expect(encrypts).toHaveBeenCalledTimes(2) // nothing made again
-    // Neither counts against the thread: the next message's buffer is its.
-    const watch = watchThread()
-    const { result } = await client.encrypt(keyring, plaintext, { suiteId: 0x0478 })
-    expect(result.buffer).toBe(watch.made[0])
-    expect(watch.workers).toHaveLength(1)
-  })
-
-  it('makes a buffer here when the thread ends while it makes one, and a later message starts a new thread', async () => {
-    const plaintext = plaintextOf(6 * MiB)
-    const { keyring, encrypts, decrypts } = countedKeyring()
-    const { result: message } = await client.encrypt(keyring, plaintext, { suiteId: 0x0478 })
-    for (const call of [() => client.encrypt(keyring, plaintext, { suiteId: 0x0478 }), () => client.decrypt(keyring, message)]) {
-      await stopMessageThread()
-      expect(await messageThreadOnline()).toBe(true)
-      const watch = watchThread((sent, worker) => {
-        if (typeof sent.fresh === 'number') void worker.terminate()
-        return sent
-      })
-      const done = await call()
-      const bytes = 'result' in done ? (await aws.decrypt(theirs(), done.result)).plaintext : done.plaintext
-      expect(Buffer.compare(bytes, plaintext)).toBe(0)
-      expect(watch.buffers).toHaveLength(1)
-      expect(watch.made).toHaveLength(0)
-      watch.post.mockRestore()
-    }
-    // Each call made once: the buffer was made here, nothing else of the message was there.
-    expect(encrypts).toHaveBeenCalledTimes(2)
-    expect(decrypts).toHaveBeenCalledTimes(1)
-    const watch = watchThread()
-    await client.encrypt(keyring, plaintext, { suiteId: 0x0478 }) // starts a new thread
-    expect(await messageThreadOnline()).toBe(true)
-    const { result } = await client.encrypt(keyring, plaintext, { suiteId: 0x0478 })
-    expect(result.buffer).toBe(watch.made[0])
-  })
-
   it('hashes here for good once a message to the thread cannot be sent', async () => {
     const real = Worker.prototype.postMessage
     const refusing = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, message: unknown, transfer?: readonly unknown[]) {
@@ -459,7 +331,7 @@ describe('when the thread fails', () => {
     refusing.mockClear()
     await client.encrypt(ours(), plaintext)
     expect(refusing).not.toHaveBeenCalled()
-    expect(await messageThreadOnline()).toBe(false)
+    expect(await hashThreadOnline()).toBe(false)
   })
 })
 
@@ -472,17 +344,15 @@ describe('a process that uses the thread', () => {
   it.skipIf(!built)('finishes a large call at the top level, then exits by itself', async () => {
     const script = `
       import { buildClient, RawAesKeyring } from ${JSON.stringify(pathToFileURL(dist).href)}
-      import { messageThreadOnline } from ${JSON.stringify(pathToFileURL(dist.replace(/index\.js$/, 'envelope/crypto/messageThread.js')).href)}
-      if (!(await messageThreadOnline())) process.exit(3)
+      import { hashThreadOnline } from ${JSON.stringify(pathToFileURL(dist.replace(/index\.js$/, 'envelope/crypto/hashThread.js')).href)}
+      if (!(await hashThreadOnline())) process.exit(3)
       const client = buildClient()
       const keyring = new RawAesKeyring({ keyNamespace: 'a', keyName: 'b', wrappingKey: new Uint8Array(32).fill(1) })
       const plaintext = new Uint8Array(8 * 1024 * 1024).fill(7)
       for (let i = 0; i < 3; i++) {
-        for (const suiteId of [0x0578, 0x0478]) {
-          const { result } = await client.encrypt(keyring, plaintext, { suiteId })
-          const { plaintext: back } = await client.decrypt(keyring, result)
-          if (back.byteLength !== plaintext.byteLength) process.exit(2)
-        }
+        const { result } = await client.encrypt(keyring, plaintext)
+        const { plaintext: back } = await client.decrypt(keyring, result)
+        if (back.byteLength !== plaintext.byteLength) process.exit(2)
       }
       console.log('done')
     `
