@@ -13,6 +13,7 @@ import { serializeEncryptionContext, type EncryptionContext } from './format/enc
 import { ContentType, serializeHeader, type MessageHeader, type ParsedHeader } from './format/header.js'
 import { Malformed, Refused } from './format/reader.js'
 import type { DecryptionMaterials, EncryptionRequest, MaterialsManager } from './materials/types.js'
+import { KeyringError } from './errors.js'
 import { randomBytes, type RandomSource } from './random.js'
 import { policyAllowsDecrypt, policyAllowsEncrypt, type AlgorithmSuite, type CommitmentPolicy, type SuiteId } from './suites.js'
 
@@ -51,6 +52,11 @@ export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): P
   if (s.plaintextLength !== undefined) request.plaintextLength = s.plaintextLength
   const materials = await cmm.getEncryptionMaterials(request)
   const { suite, plaintextDataKey } = materials
+  // A materials manager of the caller's own may return anything: a data key of another length
+  // would seal with another AES than the header names (the suites without a KDF use it as it is).
+  if (!(plaintextDataKey instanceof Uint8Array) || plaintextDataKey.byteLength !== suite.keyLength || materials.encryptedDataKeys.length === 0) {
+    throw new KeyringError(`the materials manager produced no usable data key (suite 0x${suite.id.toString(16).padStart(4, '0')} takes ${suite.keyLength} bytes, and at least one encrypted data key)`)
+  }
   if (!policyAllowsEncrypt(s.commitmentPolicy, suite)) throw new RangeError(`the materials manager chose suite 0x${suite.id.toString(16)}, which the commitment policy forbids`)
   if (materials.encryptedDataKeys.length > s.maxEncryptedDataKeys) {
     throw new RangeError(`"maxEncryptedDataKeys" is ${s.maxEncryptedDataKeys}, but the keyring wrapped ${materials.encryptedDataKeys.length}`)
@@ -66,7 +72,7 @@ export async function beginMessage(cmm: MaterialsManager, s: EncryptSettings): P
     throw new RangeError(`"encryptionContext" expected at most 65535 bytes serialized with the materials manager's pairs, got length=${storedLength}`)
   }
   const messageId = randomBytes(s.random, suite.messageFormatVersion === 1 ? 16 : 32)
-  const { key, commitment } = await deriveMessageKeys(suite, plaintextDataKey!, messageId)
+  const { key, commitment } = await deriveMessageKeys(suite, plaintextDataKey, messageId)
   const messageHeader: MessageHeader = {
     version: suite.messageFormatVersion,
     suiteId: suite.id,
@@ -122,7 +128,9 @@ export async function openMessage(cmm: MaterialsManager, parsed: ParsedHeader, c
   }
   const materials: DecryptionMaterials = await cmm.decryptMaterials(request)
   if (materials.suite.id !== suite.id) throw new Refused('materials for another suite')
-  const { key, commitment } = await deriveMessageKeys(suite, materials.plaintextDataKey!, header.messageId)
+  // As on encrypt: a materials manager of the caller's own may return a key of another length.
+  if (!(materials.plaintextDataKey instanceof Uint8Array) || materials.plaintextDataKey.byteLength !== suite.keyLength) throw new Refused('materials without a data key of the suite’s length')
+  const { key, commitment } = await deriveMessageKeys(suite, materials.plaintextDataKey, header.messageId)
   // Constant-time commitment check before anything is decrypted (client-apis/decrypt.md).
   if (suite.committing && !equalBytes(commitment!, header.suiteData!)) throw new Malformed('key commitment mismatch')
   const authOnly = serializeEncryptionContext(pick(materials.encryptionContext, materials.requiredEncryptionContextKeys, true))
@@ -147,17 +155,28 @@ const tagFailure = (what: string) => (): never => {
   throw new Malformed(`the tag of ${what} does not verify`)
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results in order. */
+/**
+ * Runs `fn` over `items` with at most `limit` in flight; results in order. Once one fails, no
+ * other item starts (client-apis/decrypt.md: a frame that fails to decrypt halts the operation),
+ * and the promise rejects with the first failure once those in flight have settled: nothing of
+ * the call runs after it has failed (an `onProgress`, or a call made again beside it).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
+  let failure: { error: unknown } | undefined
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const i = next++
-      results[i] = await fn(items[i]!, i)
+      try {
+        results[i] = await fn(items[i]!, i)
+      } catch (error) {
+        failure ??= { error }
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (failure) throw failure.error
   return results
 }
 

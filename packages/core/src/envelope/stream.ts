@@ -68,6 +68,14 @@ function deferred<T>() {
   return { promise, resolve, reject }
 }
 
+/**
+ * `transformer` with `cancel`, called when the writable is aborted or the readable cancelled (a
+ * source that failed in `pipeThrough`, a reader that gave up): there `messageHeader` rejects with
+ * the reason, as a header not written or authenticated by then never will be. WHATWG Streams
+ * (Node 20, current browsers); a runtime without it ignores it. TypeScript's types lack it.
+ */
+const onCancel = <I, O>(transformer: Transformer<I, O>, cancel: (reason: unknown) => void): Transformer<I, O> => Object.assign(transformer, { cancel })
+
 function chunkOf(chunk: unknown): Uint8Array {
   if (!(chunk instanceof Uint8Array)) throw new TypeError('stream chunks expected Uint8Array')
   return chunk
@@ -106,7 +114,7 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
     })
   }
 
-  const transform = new TransformStream<Uint8Array, Uint8Array>({
+  const transformer: Transformer<Uint8Array, Uint8Array> = {
     async start(controller) {
       try {
         writer = await beginMessage(cmm, {
@@ -146,7 +154,8 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
       await sealing.wait(0)
       if (hash) controller.enqueue(serializeFooter(hash.sign()))
     },
-  })
+  }
+  const transform = new TransformStream(onCancel(transformer, header.reject))
   return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
 }
 
@@ -240,7 +249,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
     throw e
   }
 
-  const transform = new TransformStream<Uint8Array, Uint8Array>({
+  const transformer: Transformer<Uint8Array, Uint8Array> = {
     async transform(chunk, controller) {
       try {
         const bytes = chunkOf(chunk).slice()
@@ -261,6 +270,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
         fail(error)
       }
     },
-  })
+  }
+  const transform = new TransformStream(onCancel(transformer, header.reject))
   return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
 }

@@ -7,13 +7,16 @@ import {
   CommitmentPolicy,
   DecryptionError,
   DEFAULT_FRAME_LENGTH,
+  DefaultMaterialsManager,
+  type EncryptionMaterials,
   KeyringError,
+  type MaterialsManager,
   MultiKeyring,
   RawAesKeyring,
   RequiredEncryptionContextMaterialsManager,
   type SuiteId,
 } from '../../src/index.js'
-import { parseHeader } from '../../src/envelope/format/header.js'
+import { HeaderScanner, parseHeader } from '../../src/envelope/format/header.js'
 import { aesKeyring, bytes, expectError, pipe } from './helpers.js'
 
 const allowAll = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
@@ -236,6 +239,66 @@ describe('tampering', () => {
     // A refusal by the caller's own settings tells nothing secret: it stays, for the developer.
     const refused = await expectError(strict.decrypt(keyring, result, { forbidSignedMessages: true }), DecryptionError)
     expect((refused.cause as Error).message).toBe('signed message forbidden')
+  })
+})
+
+describe('a failure halts the call', () => {
+  it('no frame starts after one fails, and nothing of the call runs once it has rejected', async () => {
+    const keyring = aesKeyring()
+    const frameLength = 4096
+    const { result } = await strict.encrypt(keyring, bytes(64 * frameLength), { suiteId: 0x0478, frameLength })
+    const headerLength = new HeaderScanner({ maxEncryptedDataKeys: 1, maxHeaderLength: Infinity }).push(result)!
+    const bad = result.slice()
+    bad[headerLength + 2 * (4 + 12 + frameLength + 16) + 30]! ^= 1 // the third frame's ciphertext
+    for (const decrypt of [strict.decrypt, strict.decryptToChunks]) {
+      let rejected = false
+      let afterRejection = 0
+      let opened = 0
+      const onProgress = () => {
+        opened++
+        if (rejected) afterRejection++
+      }
+      await expectError(
+        decrypt(keyring, bad, { onProgress }).finally(() => (rejected = true)),
+        DecryptionError,
+        'ERR_ENVELOPE_DECRYPTION_FAILED',
+      )
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(afterRejection).toBe(0)
+      // The two frames before it, and at most the others already in flight (8 at a time), of 64.
+      expect(opened).toBeGreaterThanOrEqual(2)
+      expect(opened).toBeLessThanOrEqual(2 + 7)
+    }
+  })
+})
+
+describe('materials managers of the caller’s own', () => {
+  /** A materials manager that changes what the default one gives. */
+  const changing = (change: (m: EncryptionMaterials) => EncryptionMaterials, changeKey?: (key: Uint8Array) => Uint8Array): MaterialsManager => {
+    const inner = new DefaultMaterialsManager(aesKeyring())
+    return {
+      getEncryptionMaterials: async (request) => change(await inner.getEncryptionMaterials(request)),
+      decryptMaterials: async (request) => {
+        const materials = await inner.decryptMaterials(request)
+        return changeKey ? { ...materials, plaintextDataKey: changeKey(materials.plaintextDataKey!) } : materials
+      },
+    }
+  }
+
+  it('must give a data key of the suite’s length and at least one encrypted data key', async () => {
+    for (const suiteId of [0x0478, 0x0578, 0x0178] as const) {
+      const client = suiteId === 0x0178 ? v1 : strict
+      // AES-128's key for a suite that names AES-256: without the check, 0x0178 (no KDF) sealed with AES-128.
+      const shortKey = changing((m) => ({ ...m, plaintextDataKey: m.plaintextDataKey!.subarray(0, 16) }))
+      await expectError(client.encrypt(shortKey, bytes(10), { suiteId }), KeyringError, 'ERR_ENVELOPE_KEYRING')
+      await expectError(client.encryptToChunks(shortKey, bytes(10), { suiteId }), KeyringError, 'ERR_ENVELOPE_KEYRING')
+      const noEdk = changing((m) => ({ ...m, encryptedDataKeys: [] }))
+      await expectError(client.encrypt(noEdk, bytes(10), { suiteId }), KeyringError, 'ERR_ENVELOPE_KEYRING')
+      const { result } = await client.encrypt(aesKeyring(), bytes(10), { suiteId })
+      await expectError(client.decrypt(changing((m) => m, (key) => key.subarray(0, 16)), result), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+      await expectError(pipe(result, client.decryptStream(changing((m) => m, (key) => key.subarray(0, 16)))), DecryptionError, 'ERR_ENVELOPE_DECRYPTION_FAILED')
+      expect((await client.decrypt(changing((m) => m), result)).plaintext).toEqual(bytes(10))
+    }
   })
 })
 

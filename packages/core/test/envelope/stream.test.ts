@@ -129,6 +129,35 @@ describe('streams', () => {
     expect(new HeaderScanner({ maxEncryptedDataKeys: 10, maxHeaderLength: 1 << 20 }).push(out[0]!)).toBe(out[0]!.byteLength)
   })
 
+  it('messageHeader rejects with the reason when the stream is aborted or cancelled before its header', async () => {
+    const keyring = aesKeyring()
+    const encrypted = (await client.encrypt(keyring, bytes(100))).result
+    const gone = new Error('the network went away')
+    // Decrypt: aborted after 10 bytes, cancelled by its reader, and a source failing in pipeThrough.
+    const aborted = client.decryptStream(keyring)
+    const writer = aborted.writable.getWriter()
+    const writing = writer.write(encrypted.subarray(0, 10)).catch((e: unknown) => e)
+    await writer.abort(gone)
+    expect(await writing).toBe(gone)
+    await expect(aborted.messageHeader).rejects.toBe(gone)
+    const cancelled = client.decryptStream(keyring)
+    await cancelled.readable.cancel(gone)
+    await expect(cancelled.messageHeader).rejects.toBe(gone)
+    const piped = client.decryptStream(keyring)
+    const failing = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(encrypted.subarray(0, 10)), c.error(gone)) })
+    await expect(new Response(failing.pipeThrough(piped)).arrayBuffer()).rejects.toBe(gone)
+    await expect(piped.messageHeader).rejects.toBe(gone)
+    // Encrypt: its header comes as the stream starts, so only a cancel before it loses it; once
+    // written, it stays resolved whatever happens to the stream.
+    const encrypting = client.encryptStream(keyring)
+    await encrypting.readable.cancel(gone)
+    await expect(encrypting.messageHeader).rejects.toBe(gone)
+    const written = client.encryptStream(keyring)
+    const header = await written.messageHeader
+    await written.writable.abort(gone)
+    await expect(written.messageHeader).resolves.toBe(header)
+  })
+
   it('a keyring that cannot decrypt rejects messageHeader and errors the stream', async () => {
     const encrypted = (await client.encrypt(aesKeyring(), bytes(10))).result
     const stream = client.decryptStream(aesKeyring('someone-else'))
