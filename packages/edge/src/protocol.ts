@@ -88,7 +88,27 @@ export function decodeRequest(operation: OperationDescription, body: Uint8Array)
     throw new ProtocolError('SerializationException', 'The request body is not valid JSON')
   }
   if (!isObject(json)) throw new ProtocolError('SerializationException', 'The request body must be a JSON object')
+  if (nestedDeeperThan(json, MAX_NESTING)) throw new ProtocolError('SerializationException', `The request body is nested more than ${MAX_NESTING} levels deep`)
   return decodeMembers(operation.schema, json)
+}
+
+/**
+ * Levels of objects and arrays a request body may nest: KMS requests nest 3 (CreateGrant's
+ * Constraints.EncryptionContextSubset). A deeper body is the caller's error, refused here: the
+ * copy of the request to the Durable Object recurses, and one nested thousands of levels deep ran
+ * it out of stack (an internal error, which the AWS SDKs retry).
+ */
+const MAX_NESTING = 32
+
+/** Whether `json` nests objects or arrays more than `limit` levels deep (the body itself is level 1); iterative, so any depth is safe to check. */
+function nestedDeeperThan(json: unknown, limit: number): boolean {
+  const pending: [value: unknown, level: number][] = [[json, 1]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, level] = next
+    if (level > limit) return true
+    for (const inner of Object.values(value as object)) if (typeof inner === 'object' && inner !== null) pending.push([inner, level + 1])
+  }
+  return false
 }
 
 /** JSON of an engine response: Uint8Array as base64, Date as epoch seconds (with milliseconds). */

@@ -49,6 +49,22 @@ describe('the KMS JSON 1.1 protocol', () => {
     expect(get.status).toBe(405)
   })
 
+  it('a body nested deeper than 32 levels is the caller\'s SerializationException, not an internal error', async () => {
+    const nested = (levels: number, inner: unknown = 'x'): unknown => {
+      let value = inner
+      for (let i = 0; i < levels; i++) value = i % 2 ? { k: value } : [value]
+      return value
+    }
+    const { KeyId } = (await kms('CreateKey')).json.KeyMetadata
+    // Thousands of levels, in a member the schema knows and in one it does not (both reached the Durable Object).
+    for (const body of [{ KeyId, Plaintext: b64('x'), EncryptionContext: nested(5000) }, { KeyId, Plaintext: b64('x'), Unknown: nested(5000) }, { KeyId, Plaintext: b64('x'), Unknown: nested(32) }]) {
+      expect(await kms('Encrypt', body)).toMatchObject({ status: 400, json: { __type: 'SerializationException', message: 'The request body is nested more than 32 levels deep' } })
+    }
+    // 32 levels in all (the body is the first): the engine's own validation answers.
+    expect(await kms('Encrypt', { KeyId, Plaintext: b64('x'), Unknown: nested(31) })).toMatchObject({ status: 200 })
+    expect((await kms('Encrypt', { KeyId, Plaintext: b64('x'), EncryptionContext: nested(31) })).json.__type).toBe('ValidationException')
+  })
+
   it('every operation of the engine\'s table is a target: KMS ones under TrentService, webkms\'s under WebKms', async () => {
     const { targets } = await import('../src/protocol.js')
     const { operationNames } = await import('@webkms/core')
