@@ -64,6 +64,44 @@ describe('key wrapping (Durable Object storage)', () => {
     await expect(fresh().rebuild(relabelled)).rejects.toThrow()
   })
 
+  it('what storage says of a key is not trusted: extractable follows the format, and only a public key is kept unwrapped', async () => {
+    const wrappingKey = await deriveWrappingKey(rootKey, '111122223333')
+    const wrapper = new KeyWrapper(wrappingKey)
+    const form = wrapper.storedFormOf((await hmacKey(wrapper)).key)!
+    // A form that says extractable rebuilds a key that is not.
+    const extractable = await new KeyWrapper(wrappingKey).rebuild({ ...structuredClone(form), extractable: true })
+    expect(extractable.extractable).toBe(false)
+    await expect(subtle.exportKey('raw', extractable)).rejects.toThrow()
+    // Key material of a writer's choosing, without an IV, is refused (it would not need the root key).
+    const planted: StoredCryptoKey = { ...structuredClone(form), bytes: new Uint8Array(32).fill(1) }
+    delete planted.iv
+    const refused = await new KeyWrapper(wrappingKey).rebuild(planted).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ name: 'OperationError' })
+    // A public key stays in the clear and extractable; one with an IV was never written.
+    const pair = await wrapper.makeKey((x) => subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, x, ['sign', 'verify']) as Promise<CryptoKeyPair>)
+    const publicForm = structuredClone(wrapper.storedFormOf(pair.publicKey)!)
+    expect((await new KeyWrapper(wrappingKey).rebuild({ ...publicForm, extractable: false })).extractable).toBe(true)
+    await expect(new KeyWrapper(wrappingKey).rebuild({ ...publicForm, iv: new Uint8Array(12) })).rejects.toMatchObject({ name: 'OperationError' })
+  })
+
+  it('keeps at most 256 rebuilt keys, the most recently used', async () => {
+    const wrappingKey = await deriveWrappingKey(rootKey, '111122223333')
+    const maker = new KeyWrapper(wrappingKey)
+    const forms: StoredCryptoKey[] = []
+    for (let i = 0; i < 300; i++) forms.push(structuredClone(maker.storedFormOf((await hmacKey(maker)).key)!))
+    const wrapper = new KeyWrapper(wrappingKey)
+    const first = await wrapper.rebuild(forms[0]!)
+    const second = await wrapper.rebuild(forms[1]!)
+    for (const form of forms.slice(2)) {
+      await wrapper.rebuild(form)
+      expect(await wrapper.rebuild(forms[0]!)).toBe(first) // in use: kept
+    }
+    // The second, unused since, was dropped and is unwrapped again; the first and the last are kept.
+    expect(await wrapper.rebuild(forms[1]!)).not.toBe(second)
+    expect(await wrapper.rebuild(forms[0]!)).toBe(first)
+    expect(await wrapper.rebuild(forms[299]!)).toBe(await wrapper.rebuild(forms[299]!))
+  })
+
   it('a signing key pair keeps its private key wrapped and its public key in the clear', async () => {
     const wrapper = new KeyWrapper(await deriveWrappingKey(rootKey, '111122223333'))
     const pair = await wrapper.makeKey((extractable) => subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify']) as Promise<CryptoKeyPair>)

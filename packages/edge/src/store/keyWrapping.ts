@@ -38,9 +38,12 @@ export interface StoredCryptoKey {
   algorithm: Record<string, unknown>
   /** The key's WebCrypto usages (also authenticated with the bytes). */
   usages: KeyUsage[]
-  /** Public keys stay extractable (anyone may have them); secrets and private keys never. */
+  /**
+   * Public keys stay extractable (anyone may have them); secrets and private keys never. Written
+   * for readers; `rebuild` goes by `format` instead (it is not authenticated).
+   */
   extractable: boolean
-  /** AES-GCM IV; absent for a public key, which is kept in the clear. */
+  /** AES-GCM IV; absent for a public key (format `spki`), which is kept in the clear, and only there. */
   iv?: Uint8Array<ArrayBuffer>
   /** The wrapped key (AES-GCM ciphertext and tag), or a public key's SPKI. */
   bytes: Uint8Array<ArrayBuffer>
@@ -102,6 +105,9 @@ function plainAlgorithm(a: KeyAlgorithm): Record<string, unknown> {
   return out
 }
 
+/** Rebuilt keys an isolate keeps per account (KeyWrapper.#rebuilt); the rest are unwrapped again when next read. */
+const REBUILT_KEPT = 256
+
 const aad = (k: Pick<StoredCryptoKey, 'format' | 'algorithm' | 'usages'>) => encoder.encode(JSON.stringify(['webkms-edge wrapped key v1', k.format, k.algorithm, [...k.usages].sort()]))
 
 /**
@@ -121,7 +127,12 @@ const aad = (k: Pick<StoredCryptoKey, 'format' | 'algorithm' | 'usages'>) => enc
 export class KeyWrapper {
   /** The stored form of every key this isolate made or rebuilt. */
   readonly #stored = new WeakMap<CryptoKey, StoredCryptoKey>()
-  /** Rebuilt keys by their wrapped bytes, so a key is unwrapped once per isolate. */
+  /**
+   * Rebuilt keys, the most recently used last, so a key in use is unwrapped once per isolate: by
+   * its IV (random per wrap, so one key's) or a public key's bytes. At most REBUILT_KEPT: a store
+   * reads every stored form it loads again (import parameters included), and what is no longer
+   * used must not stay unwrapped in memory for the life of the isolate.
+   */
   readonly #rebuilt = new Map<string, CryptoKey>()
 
   /** @param wrappingKey - the account's AES-GCM wrapping key (`deriveWrappingKey`) */
@@ -170,18 +181,28 @@ export class KeyWrapper {
    * The key a stored form stands for (non-extractable unless public), unwrapped once per isolate.
    *
    * @throws WebCrypto's `OperationError` if it was not wrapped under this wrapping key, or its
-   * bytes, format, algorithm or usages were changed.
+   * bytes, format, algorithm or usages were changed, or a key that is not public is not wrapped.
    */
   async rebuild(stored: StoredCryptoKey): Promise<CryptoKey> {
-    const id = `${stored.format}:${[...(stored.iv ?? [])].join(',')}:${[...stored.bytes].join(',')}`
+    // Only a public key is kept in the clear, and only it is extractable: what storage says
+    // otherwise is not authenticated (an unwrapped secret would be key material of a writer's
+    // choosing; `extractable` is not in the additional data).
+    const isPublic = stored.format === 'spki'
+    if (isPublic === (stored.iv !== undefined)) throw new DOMException('a stored key is wrapped unless it is a public key', 'OperationError')
+    const id = stored.iv ? `iv:${[...stored.iv].join(',')}` : `spki:${[...stored.bytes].join(',')}`
     const cached = this.#rebuilt.get(id)
-    if (cached) return cached
+    if (cached) {
+      this.#rebuilt.delete(id) // the most recently used last
+      this.#rebuilt.set(id, cached)
+      return cached
+    }
     let bytes = stored.bytes
     if (stored.iv) bytes = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: stored.iv, additionalData: aad(stored) }, this.wrappingKey, stored.bytes))
-    const key = await subtle().importKey(stored.format, bytes, importParams(stored.algorithm) as unknown as AlgorithmIdentifier, stored.extractable, stored.usages)
+    const key = await subtle().importKey(stored.format, bytes, importParams(stored.algorithm) as unknown as AlgorithmIdentifier, isPublic, stored.usages)
     if (stored.iv) bytes.fill(0)
     this.#stored.set(key, stored)
     this.#rebuilt.set(id, key)
+    if (this.#rebuilt.size > REBUILT_KEPT) this.#rebuilt.delete(this.#rebuilt.keys().next().value!)
     return key
   }
 }
