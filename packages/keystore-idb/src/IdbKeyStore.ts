@@ -14,7 +14,7 @@
  *   Grants and identity policies are not cached: every read of them goes to the database. Their
  *   changes are still broadcast, so `onChange` listeners in every tab hear of them.
  */
-import type { AliasRecord, KeyRecord, KeyStore, KeyStoreTransaction, TransactionMode } from '@webkms/core'
+import type { AliasRecord, KeyRecord, KeyStore, KeyStoreTransaction, TransactionMode, TransactionOptions } from '@webkms/core'
 import { cloneRecord } from '@webkms/core/internal'
 import { openDB, type IDBPDatabase } from 'idb'
 import { CryptoKeyStorageUnsupportedError, IndexedDbUnavailableError } from './errors.js'
@@ -226,10 +226,10 @@ export class IdbKeyStore implements KeyStore {
    * @throws whatever `fn` threw (the transaction is aborted: nothing it wrote is kept), or the
    * browser's error if the commit fails (`QuotaExceededError`, `AbortError`).
    */
-  async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     // Inside `exclusively` this store already holds the lock: its own writes go straight on.
-    if (mode === 'readonly' || this.#exclusive > 0) return this.#run(mode, fn)
-    const run = () => this.#run(mode, fn)
+    if (mode === 'readonly' || this.#exclusive > 0) return this.#run(mode, fn, options)
+    const run = () => this.#run(mode, fn, options)
     return this.#locks ? this.#locks.request(this.#lockName, { mode: 'exclusive' }, run) : run()
   }
 
@@ -257,12 +257,15 @@ export class IdbKeyStore implements KeyStore {
     return `webkms-keystore:${this.name}`
   }
 
-  async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+  async #run<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const db = await this.#database()
     // A read-only transaction is opened on its first read that misses the cache: a call whose
     // key is cached (most Encrypt and Decrypt calls) then costs no IndexedDB transaction at all.
-    // A read-write one is opened at once, to take its place in line.
-    const begin = () => db.transaction(['keys', 'aliases', 'grants', 'identityPolicies', 'audit', 'meta'], mode)
+    // A read-write one is opened at once, to take its place in line. Strict unless asked
+    // (TransactionOptions): browsers' own default is relaxed, which acknowledges a commit before
+    // it is on disk (Chrome since 121), and a key lost that way takes with it what it encrypted.
+    const durability = mode === 'readwrite' ? (options?.durability ?? 'strict') : 'default'
+    const begin = () => db.transaction(['keys', 'aliases', 'grants', 'identityPolicies', 'audit', 'meta'], mode, { durability })
     let opened: ReturnType<typeof begin> | undefined
     const open = () => (opened ??= begin())
     if (mode === 'readwrite') open()

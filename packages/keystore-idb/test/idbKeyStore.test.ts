@@ -191,6 +191,36 @@ describe('IdbKeyStore', () => {
     }
   })
 
+  it('a change is written with strict durability (on disk before it resolves); only the audit events of calls that change nothing are relaxed', async () => {
+    const store = await openIdbKeyStore({ name: freshName(), requestPersistence: false })
+    const kms = createKms({ keyStore: store })
+    const opened: string[] = []
+    const original = IDBDatabase.prototype.transaction
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if (args[1] === 'readwrite') opened.push(args[2]?.durability ?? 'browser default')
+      return original.apply(this, args)
+    } as IDBDatabase['transaction']
+    try {
+      const { KeyId } = (await kms.createKey()).KeyMetadata
+      expect(opened.length).toBeGreaterThan(0)
+      expect(new Set(opened)).toEqual(new Set(['strict'])) // the key and its event, the audit trail's keys
+      opened.length = 0
+      await kms.encrypt({ KeyId, Plaintext: new Uint8Array([1]) })
+      await expectKmsError(kms.describeKey({ KeyId: 'alias/none' }), NotFoundException)
+      expect(opened).toEqual(['relaxed', 'relaxed']) // an event each, nothing else written
+      opened.length = 0
+      await kms.disableKey({ KeyId })
+      expect(opened).toEqual(['strict'])
+      opened.length = 0
+      await store.transaction('readwrite', async (tx) => tx.putMeta('x', 1))
+      await store.transaction('readwrite', async (tx) => tx.putMeta('x', 2), { durability: 'relaxed' })
+      expect(opened).toEqual(['strict', 'relaxed'])
+    } finally {
+      IDBDatabase.prototype.transaction = original
+      store.close()
+    }
+  })
+
   it('migrates a version 1 database to the current version, keeping its keys', async () => {
     const name = freshName()
     const material = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])

@@ -27,6 +27,28 @@ import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRe
 export type TransactionMode = 'readonly' | 'readwrite'
 
 /**
+ * How a read-write transaction is kept. `durability: 'strict'` (the default): once it resolves,
+ * its writes survive a power cut or an operating-system crash. `'relaxed'`: a tab or worker dying
+ * still loses nothing, but the last transactions may be lost to a power cut or an OS crash (what
+ * survives is still every transaction up to some point, in order); the store skips its flush to
+ * disk. The engine asks `'relaxed'` only for the audit events of calls that change nothing (an
+ * Encrypt, a refused call): a key or a change is never acknowledged before it is on disk.
+ * IndexedDB maps it to its own `durability` (browsers made `'relaxed'` their default); the memory
+ * store has no disk, and Durable Objects confirm every write, so they ignore it.
+ *
+ * @example
+ * ```ts
+ * import { MemoryKeyStore, type TransactionOptions } from '@webkms/core'
+ *
+ * const relaxed: TransactionOptions = { durability: 'relaxed' }
+ * await new MemoryKeyStore().transaction('readwrite', async (tx) => tx.putMeta('note', 'may be lost on a power cut'), relaxed)
+ * ```
+ */
+export interface TransactionOptions {
+  durability?: 'strict' | 'relaxed'
+}
+
+/**
  * What a `KeyStore.transaction` function is given: reads and writes of every kind of record,
  * all inside the one atomic transaction. Reads see the transaction's own writes. Records read
  * are copies (or frozen); a record written is copied, so changing it afterwards changes nothing
@@ -142,7 +164,8 @@ export interface KeyStore {
    * then nothing it wrote is kept), or with a backend error if the commit fails. Inside `fn`,
    * await only the transaction's own methods (see the file's comment).
    * Records read are copies, or (audit records, which are append-only) frozen: changing one
-   * changes nothing until it is put back.
+   * changes nothing until it is put back. `options`: how a read-write transaction is kept
+   * ({@link TransactionOptions}; strict by default).
    */
-  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T>
+  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>
 }

@@ -3,7 +3,7 @@
  * process. Transactions run one at a time (a promise chain as the lock) and write to a staging
  * area that is applied only when `fn` resolves, so a throw leaves the store untouched.
  */
-import type { KeyStore, KeyStoreTransaction, TransactionMode } from './KeyStore.js'
+import type { KeyStore, KeyStoreTransaction, TransactionMode, TransactionOptions } from './KeyStore.js'
 import type { AliasRecord, AuditRecord, GrantRecord, IdentityPolicyRecord, KeyRecord } from './records.js'
 import { cloneRecord, copyMembers } from './cloneRecord.js'
 
@@ -43,7 +43,8 @@ export class MemoryKeyStore implements KeyStore {
    * @throws whatever `fn` threw (nothing it wrote is kept); an `Error` from a write in a
    * `readonly` transaction, or from any write once the transaction has finished.
    */
-  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>): Promise<T> {
+  // `TransactionOptions` change nothing here: memory has no disk to flush.
+  transaction<T>(mode: TransactionMode, fn: (tx: KeyStoreTransaction) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     const run = this.#queue.then(() => this.#run(mode, fn))
     // The next transaction waits for this one to settle, whether it succeeds or not.
     this.#queue = run.catch(() => undefined)

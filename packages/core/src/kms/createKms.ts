@@ -266,7 +266,7 @@ async function loadAppendHash(): Promise<(text: string) => string> {
  */
 function defaultKeyStore(): KeyStore {
   const store = loadOnce(() => import('../keystore/MemoryKeyStore.js').then((m) => new m.MemoryKeyStore()))
-  return { transaction: (mode, fn) => store().then((s) => s.transaction(mode, fn)) }
+  return { transaction: (mode, fn, options) => store().then((s) => s.transaction(mode, fn, options)) }
 }
 
 /**

@@ -35,12 +35,19 @@
  * deletions, eventType AwsServiceEvent) keep the time they were due, though they are recorded
  * when the engine next touches the key.
  */
-import type { KeyStore, KeyStoreTransaction } from '../../keystore/KeyStore.js'
+import type { KeyStore, KeyStoreTransaction, TransactionOptions } from '../../keystore/KeyStore.js'
 import type { AuditRecord } from '../../keystore/records.js'
 import { chainHash, GENESIS_HASH, timeSpan, type AuditEvent } from './chain.js'
 import { BASE, CHECKPOINT_HEAD, CHECKPOINT_INTERVAL, CHECKPOINT_PERIOD_MS, DEFAULT_RETENTION_DAYS, DEFAULT_RETENTION_EVENTS, type AuditPublicKey, type AuditRetention, type AuditTrailOptions, type Base, type CheckpointGoal, type CheckpointHead, type ExportedAuditLog } from './layout.js'
 import { loadOnce } from '../../util/loadOnce.js'
 import type { Checkpoints } from './checkpoints.js'
+
+/**
+ * The transactions that append only events (of reads and refused calls; a change appends its own
+ * in its transaction, callPath.ts): relaxed durability, as IndexedDB calls it (TransactionOptions).
+ * A power cut may lose the last of them; the trail that remains is still a verifying prefix.
+ */
+const EVENTS_ONLY: TransactionOptions = { durability: 'relaxed' }
 
 export class AuditTrail {
   private readonly periodMs: number
@@ -145,15 +152,19 @@ export class AuditTrail {
         }
         const batch = this.#queued.splice(0)
         try {
-          const records = await this.store.transaction('readwrite', async (tx) => {
-            const out: AuditRecord[] = []
-            for (const { event } of batch) out.push(await this.append(tx, event))
-            return out
-          })
+          const records = await this.store.transaction(
+            'readwrite',
+            async (tx) => {
+              const out: AuditRecord[] = []
+              for (const { event } of batch) out.push(await this.append(tx, event))
+              return out
+            },
+            EVENTS_ONLY,
+          )
           batch.forEach((queued, i) => queued.resolve(records[i]!))
         } catch (error) {
           if (batch.length === 1) batch[0]!.reject(error)
-          else for (const queued of batch) await this.store.transaction('readwrite', (tx) => this.append(tx, queued.event)).then(queued.resolve, queued.reject)
+          else for (const queued of batch) await this.store.transaction('readwrite', (tx) => this.append(tx, queued.event), EVENTS_ONLY).then(queued.resolve, queued.reject)
         }
       }
     } finally {
