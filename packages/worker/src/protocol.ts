@@ -166,7 +166,9 @@ export type EngineMethods = { [K in EngineMethodName]: WithCallContext<Kms[K]> }
  */
 export interface WorkerApi extends EngineMethods {
   /**
-   * Opens the store and creates the engine, once (later calls return the first answer).
+   * Opens the store and creates the engine, once: a later call with the same options (another
+   * client of the same worker, or two at once) gets the first answer; one with other options
+   * rejects with `TypeError` naming them (one worker serves one engine).
    *
    * @throws from the store: `IndexedDbUnavailableError`, `CryptoKeyStorageUnsupportedError`, `InsecureContextError`
    */

@@ -77,9 +77,34 @@ function transferPair(s: { readable: ReadableStream<Uint8Array>; writable: Writa
  * const kms = await createWorkerKms({ worker: port2, name: 'test' })
  * ```
  */
+/**
+ * The options an `init` was given, as text two calls compare: the fields given (not their
+ * defaults), and a recovery key by its modulus and exponent (a CryptoKey that crossed
+ * `postMessage` is another object each time; a public key always exports).
+ */
+async function initOptionsKey(o: InitOptions): Promise<string> {
+  const { name, accountId, region, movableClock, recovery } = o ?? {}
+  let recoveryKey: unknown = recovery
+  const publicKey = recovery?.publicKey
+  if (typeof CryptoKey !== 'undefined' && publicKey instanceof CryptoKey) {
+    // A key that cannot export is left to createKms, which refuses it with its own TypeError.
+    recoveryKey = await crypto.subtle.exportKey('jwk', publicKey).then(({ n, e }) => ({ n, e }), () => 'a key that does not export')
+  } else if (publicKey && typeof publicKey === 'object') {
+    recoveryKey = { n: (publicKey as JsonWebKey).n, e: (publicKey as JsonWebKey).e }
+  }
+  return JSON.stringify({ name, accountId, region, movableClock: movableClock === true || undefined, recovery: recoveryKey })
+}
+
+/** The names of the options two initOptionsKey texts give differently. */
+function differing(a: string, b: string): string {
+  const [x, y] = [JSON.parse(a) as Record<string, unknown>, JSON.parse(b) as Record<string, unknown>]
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).join(', ')
+}
+
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
-  let info: StoreInfo | undefined
+  /** The first `init`: its options (as initOptionsKey writes them) and its answer, which every later `init` with the same options shares. */
+  let initialized: { options: string; info: Promise<StoreInfo> } | undefined
   let keyStore: KeyStore | undefined
   let clockOffsetMs = 0
   let movable = false
@@ -120,19 +145,33 @@ export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
     return result
   }
 
+  /** Opens the store and makes the engine (`init`, once). */
+  const open = async (o: InitOptions): Promise<StoreInfo> => {
+    const store = await (options.openStore ?? ((x) => openIdbKeyStore({ ...(x.name ? { name: x.name } : {}) })))(o)
+    kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}), ...(o.recovery ? { recovery: o.recovery } : {}), now })
+    keyStore = store
+    movable = o.movableClock === true
+    return {
+      name: store instanceof IdbKeyStore ? store.name : (o.name ?? 'memory'),
+      persistence: store instanceof IdbKeyStore ? store.persistence : 'unknown',
+      schemaVersion: SCHEMA_VERSION,
+    }
+  }
+
   const api: Partial<WorkerApi> = {
     async init(o: InitOptions = {}) {
-      if (info) return info
-      const store = await (options.openStore ?? ((x) => openIdbKeyStore({ ...(x.name ? { name: x.name } : {}) })))(o)
-      kms = createKms({ keyStore: store, ...(o.accountId ? { accountId: o.accountId } : {}), ...(o.region ? { region: o.region } : {}), ...(o.recovery ? { recovery: o.recovery } : {}), now })
-      keyStore = store
-      movable = o.movableClock === true
-      info = {
-        name: store instanceof IdbKeyStore ? store.name : (o.name ?? 'memory'),
-        persistence: store instanceof IdbKeyStore ? store.persistence : 'unknown',
-        schemaVersion: SCHEMA_VERSION,
+      const asked = await initOptionsKey(o)
+      // One worker, one engine: a second client (or two at once) shares the first's, and one
+      // with other options (another database, a recovery key the first did not give) is refused
+      // rather than silently given an engine that ignores them.
+      if (initialized) {
+        if (initialized.options !== asked) throw new TypeError(`this worker's engine was made with other options (${differing(initialized.options, asked)}): start another Worker for another engine`)
+        return initialized.info
       }
-      return info
+      const first = { options: asked, info: open(o) }
+      initialized = first
+      first.info.catch(() => initialized === first && (initialized = undefined)) // a failed open may be tried again
+      return first.info
     },
     async restoreRecoveryBundle(bundle, privateKey) {
       engine()

@@ -32,6 +32,44 @@ async function connect(init: { movableClock?: boolean } = {}): Promise<WorkerKms
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
 describe('the worker client over a MessageChannel', () => {
+  it('one worker, one engine: clients with the same options share it, at once or later; other options are refused', async () => {
+    const { port1, port2 } = new MessageChannel()
+    let opened = 0
+    expose(
+      createWorkerApi({
+        openStore: async () => {
+          if (++opened === 1) throw new Error('the first open fails')
+          return new MemoryKeyStore()
+        },
+      }),
+      port1,
+    )
+    const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['encrypt', 'decrypt'])
+    const options = { worker: port2, name: 'one', recovery: { publicKey: pair.publicKey } }
+    await expect(createWorkerKms(options)).rejects.toThrow('the first open fails')
+    // Tried again, by two clients at once: one store, one engine.
+    const [a, b] = await Promise.all([createWorkerKms(options), createWorkerKms(options)])
+    expect(opened).toBe(2)
+    const { KeyMetadata } = await a.createKey()
+    expect((await b.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.Arn).toBe(KeyMetadata.Arn)
+    expect((await createWorkerKms(options)).store).toEqual(a.store)
+    // Another database, no recovery key, or another one: refused, never an engine that ignores them.
+    const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
+    const otherKey = { ...jwk, n: `${jwk.n!.slice(0, -2)}AA` }
+    for (const [other, named] of [
+      [{ ...options, name: 'two' }, 'name'],
+      [{ worker: port2, name: 'one' }, 'recovery'],
+      [{ ...options, recovery: { publicKey: otherKey } }, 'recovery'],
+    ] as const) {
+      const error = await createWorkerKms(other).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toBe(`this worker's engine was made with other options (${named}): start another Worker for another engine`)
+    }
+    // The same key as a JWK is the same option.
+    expect((await createWorkerKms({ ...options, recovery: { publicKey: jwk } })).store).toEqual(a.store)
+    expect(opened).toBe(2)
+  })
+
   it('has the engine\'s method shapes: client.encrypt is KMS Encrypt', async () => {
     const kms = await connect()
     const { KeyMetadata } = await kms.createKey({ Description: 'rpc' })
