@@ -368,11 +368,20 @@ function reportListenerError(error: unknown): void {
   else queueMicrotask(() => Promise.reject(error))
 }
 
+/**
+ * How long `open` waits for the browser's answer to `navigator.storage.persist()`: Firefox asks
+ * the user, and its promise waits for the answer (the store then opens with 'unknown').
+ */
+const PERSIST_ANSWER_MS = 1000
+
 async function requestPersistence(): Promise<Persistence> {
   const storage = (globalThis.navigator as Navigator | undefined)?.storage
   try {
     // persist() exists only in windows; a worker can only ask whether the page obtained it.
-    if (typeof storage?.persist === 'function') return (await storage.persist()) ? 'persisted' : 'best-effort'
+    if (typeof storage?.persist === 'function') {
+      const answer = await Promise.race([storage.persist(), new Promise<undefined>((resolve) => setTimeout(resolve, PERSIST_ANSWER_MS))])
+      return answer === undefined ? 'unknown' : answer ? 'persisted' : 'best-effort'
+    }
     if (typeof storage?.persisted === 'function') return (await storage.persisted()) ? 'persisted' : 'best-effort'
   } catch {
     // fall through

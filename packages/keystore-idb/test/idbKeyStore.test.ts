@@ -4,7 +4,7 @@
  * migrations, cross-instance cache invalidation, and refusing browsers that cannot store keys.
  */
 import { createKms, DisabledException, NotFoundException, verifyAuditLog, type Kms } from '@webkms/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { describeKeyStoreConformance } from '../../../test/conformance/keyStoreConformance.js'
 import { CryptoKeyStorageUnsupportedError, IdbKeyStore, openIdbKeyStore, SCHEMA_VERSION } from '../src/index.js'
 import { realmLocks } from '../src/realmLocks.js'
@@ -218,6 +218,23 @@ describe('IdbKeyStore', () => {
     } finally {
       IDBDatabase.prototype.transaction = original
       store.close()
+    }
+  })
+
+  it('asks for persistent storage, and opens without waiting on a prompt the user has not answered (Firefox asks)', async () => {
+    for (const [persist, persistence] of [
+      [async () => true, 'persisted'],
+      [async () => false, 'best-effort'],
+      [() => new Promise<boolean>(() => undefined), 'unknown'],
+    ] as const) {
+      vi.stubGlobal('navigator', { storage: { persist } })
+      try {
+        const store = await openIdbKeyStore({ name: freshName(), locks: null })
+        expect(store.persistence).toBe(persistence)
+        store.close()
+      } finally {
+        vi.unstubAllGlobals()
+      }
     }
   })
 

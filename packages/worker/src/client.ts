@@ -192,6 +192,9 @@ const split = <O extends { onProgress?: Progress }>(o: O | undefined) => {
   return [rest, onProgress ? proxy(onProgress) : undefined] as const
 }
 
+/** How long the start waits for the browser's answer to `navigator.storage.persist()`. */
+const PERSIST_ANSWER_MS = 1000
+
 /**
  * Connects to a worker running `@webkms/worker/worker` and starts its engine over the IndexedDB
  * store `options.name`. Asks the browser to keep the origin's storage
@@ -222,9 +225,11 @@ export async function createWorkerKms(options: CreateWorkerKmsOptions): Promise<
   const g = globalThis as { isSecureContext?: boolean; crypto?: Crypto }
   if (g.isSecureContext === false || !g.crypto?.subtle) throw new InsecureContextError()
   registerErrorTransfer()
-  // Only a window may ask for persistent storage; the worker reports what was granted.
+  // Only a window may ask for persistent storage; the worker reports what was granted. Firefox
+  // asks the user, and its promise waits for the answer: the start does not wait past
+  // PERSIST_ANSWER_MS (the worker then reports what is granted so far).
   const storage = (globalThis.navigator as Navigator | undefined)?.storage
-  if (typeof storage?.persist === 'function') await storage.persist().catch(() => false)
+  if (typeof storage?.persist === 'function') await Promise.race([storage.persist().catch(() => false), new Promise((resolve) => setTimeout(resolve, PERSIST_ANSWER_MS))])
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(options.worker)
   const { worker: _w, ...init } = options
   const store = await remote.init(init)

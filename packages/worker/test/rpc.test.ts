@@ -18,7 +18,7 @@ import {
 } from '@webkms/core'
 import { WEBKMS_ENGINE } from '@webkms/core/internal'
 import { expose } from 'comlink'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createWorkerApi, createWorkerKms, registerErrorTransfer, type WorkerKms } from '../src/index.js'
 
 registerErrorTransfer()
@@ -32,6 +32,18 @@ async function connect(init: { movableClock?: boolean } = {}): Promise<WorkerKms
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
 describe('the worker client over a MessageChannel', () => {
+  it('starts without waiting on a persistence prompt the user has not answered (Firefox asks)', async () => {
+    let asked = 0
+    vi.stubGlobal('navigator', { storage: { persist: () => (asked++, new Promise<boolean>(() => undefined)) } })
+    try {
+      const kms = await connect()
+      expect(asked).toBe(1)
+      expect((await kms.createKey()).KeyMetadata.Enabled).toBe(true)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('one worker, one engine: clients with the same options share it, at once or later; other options are refused', async () => {
     const { port1, port2 } = new MessageChannel()
     let opened = 0
