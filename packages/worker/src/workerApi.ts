@@ -58,26 +58,6 @@ function transferPair(s: { readable: ReadableStream<Uint8Array>; writable: Writa
 }
 
 /**
- * The worker side, as an object to `expose` with Comlink: what `@webkms/worker/worker` runs.
- * Use it for a worker entry of your own (another store, more methods beside it), or to test the
- * protocol in one realm over a `MessageChannel`. Nothing happens until the page calls `init`;
- * every other method before it rejects with a `TypeError`.
- *
- * @returns a Comlink proxy-marked `WorkerApi` (passed by reference, never cloned)
- *
- * @example
- * ```ts
- * import { expose } from 'comlink'
- * import { createWorkerApi, createWorkerKms, registerErrorTransfer } from '@webkms/worker'
- *
- * // Page and "worker" in one realm, over a MessageChannel.
- * registerErrorTransfer()
- * const { port1, port2 } = new MessageChannel()
- * expose(createWorkerApi(), port1)
- * const kms = await createWorkerKms({ worker: port2, name: 'test' })
- * ```
- */
-/**
  * The options an `init` was given, as text two calls compare: the fields given (not their
  * defaults), and a recovery key by its modulus and exponent (a CryptoKey that crossed
  * `postMessage` is another object each time; a public key always exports).
@@ -101,6 +81,26 @@ function differing(a: string, b: string): string {
   return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).join(', ')
 }
 
+/**
+ * The worker side, as an object to `expose` with Comlink: what `@webkms/worker/worker` runs.
+ * Use it for a worker entry of your own (another store, more methods beside it), or to test the
+ * protocol in one realm over a `MessageChannel`. Nothing happens until the page calls `init`;
+ * every other method before it rejects with a `TypeError`.
+ *
+ * @returns a Comlink proxy-marked `WorkerApi` (passed by reference, never cloned)
+ *
+ * @example
+ * ```ts
+ * import { expose } from 'comlink'
+ * import { createWorkerApi, createWorkerKms, registerErrorTransfer } from '@webkms/worker'
+ *
+ * // Page and "worker" in one realm, over a MessageChannel.
+ * registerErrorTransfer()
+ * const { port1, port2 } = new MessageChannel()
+ * expose(createWorkerApi(), port1)
+ * const kms = await createWorkerKms({ worker: port2, name: 'test' })
+ * ```
+ */
 export function createWorkerApi(options: WorkerApiOptions = {}): WorkerApi {
   let kms: Kms | undefined
   /** The first `init`: its options (as initOptionsKey writes them) and its answer, which every later `init` with the same options shares. */
