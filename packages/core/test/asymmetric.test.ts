@@ -154,8 +154,7 @@ const keyOf = (spec: KeySpec, usage: KeyUsageType) => keys[`${spec}/${usage}`]!
 let symmetric: KeyMetadata
 
 beforeAll(async () => {
-  // HMAC keys are created without KeyUsage: GENERATE_VERIFY_MAC is their only usage and the default.
-  const made = await Promise.all(CASES.map(([KeySpec, KeyUsage]) => kms.createKey(KeyUsage === 'GENERATE_VERIFY_MAC' ? { KeySpec } : { KeySpec, KeyUsage })))
+  const made = await Promise.all(CASES.map(([KeySpec, KeyUsage]) => kms.createKey({ KeySpec, KeyUsage })))
   CASES.forEach(([spec, usage], i) => (keys[`${spec}/${usage}`] = made[i]!.KeyMetadata))
   symmetric = (await kms.createKey()).KeyMetadata
 }, SLOW)
@@ -182,6 +181,8 @@ describe('CreateKey and DescribeKey for every supported key spec and usage', () 
     await expectKmsError(kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'ENCRYPT_DECRYPT' }), ValidationException)
     await expectKmsError(kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'KEY_AGREEMENT' }), ValidationException)
     await expectKmsError(kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'SIGN_VERIFY' }), ValidationException)
+    // "Optional when you are creating a symmetric encryption KMS key; otherwise, it is required" (CreateKey): HMAC keys too.
+    await expectKmsError(kms.createKey({ KeySpec: 'HMAC_256' }), ValidationException, /KeyUsage is required for KeySpec HMAC_256/)
     await expectKmsError(kms.createKey({ KeySpec: 'HMAC_224' }), UnsupportedOperationException)
   })
 })
@@ -588,11 +589,11 @@ describe('key states', () => {
       return [KeyId, () => kms.getPublicKey({ KeyId })]
     }],
     ['GenerateMac', async () => {
-      const { KeyId } = (await kms.createKey({ KeySpec: 'HMAC_256' })).KeyMetadata
+      const { KeyId } = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata
       return [KeyId, () => kms.generateMac({ KeyId, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_256' })]
     }],
     ['VerifyMac', async () => {
-      const { KeyId } = (await kms.createKey({ KeySpec: 'HMAC_512' })).KeyMetadata
+      const { KeyId } = (await kms.createKey({ KeySpec: 'HMAC_512', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata
       const { Mac } = await kms.generateMac({ KeyId, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_512' })
       return [KeyId, () => kms.verifyMac({ KeyId, Message: bytes('m'), Mac, MacAlgorithm: 'HMAC_SHA_512' })]
     }],
@@ -606,7 +607,7 @@ describe('key states', () => {
   it('an EXTERNAL key waiting for its material: Sign, GetPublicKey, GenerateMac and DeriveSharedSecret are KMSInvalidStateException', async () => {
     const signing = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' })).KeyMetadata
     const agreement = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT', Origin: 'EXTERNAL' })).KeyMetadata
-    const hmac = (await kms.createKey({ KeySpec: 'HMAC_256', Origin: 'EXTERNAL' })).KeyMetadata
+    const hmac = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Origin: 'EXTERNAL' })).KeyMetadata
     expect(signing).toMatchObject({ KeyState: 'PendingImport', SigningAlgorithms: ['ECDSA_SHA_256'] })
     const peer = (await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair
     const PublicKey = new Uint8Array(await subtle.exportKey('spki', peer.publicKey))
@@ -694,8 +695,8 @@ describe('grants and key policies', () => {
   it('a key policy condition on kms:MacAlgorithm allows only the algorithm it names', async () => {
     const onlyFor = (MacAlgorithm: string) =>
       policy(rootStatement, { Effect: 'Allow', Principal: { AWS: ALICE }, Action: ['kms:GenerateMac', 'kms:VerifyMac'], Resource: '*', Condition: { StringEquals: { 'kms:MacAlgorithm': MacAlgorithm } } })
-    const allowed = (await kms.createKey({ KeySpec: 'HMAC_256', Policy: onlyFor('HMAC_SHA_256') })).KeyMetadata
-    const refused = (await kms.createKey({ KeySpec: 'HMAC_256', Policy: onlyFor('HMAC_SHA_512') })).KeyMetadata
+    const allowed = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Policy: onlyFor('HMAC_SHA_256') })).KeyMetadata
+    const refused = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Policy: onlyFor('HMAC_SHA_512') })).KeyMetadata
     const alice = kms.as({ principal: ALICE })
     const { Mac } = await alice.generateMac({ KeyId: allowed.KeyId, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_256' })
     expect((await alice.verifyMac({ KeyId: allowed.KeyId, Message: bytes('m'), Mac, MacAlgorithm: 'HMAC_SHA_256' })).MacValid).toBe(true)
@@ -733,7 +734,7 @@ describe('what the engine keeps and records', () => {
   it('the audit trail records Sign, Verify and GenerateMac with their algorithms, never the message', async () => {
     const { kms: audited } = setup()
     const { KeyId, Arn } = (await audited.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata
-    const hmac = (await audited.createKey({ KeySpec: 'HMAC_256' })).KeyMetadata
+    const hmac = (await audited.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata
     const secret = 'wire 1000000 to account 12345678'
     const Message = bytes(secret)
     const { Signature } = await audited.sign({ KeyId, Message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' })

@@ -155,6 +155,23 @@ describe('an EXTERNAL key before its first import', () => {
     const EncryptedKeyMaterial = await wrap(params.PublicKey, 'RSAES_OAEP_SHA_256', random(32))
     await expectKmsError(kms.importKeyMaterial({ KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }), UnsupportedOperationException)
     await expectKmsError(kms.deleteImportedKeyMaterial({ KeyId }), UnsupportedOperationException)
+    // In any state: a key KMS made pending deletion is still refused as such (the key-state table's [9]), not as pending deletion.
+    await kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 })
+    await expectKmsError(kms.getParametersForImport({ KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }), UnsupportedOperationException)
+    await expectKmsError(kms.importKeyMaterial({ KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }), UnsupportedOperationException)
+  })
+
+  it('DeleteImportedKeyMaterial before any import has no effect; CreateGrant waits for the material (the key-state table)', async () => {
+    const { kms } = engine()
+    const { KeyId, Arn } = await externalKey(kms)
+    expect(await kms.deleteImportedKeyMaterial({ KeyId })).toEqual({ KeyId: Arn })
+    expect((await kms.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('PendingImport')
+    await expectKmsError(kms.deleteImportedKeyMaterial({ KeyId, KeyMaterialId: 'ab'.repeat(32) }), ValidationException) // a material it never had
+    await expectKmsError(kms.createGrant({ KeyId, GranteePrincipal: ROOT, Operations: ['Encrypt'] }), KMSInvalidStateException)
+    await importMaterial(kms, KeyId, random(32))
+    expect((await kms.createGrant({ KeyId, GranteePrincipal: ROOT, Operations: ['Encrypt'] })).GrantId).toMatch(/^[0-9a-f]{64}$/)
+    const events = (await kms.exportAuditLog()).events.filter((e) => e.eventName === 'DeleteImportedKeyMaterial')
+    expect(events.map((e) => e.errorCode ?? 'ok')).toEqual(['ok', 'ValidationException'])
   })
 
   it('the SM2 and PKCS#1 v1.5 wrapping options are refused', async () => {

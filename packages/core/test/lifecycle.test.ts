@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createKms,
   InvalidCiphertextException,
+  InvalidGrantTokenException,
   InvalidMarkerException,
   KMSInvalidStateException,
   MalformedPolicyDocumentException,
@@ -176,6 +177,22 @@ describe('ScheduleKeyDeletion and CancelKeyDeletion', () => {
     await kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 })
     clock.advanceDays(8)
     expect((await kms.listKeys()).Keys).toEqual([])
+  })
+
+  it('a deleted key takes its grants with it, for the calls that name no key too (ListRetirableGrants, RetireGrant by token)', async () => {
+    const retiring = 'arn:aws:iam::111122223333:user/ops'
+    for (const call of ['ListRetirableGrants', 'RetireGrant'] as const) {
+      const { kms, clock } = setup()
+      const { KeyId } = (await kms.createKey()).KeyMetadata
+      const grant = await kms.createGrant({ KeyId, GranteePrincipal: 'arn:aws:iam::111122223333:user/app', RetiringPrincipal: retiring, Operations: ['Encrypt'] })
+      expect((await kms.listRetirableGrants({ RetiringPrincipal: retiring })).Grants).toHaveLength(1)
+      await kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 })
+      clock.advanceDays(8)
+      // The first call after the window, whichever of the two it is.
+      if (call === 'ListRetirableGrants') expect((await kms.listRetirableGrants({ RetiringPrincipal: retiring })).Grants).toEqual([])
+      else await expectKmsError(kms.retireGrant({ GrantToken: grant.GrantToken }), InvalidGrantTokenException)
+      await expectKmsError(kms.describeKey({ KeyId }), NotFoundException)
+    }
   })
 })
 

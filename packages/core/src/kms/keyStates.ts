@@ -7,7 +7,8 @@
  * The table leaves "DisabledException or KMSInvalidStateException" open for cryptographic
  * operations on a key pending deletion; we raise KMSInvalidStateException, as AWS does today.
  * RotateKeyOnDemand is newer than the table; its errors follow EnableKeyRotation's.
- * DeleteImportedKeyMaterial works in every state (in PendingDeletion it leaves the state as it is).
+ * DeleteImportedKeyMaterial works in every state (in PendingDeletion it leaves the state as it is;
+ * on a key with no material, in PendingImport, it has no effect).
  */
 import { DisabledException, KMSInvalidStateException } from './errors.js'
 import type { KeyRecord, KeyState } from '../keystore/records.js'
@@ -52,7 +53,7 @@ export const keyStateRules = {
   GetParametersForImport: importing,
   ImportKeyMaterial: importing,
   DeleteImportedKeyMaterial: {},
-  CreateGrant: { Disabled: 'disabled', PendingDeletion: 'pendingDeletion' },
+  CreateGrant: { Disabled: 'disabled', PendingDeletion: 'pendingDeletion', PendingImport: 'pendingImport' },
 } satisfies Record<string, Rule>
 
 export type StateCheckedOperation = keyof typeof keyStateRules

@@ -1675,5 +1675,6 @@ export interface DeleteImportedKeyMaterialRequest {
  */
 export interface DeleteImportedKeyMaterialResponse {
   KeyId: string
-  KeyMaterialId: string
+  /** The material deleted; absent when the key had none to delete (never imported into: no effect). */
+  KeyMaterialId?: string
 }

@@ -251,7 +251,8 @@ export const listRetirableGrants = defineOperation<T.ListRetirableGrantsRequest,
   parse: (r) => (checkPrincipal('RetiringPrincipal', r.RetiringPrincipal), r),
   resolve: noTarget,
   permissions: () => [{ on: '*' }],
-  async run({ engine }, r) {
+  async run({ engine, call }, r) {
+    await engine.settle(call) // the grants of keys whose deletion window has passed are gone
     const { grants, keys } = await engine.store.transaction('readonly', async (tx) => ({ grants: await tx.listAllGrants(), keys: await tx.listKeys() }))
     const arns = new Map(keys.map((k) => [k.keyId, k.arn]))
     const selected = grants.filter((g) => g.retiringPrincipal === r.RetiringPrincipal && arns.has(g.keyId))
@@ -279,6 +280,7 @@ export const retireGrant = defineOperation<T.RetireGrantRequest, T.EmptyResponse
     if (r.GrantToken !== undefined) {
       wanted = decodeGrantToken(r.GrantToken)
       if (r.GrantId !== undefined && r.GrantId !== wanted.grantId) throw new ValidationException('The grant token and the grant ID name different grants')
+      await engine.settle(call, [wanted.keyId]) // a key whose deletion window has passed is gone, with its grants (findKey settles the other way)
     } else {
       wanted = { keyId: (await engine.findKey(call, r.KeyId!, false)).keyId, grantId: r.GrantId! }
     }

@@ -96,8 +96,9 @@ export const getParametersForImport = defineOperation<T.GetParametersForImportRe
   resolve: resolveKey(false),
   permissions: (r, { key }) => [{ on: key, conditions: { 'kms:WrappingAlgorithm': { values: [r.wrappingAlgorithm] }, 'kms:WrappingKeySpec': { values: [r.wrappingKeySpec] } } }],
   async run({ engine, call, commit }, r, { key }) {
-    assertKeyState(key, 'GetParametersForImport')
+    // A key that cannot have imported material is refused as such, in any state (the key-state table's [9]).
     requireExternal(key, 'GetParametersForImport')
+    assertKeyState(key, 'GetParametersForImport')
     const pair = await makeStoredKey(engine.store, (ext) =>
       subtle().generateKey(
         { name: 'RSA-OAEP', hash: oaepHash(r.wrappingAlgorithm), modulusLength: WRAPPING_KEY_BITS[r.wrappingKeySpec], publicExponent: new Uint8Array([1, 0, 1]) },
@@ -175,8 +176,8 @@ export const importKeyMaterial = defineOperation<T.ImportKeyMaterialRequest, T.I
   ],
   async run(ctx, r, { key }) {
     const { engine, call } = ctx
+    requireExternal(key, 'ImportKeyMaterial') // before the state, as GetParametersForImport
     assertKeyState(key, 'ImportKeyMaterial')
-    requireExternal(key, 'ImportKeyMaterial')
     if (r.ValidTo && (r.ValidTo.getTime() <= call.now.getTime() || r.ValidTo.getTime() > addDays(call.now, MAX_VALID_TO_DAYS).getTime())) {
       throw new ValidationException(`ValidTo must be in the future and at most ${MAX_VALID_TO_DAYS} days from now`)
     }
@@ -268,6 +269,8 @@ export const deleteImportedKeyMaterial = defineOperation<T.DeleteImportedKeyMate
   permissions: (_r, { key }) => [{ on: key }],
   async run(ctx, r, { key }) {
     requireExternal(key, 'DeleteImportedKeyMaterial')
+    // A key never imported into has nothing to delete: no effect (the key-state table: PendingImport, "No effect").
+    if (r.KeyMaterialId === undefined && !key.versions.some((x) => !x.pendingRotation)) return { KeyId: key.arn }
     let deleted = ''
     await changeKey(ctx, key, 'DeleteImportedKeyMaterial', (k) => {
       const v = r.KeyMaterialId === undefined ? k.versions.findLast((x) => !x.pendingRotation) : k.versions.find((x) => x.keyMaterialId === r.KeyMaterialId)

@@ -52,8 +52,9 @@ export const createKey = defineOperation<T.CreateKeyRequest, T.CreateKeyResponse
     const requested = r.KeySpec ?? r.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
     const info = SPECS[requested as KeySpec]
     if (!info) throw new UnsupportedOperationException(`KeySpec ${requested} is not supported: ${UNSUPPORTED_SPECS[requested] ?? 'unknown key spec'}`)
-    // KeyUsage is required for asymmetric keys (CreateKey API reference); symmetric keys default to ENCRYPT_DECRYPT, HMAC keys to GENERATE_VERIFY_MAC.
-    const usage = r.KeyUsage ?? (info.family === 'symmetric' || info.family === 'hmac' ? info.usages[0]! : undefined)
+    // KeyUsage "is optional when you are creating a symmetric encryption KMS key; otherwise, it is
+    // required" (CreateKey API reference): HMAC keys name GENERATE_VERIFY_MAC, as asymmetric keys name theirs.
+    const usage = r.KeyUsage ?? (info.family === 'symmetric' ? info.usages[0]! : undefined)
     if (usage === undefined) throw new ValidationException(`KeyUsage is required for KeySpec ${info.spec}: one of ${info.usages.join(', ')}`)
     if (!info.usages.includes(usage)) throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec ${info.spec}`)
     const origin = r.Origin ?? 'AWS_KMS'
