@@ -210,6 +210,31 @@ describe('key policies', () => {
     await expectKmsError(kms.as({ principal: CAROL }).encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException)
   })
 
+  it("kms:GrantIsForAWSResource is set on CreateGrant, ListGrants and RevokeGrant: the console's persistent-resources statement covers all three", async () => {
+    const { kms } = engine()
+    const { KeyId } = await newKey(
+      kms,
+      policy(rootStatement, {
+        Sid: 'Allow attachment of persistent resources',
+        Effect: 'Allow',
+        Principal: { AWS: ALICE },
+        Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+        Resource: '*',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    )
+    const viaService = kms.as({ principal: ALICE, viaService: 'ec2.us-east-1.amazonaws.com' })
+    const direct = kms.as({ principal: ALICE })
+    const grantee = `arn:aws:iam::${ACCOUNT}:role/app-reader`
+    const { GrantId } = await viaService.createGrant({ KeyId, GranteePrincipal: grantee, Operations: ['Decrypt'] })
+    expect((await viaService.listGrants({ KeyId })).Grants.map((g) => g.GrantId)).toEqual([GrantId])
+    await expectKmsError(direct.createGrant({ KeyId, GranteePrincipal: grantee, Operations: ['Decrypt'] }), AccessDeniedException)
+    await expectKmsError(direct.listGrants({ KeyId }), AccessDeniedException)
+    await expectKmsError(direct.revokeGrant({ KeyId, GrantId }), AccessDeniedException)
+    await viaService.revokeGrant({ KeyId, GrantId })
+    expect((await kms.listGrants({ KeyId })).Grants).toEqual([])
+  })
+
   it('another account gets in only where the key policy names it, and its users also need their own identity policy', async () => {
     const { kms } = engine({ [BOB]: { all: allowAll } })
     const closed = await newKey(kms)

@@ -5,6 +5,7 @@
  * Grants take effect at once here (there is no eventual consistency to bridge), so grant
  * tokens are checked for form and accepted.
  */
+import type { Call } from '../engine.js'
 import { AccessDeniedException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, NotFoundException, ValidationException } from '../errors.js'
 import type { GrantRecord, KeyRecord } from '../../keystore/records.js'
 import { toBase64, toHex, utf8 } from '../../util/bytes.js'
@@ -23,9 +24,9 @@ import {
   encodeGrantTokenText,
   grantTokensMember,
   keyIdMember,
-  onKey,
   pagingMembers,
   resolveKey,
+  type KeyTarget,
 } from './common.js'
 
 /** KMS quota "Grants per KMS key". */
@@ -169,7 +170,7 @@ export const createGrant = defineOperation<T.CreateGrantRequest, T.CreateGrantRe
           'kms:GrantOperations': { values: r.operations, multi: true },
           'kms:GranteePrincipal': { values: [r.GranteePrincipal] },
           ...(r.RetiringPrincipal ? { 'kms:RetiringPrincipal': { values: [r.RetiringPrincipal] } } : {}),
-          'kms:GrantIsForAWSResource': { values: [String(call.caller.viaService !== undefined)] },
+          ...grantIsForAWSResource(call),
         },
         ...(context ? { encryptionContext: context } : {}),
       },
@@ -230,12 +231,22 @@ export function grantEntry(key: Pick<KeyRecord, 'arn'>, g: GrantRecord): T.Grant
 
 const isGrantIdMarker = (m: string) => GRANT_ID_FORMAT.test(m)
 
+/**
+ * `kms:GrantIsForAWSResource`: whether an AWS service makes the call for its caller
+ * (`viaService`). AWS sets it on CreateGrant, ListGrants and RevokeGrant ("Controlling access to
+ * grants"), so the console's "Allow attachment of persistent resources" statement covers all three.
+ */
+const grantIsForAWSResource = (call: Call) => ({ 'kms:GrantIsForAWSResource': { values: [String(call.caller.viaService !== undefined)] } })
+
+/** onKey, with kms:GrantIsForAWSResource (ListGrants, RevokeGrant). */
+const onKeyForGrants = (request: { KeyId: string }, target: KeyTarget, call: Call) => [{ on: target.key, requestKeyId: request.KeyId, conditions: grantIsForAWSResource(call) }]
+
 export const listGrants = defineOperation<T.ListGrantsRequest, T.ListGrantsResponse>()({
   name: 'ListGrants',
   schema: { KeyId: keyIdMember(), GrantId: grantIdMember(), GranteePrincipal: string(PRINCIPAL), ...pagingMembers(100) },
   parse: (r) => (checkPrincipal('GranteePrincipal', r.GranteePrincipal), r),
   resolve: resolveKey(false),
-  permissions: onKey,
+  permissions: onKeyForGrants,
   async run({ engine }, r, { key }) {
     const all = await engine.store.transaction('readonly', (tx) => tx.listGrants(key.keyId))
     const selected = all.filter((g) => (r.GrantId === undefined || g.grantId === r.GrantId) && (r.GranteePrincipal === undefined || g.granteePrincipal === r.GranteePrincipal))
@@ -327,7 +338,7 @@ export const revokeGrant = defineOperation<T.RevokeGrantRequest, T.EmptyResponse
   schema: { KeyId: keyIdMember(), GrantId: string({ min: 1, max: 128 }, { required: true }), DryRun: dryRunMember() },
   parse: (r) => (checkGrantId(r.GrantId), r),
   resolve: resolveKey(false),
-  permissions: onKey,
+  permissions: onKeyForGrants,
   // Whether the grant exists is told only to a caller allowed to revoke grants on the key.
   async run({ engine, commit }, r, { key }) {
     const grant = await engine.store.transaction('readonly', (tx) => tx.getGrant(r.GrantId))
