@@ -298,6 +298,33 @@ describe('key policies', () => {
     await expectKmsError(kms.as({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/Other/s` }).encrypt({ KeyId, Plaintext: bytes('x') }), AccessDeniedException)
   })
 
+  it('a session of a role with a path is that role when the caller says so (roleArn): its policies, Deny included, and aws:PrincipalArn', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/teams/app`
+    const sessionArn = `arn:aws:sts::${ACCOUNT}:assumed-role/app/s1`
+    const accountCallers = { Sid: 'account callers', Effect: 'Allow', Principal: '*', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT } } }
+    // The role's identity policy denies everything.
+    const denied = engine({ [role]: { deny: { Version: '2012-10-17', Statement: { Effect: 'Deny', Action: 'kms:*', Resource: '*' } } } }).kms
+    const key = (await newKey(denied, policy(rootStatement, accountCallers))).KeyId
+    // Without roleArn the session is taken to be of role/app (a session's ARN has no path): the pathed role's Deny does not reach it.
+    await denied.as({ principal: sessionArn }).encrypt({ KeyId: key, Plaintext: bytes('x') })
+    const refused = await denied.as({ principal: sessionArn, roleArn: role }).encrypt({ KeyId: key, Plaintext: bytes('x') }).catch((e: Error) => e)
+    expect(refused).toBeInstanceOf(AccessDeniedException)
+    expect((refused as Error).message).toMatch(/explicit deny in an identity-based policy/)
+    // aws:PrincipalArn is the role's pathed ARN.
+    const { kms } = engine()
+    const noTeams = { Sid: 'no team roles', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/teams/*` } } }
+    const { KeyId } = await newKey(kms, policy(rootStatement, accountCallers, noTeams))
+    const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: bytes('x') })
+    await kms.as({ principal: sessionArn }).decrypt({ CiphertextBlob })
+    await expectKmsError(kms.as({ principal: sessionArn, roleArn: role }).decrypt({ CiphertextBlob }), AccessDeniedException)
+    expect((await kms.explain({ caller: { principal: sessionArn, roleArn: role }, operation: 'Decrypt', keyId: KeyId })).decision).toBe('ExplicitDeny')
+    // Only the session's own role: the same partition, account and name.
+    for (const roleArn of [`arn:aws:iam::${ACCOUNT}:role/teams/other`, `arn:aws:iam::${OTHER}:role/teams/app`, `arn:aws-cn:iam::${ACCOUNT}:role/app`, 'role/app']) {
+      expect(() => kms.as({ principal: sessionArn, roleArn })).toThrow(TypeError)
+    }
+    expect(() => kms.as({ principal: ALICE, roleArn: role })).toThrow(/for an assumed-role principal/)
+  })
+
   it('alias operations need permission on the alias (identity policies) and on the key', async () => {
     const { kms } = engine()
     const { KeyId, Arn } = await newKey(kms)

@@ -2,6 +2,7 @@
  * The edge's configuration, from Worker secrets and variables:
  *
  *   WEBKMS_CREDENTIALS   secret, JSON: { "<accessKeyId>": { "secretAccessKey": "...", "principal": "arn:aws:iam::<account>:user/<name>" } }
+ *                        (an assumed-role principal may add "roleArn": its role's ARN with the role's path)
  *   WEBKMS_ROOT_KEY      secret, base64 of 32 random bytes: what key material is wrapped under
  *   WEBKMS_REGION        variable, default us-east-1: the region in key ARNs and in SigV4 scopes
  *   WEBKMS_CORS_ORIGINS  variable, optional: origins allowed to call from a browser, comma separated
@@ -54,6 +55,8 @@ export interface Credential {
   principal: string
   /** The principal's account (from its ARN): the Durable Object its calls go to. */
   accountId: string
+  /** For an assumed-role principal, its role's ARN with the role's path (core's `Caller.roleArn`). */
+  roleArn?: string
 }
 
 /**
@@ -136,16 +139,16 @@ export function parseCredentials(text: string | undefined): Map<string, Credenti
   const out = new Map<string, Credential>()
   for (const [accessKeyId, entry] of Object.entries(parsed)) {
     if (!ACCESS_KEY_ID.test(accessKeyId)) throw new ConfigurationError(`WEBKMS_CREDENTIALS: ${JSON.stringify(accessKeyId.slice(0, 40))} is not an access key ID (16-128 capital letters and digits)`)
-    const e = entry as { secretAccessKey?: unknown; principal?: unknown }
+    const e = entry as { secretAccessKey?: unknown; principal?: unknown; roleArn?: unknown }
     if (typeof e?.secretAccessKey !== 'string' || e.secretAccessKey.length < 16) throw new ConfigurationError(`WEBKMS_CREDENTIALS: ${accessKeyId} needs a secretAccessKey of at least 16 characters`)
     if (typeof e.principal !== 'string') throw new ConfigurationError(`WEBKMS_CREDENTIALS: ${accessKeyId} needs a principal (an IAM ARN)`)
     let caller
     try {
-      caller = resolveCaller({ principal: e.principal }, `WEBKMS_CREDENTIALS ${accessKeyId}`)
+      caller = resolveCaller({ principal: e.principal, ...(e.roleArn !== undefined ? { roleArn: e.roleArn as string } : {}) }, `WEBKMS_CREDENTIALS ${accessKeyId}`)
     } catch (cause) {
       throw new ConfigurationError(`WEBKMS_CREDENTIALS: ${(cause as Error).message}`)
     }
-    out.set(accessKeyId, { accessKeyId, secretAccessKey: e.secretAccessKey, principal: caller.principal, accountId: caller.accountId })
+    out.set(accessKeyId, { accessKeyId, secretAccessKey: e.secretAccessKey, principal: caller.principal, accountId: caller.accountId, ...(caller.roleArn ? { roleArn: caller.roleArn } : {}) })
   }
   if (out.size === 0) throw new ConfigurationError('WEBKMS_CREDENTIALS has no access keys')
   return out

@@ -153,7 +153,7 @@ export function createKmsHandler(options: KmsHandlerOptions = {}): KmsHandler {
       const { accessKeyId } = await verifySigV4(request, body, { region: config.region, service: 'kms', now: now(), secretOf: (id) => credentials.get(id)?.secretAccessKey })
       const credential = credentials.get(accessKeyId)!
       const input = decodeRequest(operation, body)
-      const caller: Caller = { principal: credential.principal, accessKeyId, requestId }
+      const caller: Caller = { principal: credential.principal, accessKeyId, requestId, ...(credential.roleArn ? { roleArn: credential.roleArn } : {}) }
       const ip = request.headers.get('cf-connecting-ip')
       if (ip && IP.test(ip)) caller.sourceIp = ip
       const agent = request.headers.get('user-agent') ?? request.headers.get('x-amz-user-agent')

@@ -86,7 +86,13 @@ describe('configuration', () => {
     ['no root key', { WEBKMS_ROOT_KEY: undefined }, /WEBKMS_ROOT_KEY is not set/],
     ['a root key of 16 bytes', { WEBKMS_ROOT_KEY: btoa('0123456789abcdef') }, /WEBKMS_ROOT_KEY must be 32 bytes, got 16/],
     ['a malformed region', { WEBKMS_REGION: 'moon' }, /WEBKMS_REGION "moon" is not a region name/],
+    ['a roleArn for a principal that is no session', { WEBKMS_CREDENTIALS: JSON.stringify({ AKIAWEBKMSROLEARN01: { secretAccessKey: 'x'.repeat(40), principal: `arn:aws:iam::${ACCOUNT}:user/alice`, roleArn: `arn:aws:iam::${ACCOUNT}:role/teams/app` } }) }, /roleArn" expected the ARN of the session's own role/],
   ]
+  it("a session's credential may name its role's pathed ARN, which its calls then carry", async () => {
+    const { parseCredentials } = await import('../src/config.js')
+    const credentials = parseCredentials(JSON.stringify({ AKIAWEBKMSSESSION01: { secretAccessKey: 'x'.repeat(40), principal: `arn:aws:sts::${ACCOUNT}:assumed-role/app/s1`, roleArn: `arn:aws:iam::${ACCOUNT}:role/teams/app` } }))
+    expect(credentials.get('AKIAWEBKMSSESSION01')).toMatchObject({ principal: `arn:aws:sts::${ACCOUNT}:assumed-role/app/s1`, roleArn: `arn:aws:iam::${ACCOUNT}:role/teams/app`, accountId: ACCOUNT })
+  })
   for (const [what, change, message] of cases) {
     it(`${what} is a clear error at the first request, never a default`, async () => {
       const response = await handler(await request(), { ...base, ...change })

@@ -9,7 +9,7 @@
 import { AccessDeniedException, MalformedPolicyDocumentException } from './errors.js'
 import type { KeyStore } from '../keystore/KeyStore.js'
 import type { KeyRecord } from '../keystore/records.js'
-import type { ResolvedCaller } from './caller.js'
+import { sessionRole, type ResolvedCaller } from './caller.js'
 import type { ContextPairs } from './format/encryptionContext.js'
 import type { Account } from './keyIds.js'
 import type { OtherAccounts } from './otherAccounts.js'
@@ -71,11 +71,11 @@ export interface CallContext {
   caller: ResolvedCaller
 }
 
-/** The caller as policies see it: an assumed-role session is also its role. */
+/** The caller as policies see it: an assumed-role session is also its role (with its path where the caller gave it: Caller.roleArn). */
 export function requestPrincipal(caller: ResolvedCaller): RequestPrincipal {
-  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(caller.principal)
   const p: RequestPrincipal = { arn: caller.principal, accountId: caller.accountId, isRoot: /^arn:[^:]+:iam::\d{12}:root$/.test(caller.principal) }
-  if (m) p.roleArn = `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`
+  const roleArn = sessionRole(caller)
+  if (roleArn) p.roleArn = roleArn
   return p
 }
 

@@ -41,6 +41,14 @@ export interface Caller {
   userAgent?: string
   /** The request's ID (the edge's x-amzn-RequestId), recorded as the event's requestID. */
   requestId?: string
+  /**
+   * For an assumed-role session (`arn:aws:sts::111122223333:assumed-role/app/session`): its role's
+   * ARN with the role's path, e.g. `arn:aws:iam::111122223333:role/teams/app`. A session's ARN
+   * leaves the path out, so without this the session is taken to be of `role/app`, and the
+   * policies, grants and `aws:PrincipalArn` conditions that name the role by its pathed ARN do
+   * not see it. Same partition, account and role name as the session, or `TypeError`.
+   */
+  roleArn?: string
 }
 
 export type ResolvedCaller = Required<Pick<Caller, 'principal' | 'accountId'>> & Caller
@@ -78,7 +86,30 @@ export function resolveCaller(caller: unknown, name = 'caller'): ResolvedCaller 
     if (typeof c.requestId !== 'string' || !/^[\w-]{1,128}$/.test(c.requestId)) throw new TypeError(`"${name}.requestId" expected 1-128 letters, digits, _ or -`)
     out.requestId = c.requestId
   }
+  if (c.roleArn !== undefined) {
+    const session = SESSION.exec(c.principal)
+    const role = typeof c.roleArn === 'string' ? ROLE.exec(c.roleArn) : null
+    if (!session || !role || role[1] !== session[1] || role[2] !== session[2] || role[4] !== session[3]) {
+      throw new TypeError(`"${name}.roleArn" expected the ARN of the session's own role (arn:<partition>:iam::<account>:role/<path/><name>), for an assumed-role principal`)
+    }
+    out.roleArn = c.roleArn
+  }
   return out
+}
+
+/** An assumed-role session: partition, account, role name. */
+const SESSION = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/
+/** A role: partition, account, path (with its slashes), name. */
+const ROLE = /^arn:([^:]+):iam::(\d{12}):role\/((?:[^/]+\/)*)([^/]+)$/
+
+/**
+ * The role an assumed-role session belongs to, with its path where the caller gave it
+ * (`roleArn`); undefined for any other principal.
+ */
+export function sessionRole(c: ResolvedCaller): string | undefined {
+  const session = SESSION.exec(c.principal)
+  if (!session) return undefined
+  return c.roleArn ?? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`
 }
 
 export const rootCaller = (partition: string, accountId: string): ResolvedCaller => ({ principal: `arn:${partition}:iam::${accountId}:root`, accountId })
