@@ -249,6 +249,28 @@ describe('key policies', () => {
     await expectKmsError(bob.createKey(), AccessDeniedException)
   })
 
+  it('CreateKey conditions see the key it makes, defaults included: kms:KeySpec, kms:KeyUsage, kms:KeyOrigin, kms:MultiRegion', async () => {
+    const onlySymmetric = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*' },
+        // One Deny per key: the keys of one condition block must all hold.
+        ...Object.entries({ 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'kms:KeyUsage': 'ENCRYPT_DECRYPT', 'kms:KeyOrigin': 'AWS_KMS', 'kms:MultiRegion': 'false' }).map(([key, value]) => ({
+          Effect: 'Deny',
+          Action: 'kms:CreateKey',
+          Resource: '*',
+          Condition: { StringNotEquals: { [key]: value } },
+        })),
+      ],
+    }
+    const { kms } = engine({ [ALICE]: { symmetric: onlySymmetric } })
+    const alice = kms.as({ principal: ALICE })
+    expect((await alice.createKey({})).KeyMetadata.KeySpec).toBe('SYMMETRIC_DEFAULT')
+    expect((await alice.createKey({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS' })).KeyMetadata.KeyUsage).toBe('ENCRYPT_DECRYPT')
+    await expectKmsError(alice.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }), AccessDeniedException)
+    await expectKmsError(alice.createKey({ Origin: 'EXTERNAL' }), AccessDeniedException)
+  })
+
   it("a Deny on a condition key no request carries is refused at CreateKey and PutKeyPolicy, not stored to never apply", async () => {
     const { kms } = engine()
     const deny = { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:ScheduleKeyDeletion', Resource: '*', Condition: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': '30' } } }

@@ -20,13 +20,19 @@ const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as
 
 /** Request members that become condition keys of CreateKey (an operation on no key). */
 export function createKeyConditions(r: { KeySpec?: string; CustomerMasterKeySpec?: string; KeyUsage?: string; Origin?: string; BypassPolicyLockoutSafetyCheck?: boolean; MultiRegion?: boolean }) {
-  const c: Record<string, { values: string[] }> = {}
-  const spec = r.KeySpec ?? r.CustomerMasterKeySpec
-  if (spec !== undefined) c['kms:KeySpec'] = { values: [spec] }
-  if (r.KeyUsage !== undefined) c['kms:KeyUsage'] = { values: [r.KeyUsage] }
-  if (r.Origin !== undefined) c['kms:KeyOrigin'] = { values: [r.Origin] }
+  // kms:KeySpec, kms:KeyUsage, kms:KeyOrigin and kms:MultiRegion are properties "of the KMS key
+  // that is created" (the condition keys' reference): a request that leaves them out makes a key
+  // with the defaults, and its conditions see those (a Deny on StringNotEquals SYMMETRIC_DEFAULT
+  // does not refuse CreateKey({})).
+  const spec = r.KeySpec ?? r.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT'
+  const usage = r.KeyUsage ?? (spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : undefined)
+  const c: Record<string, { values: string[] }> = {
+    'kms:KeySpec': { values: [spec] },
+    'kms:KeyOrigin': { values: [r.Origin ?? 'AWS_KMS'] },
+    'kms:MultiRegion': { values: [String(r.MultiRegion ?? false)] },
+  }
+  if (usage !== undefined) c['kms:KeyUsage'] = { values: [usage] }
   if (r.BypassPolicyLockoutSafetyCheck !== undefined) c['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(r.BypassPolicyLockoutSafetyCheck)] }
-  if (r.MultiRegion !== undefined) c['kms:MultiRegion'] = { values: [String(r.MultiRegion)] }
   return c
 }
 
