@@ -511,6 +511,40 @@ describe('explain and findings', () => {
     expect((await kms.exportAuditLog()).events.map((e) => e.eventName)).toEqual(['CreateKey'])
   })
 
+  it('explain sees the condition keys a real call carries: kms:GrantIsForAWSResource, a grant constraint as context, signing and MAC algorithms', async () => {
+    const { kms } = engine()
+    const deny = (Action: string, Condition: object) => ({ Effect: 'Deny', Principal: '*', Action, Resource: '*', Condition })
+    const { KeyId } = await newKey(
+      kms,
+      policy(
+        rootStatement,
+        deny('kms:CreateGrant', { Bool: { 'kms:GrantIsForAWSResource': 'false' } }),
+        deny('kms:ListGrants', { Bool: { 'kms:GrantIsForAWSResource': 'false' } }),
+        deny('kms:Encrypt', { StringEquals: { 'kms:EncryptionContext:tier': 'secret' } }),
+      ),
+    )
+    const signing = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Policy: policy(rootStatement, deny('kms:Sign', { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } })) })).KeyMetadata.KeyId
+    const mac = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Policy: policy(rootStatement, deny('kms:GenerateMac', { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } })) })).KeyMetadata.KeyId
+    const grant = { GranteePrincipal: ALICE, Operations: ['Decrypt'] }
+    const cases: [Parameters<Kms['explain']>[0], () => Promise<unknown>][] = [
+      [{ operation: 'CreateGrant', keyId: KeyId, request: grant }, () => kms.createGrant({ KeyId, ...grant } as never)],
+      [{ operation: 'ListGrants', keyId: KeyId }, () => kms.listGrants({ KeyId })],
+      [{ operation: 'Sign', keyId: signing, request: { SigningAlgorithm: 'ECDSA_SHA_256' } }, () => kms.sign({ KeyId: signing, Message: bytes('m'), SigningAlgorithm: 'ECDSA_SHA_256' })],
+      [{ operation: 'GenerateMac', keyId: mac, request: { MacAlgorithm: 'HMAC_SHA_256' } }, () => kms.generateMac({ KeyId: mac, Message: bytes('m'), MacAlgorithm: 'HMAC_SHA_256' })],
+    ]
+    for (const [asked, real] of cases) {
+      expect((await kms.explain(asked)).decision).toBe('ExplicitDeny')
+      await expectKmsError(real(), AccessDeniedException)
+    }
+    // Through a service, the grant's own conditions allow it; a constraint's context is what the Deny on the context sees.
+    const viaService = { principal: ROOT, viaService: 'ec2.us-east-1.amazonaws.com' }
+    expect((await kms.explain({ operation: 'CreateGrant', keyId: KeyId, request: grant, caller: viaService })).decision).toBe('Allow')
+    const createGrantDeny = await newKey(kms, policy(rootStatement, deny('kms:CreateGrant', { StringEquals: { 'kms:EncryptionContext:tier': 'secret' } })))
+    const constrained = { ...grant, Constraints: { EncryptionContextSubset: { tier: 'secret' } } }
+    expect((await kms.explain({ operation: 'CreateGrant', keyId: createGrantDeny.KeyId, request: constrained })).decision).toBe('ExplicitDeny')
+    await expectKmsError(kms.createGrant({ KeyId: createGrantDeny.KeyId, ...constrained } as never), AccessDeniedException)
+  })
+
   it("explain knows an operation by its row of the table, loaded or not: KMS operations on no key or on a key, and nothing else", async () => {
     const { kms } = engine()
     const { KeyId } = await newKey(kms)

@@ -78,7 +78,7 @@ async function operationKind(operations: readonly TableRow[], operation: string)
   return (await loaded(`explain ${operation}`, Promise.resolve(loadRow(row)))).resolve === noTarget ? 'no key' : 'key'
 }
 
-const ALGORITHM_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext'])
+const ALGORITHM_OPERATIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'])
 
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 
@@ -98,12 +98,26 @@ export async function explainAccess(engine: Engine, operations: readonly TableRo
   const context = input.encryptionContext === undefined ? undefined : Object.entries(input.encryptionContext)
   const call: Call = { operation, now, caller }
   const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? (await loaded('explain CreateKey', import('./operations/keys.js'))).createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
-  if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: ['SYMMETRIC_DEFAULT'] }
+  const given = (member: string, key: string) => typeof request[member] === 'string' && (conditions[key] = { values: [request[member] as string] })
+  if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: [typeof request.EncryptionAlgorithm === 'string' ? request.EncryptionAlgorithm : 'SYMMETRIC_DEFAULT'] }
+  // As the operations set them (operations/grants.ts, asymmetric.ts, mac.ts, dataKeyPairs.ts), from what the request gives.
+  if (operation === 'CreateGrant' || operation === 'ListGrants' || operation === 'RevokeGrant') conditions['kms:GrantIsForAWSResource'] = { values: [String(caller.viaService !== undefined)] }
   if (operation === 'CreateGrant') {
     if (Array.isArray(request.Operations)) conditions['kms:GrantOperations'] = { values: strings(request.Operations), multi: true }
-    if (typeof request.GranteePrincipal === 'string') conditions['kms:GranteePrincipal'] = { values: [request.GranteePrincipal] }
-    if (typeof request.RetiringPrincipal === 'string') conditions['kms:RetiringPrincipal'] = { values: [request.RetiringPrincipal] }
+    given('GranteePrincipal', 'kms:GranteePrincipal')
+    given('RetiringPrincipal', 'kms:RetiringPrincipal')
   }
+  if (operation === 'Sign' || operation === 'Verify') {
+    given('SigningAlgorithm', 'kms:SigningAlgorithm')
+    conditions['kms:MessageType'] = { values: [typeof request.MessageType === 'string' ? request.MessageType : 'RAW'] }
+  }
+  if (operation === 'DeriveSharedSecret') given('KeyAgreementAlgorithm', 'kms:KeyAgreementAlgorithm')
+  if (operation === 'GenerateMac' || operation === 'VerifyMac') given('MacAlgorithm', 'kms:MacAlgorithm')
+  if (operation === 'GenerateDataKeyPair' || operation === 'GenerateDataKeyPairWithoutPlaintext') given('KeyPairSpec', 'kms:DataKeyPairSpec')
+  // CreateGrant's constraint is the encryption context its conditions see (as the operation's).
+  const constraints = operation === 'CreateGrant' ? (request.Constraints as { EncryptionContextEquals?: unknown; EncryptionContextSubset?: unknown } | undefined) : undefined
+  const constrained = constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset
+  const grantContext = constrained && typeof constrained === 'object' ? Object.entries(constrained as Record<string, string>) : undefined
   if (operation === 'PutKeyPolicy' && typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') conditions['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
 
   let decision: Decision
@@ -116,7 +130,7 @@ export async function explainAccess(engine: Engine, operations: readonly TableRo
     const key = await engine.findKey(call, input.keyId, true)
     resource = key.arn
     const permission: Permission = { on: key, requestKeyId: input.keyId, conditions }
-    if (context || ALGORITHM_OPERATIONS.has(operation)) permission.encryptionContext = context ?? []
+    if (context || grantContext || ALGORITHM_OPERATIONS.has(operation)) permission.encryptionContext = context ?? grantContext ?? []
     decision = await engine.authorizer.decide(call, permission, action)
   }
   const out: Explanation = { decision: decision.decision, reason: decision.reason, principal: caller.principal, action, resource }
