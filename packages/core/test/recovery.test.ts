@@ -322,6 +322,9 @@ describe('export and restore', () => {
       (b) => void (b.keys.find((k) => k.keyId === made.ext)!.keyId = '00000000-0000-4000-8000-000000000001'),
       (b) => void (b.aliases[0]!.targetKeyId = '00000000-0000-4000-8000-000000000000'),
       (b) => void (b.grants[0]!.keyId = '00000000-0000-4000-8000-000000000000'),
+      // A version listed twice, by number or by material (the copies are bound to their material, not their number).
+      (b) => void (b.keys.find((k) => k.keyId === made.sym)!.versions[1]!.version = b.keys.find((k) => k.keyId === made.sym)!.versions[0]!.version),
+      (b) => void b.keys.find((k) => k.keyId === made.sym)!.versions.push(clone(b).keys.find((k) => k.keyId === made.sym)!.versions[0]!),
     ]
     for (const tamper of cases) {
       const b = clone(bundle)

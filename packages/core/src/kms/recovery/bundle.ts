@@ -251,6 +251,9 @@ export async function restoreRecoveryBundle(bundle: RecoveryBundle, options: Res
     const versions: KeyVersionRecord[] = []
     for (const bv of b.versions) {
       if (!isObject(bv) || !Number.isSafeInteger(bv.version) || typeof bv.keyMaterialId !== 'string' || (bv.imported !== undefined && !isObject(bv.imported))) fail(`a version of ${b.arn} has no number or KeyMaterialId`)
+      // Each number and each material once: a copy is bound to its KeyMaterialId, not to its
+      // number (sealed before the version has one), and blobs name their version by number.
+      if (versions.some((v) => v.version === bv.version || v.keyMaterialId === bv.keyMaterialId)) fail(`${b.arn} lists version ${bv.version} or material ${bv.keyMaterialId} twice`)
       const v: KeyVersionRecord = { version: bv.version, keyMaterialId: bv.keyMaterialId, createdAt: date(bv.createdAt, `version ${bv.version} of ${b.arn}: createdAt`) }
       if (bv.rotationType) v.rotationType = bv.rotationType
       if (bv.pendingRotation) v.pendingRotation = true

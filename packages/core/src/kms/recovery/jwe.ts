@@ -4,8 +4,10 @@
  * holding the recovery private key can open one, and webkms's own restore does the same.
  *
  * The protected header (authenticated as the AES-GCM additional data, §5.1 step 14) names what
- * the bytes are: the key ARN, the version's KeyMaterialId, the key spec, and the format of the bytes. A copy therefore
- * cannot be passed off as another key's or another version's material.
+ * the bytes are: the key ARN, the version's KeyMaterialId, the key spec, and the format of the
+ * bytes. A copy therefore cannot be passed off as another key's material, or under another
+ * KeyMaterialId. Not its version number (the copy is sealed before the version has one): which
+ * number it restores as is what the bundle says, and bundles are not signed (SECURITY.md).
  */
 import { concatBytes, fromBase64Url as unb64url, fromUtf8, toBase64Url as b64url, utf8 } from '../../util/bytes.js'
 
