@@ -69,12 +69,21 @@ function deferred<T>() {
 }
 
 /**
- * `transformer` with `cancel`, called when the writable is aborted or the readable cancelled (a
- * source that failed in `pipeThrough`, a reader that gave up): there `messageHeader` rejects with
- * the reason, as a header not written or authenticated by then never will be. WHATWG Streams
- * (Node 20, current browsers); a runtime without it ignores it. TypeScript's types lack it.
+ * The pair's writable, through which `messageHeader` hears of an end it would otherwise never
+ * see: the writable aborted (a source that failed in `pipeThrough`), or the readable cancelled (a
+ * reader that gave up: that errors the writable). A header not written or authenticated by then
+ * never will be, so it rejects with the reason. WHATWG Streams' `transformer.cancel` would say
+ * so too, but Chromium does not call it; the writer's `closed` tells every runtime.
  */
-const onCancel = <I, O>(transformer: Transformer<I, O>, cancel: (reason: unknown) => void): Transformer<I, O> => Object.assign(transformer, { cancel })
+function writableThatTells(transform: TransformStream<Uint8Array, Uint8Array>, onEnd: (reason: unknown) => void): WritableStream<Uint8Array> {
+  const writer = transform.writable.getWriter()
+  writer.closed.catch(onEnd)
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk),
+    close: () => writer.close(),
+    abort: (reason) => writer.abort(reason),
+  })
+}
 
 function chunkOf(chunk: unknown): Uint8Array {
   if (!(chunk instanceof Uint8Array)) throw new TypeError('stream chunks expected Uint8Array')
@@ -114,7 +123,7 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
     })
   }
 
-  const transformer: Transformer<Uint8Array, Uint8Array> = {
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
       try {
         writer = await beginMessage(cmm, {
@@ -154,9 +163,8 @@ export function encryptStream(client: ClientConfig, keyring: unknown, optionsArg
       await sealing.wait(0)
       if (hash) controller.enqueue(serializeFooter(hash.sign()))
     },
-  }
-  const transform = new TransformStream(onCancel(transformer, header.reject))
-  return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
+  })
+  return { readable: transform.readable, writable: writableThatTells(transform, header.reject), messageHeader: header.promise }
 }
 
 export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg: unknown): MessageStream {
@@ -249,7 +257,7 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
     throw e
   }
 
-  const transformer: Transformer<Uint8Array, Uint8Array> = {
+  const transform = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       try {
         const bytes = chunkOf(chunk).slice()
@@ -270,7 +278,6 @@ export function decryptStream(client: ClientConfig, keyring: unknown, optionsArg
         fail(error)
       }
     },
-  }
-  const transform = new TransformStream(onCancel(transformer, header.reject))
-  return { readable: transform.readable, writable: transform.writable, messageHeader: header.promise }
+  })
+  return { readable: transform.readable, writable: writableThatTells(transform, header.reject), messageHeader: header.promise }
 }
