@@ -73,12 +73,19 @@ function deferred<T>() {
  * see: the writable aborted (a source that failed in `pipeThrough`), or the readable cancelled (a
  * reader that gave up: that errors the writable). A header not written or authenticated by then
  * never will be, so it rejects with the reason. WHATWG Streams' `transformer.cancel` would say
- * so too, but Chromium does not call it; the writer's `closed` tells every runtime.
+ * so too, but Chromium does not call it; the writer's `closed` tells every runtime. The pair's
+ * errors reach this writable at once, as they reached the transform's own: a `pipeThrough`
+ * then cancels its source, even one that has nothing more to write.
  */
 function writableThatTells(transform: TransformStream<Uint8Array, Uint8Array>, onEnd: (reason: unknown) => void): WritableStream<Uint8Array> {
   const writer = transform.writable.getWriter()
-  writer.closed.catch(onEnd)
   return new WritableStream<Uint8Array>({
+    start(controller) {
+      writer.closed.catch((reason: unknown) => {
+        onEnd(reason)
+        controller.error(reason)
+      })
+    },
     write: (chunk) => writer.write(chunk),
     close: () => writer.close(),
     abort: (reason) => writer.abort(reason),

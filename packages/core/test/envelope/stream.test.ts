@@ -158,6 +158,40 @@ describe('streams', () => {
     await expect(written.messageHeader).resolves.toBe(header)
   })
 
+  it('a failed or cancelled stream cancels the source piped into it, even one with nothing more to write', async () => {
+    const keyring = aesKeyring()
+    const encrypted = (await client.encrypt(keyring, bytes(100))).result
+    /** A source that gives what it is given, then waits for ever; `reason` is what it is cancelled with. */
+    const idleSource = (...chunks: Uint8Array[]) => {
+      let cancelled!: (reason: unknown) => void
+      const reason = new Promise<unknown>((resolve) => (cancelled = resolve))
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => chunks.forEach((chunk) => c.enqueue(chunk)), pull: () => new Promise(() => undefined), cancel: (r) => cancelled(r) })
+      return { stream, reason }
+    }
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 20)) // the pipe's writes done: nothing in flight
+    const gone = new Error('the reader gave up')
+    // The reader cancels once everything written is through (encrypt's header read first).
+    for (const [pair, first, reads] of [
+      [client.encryptStream(keyring), bytes(10), 1],
+      [client.decryptStream(keyring), encrypted.subarray(0, 10), 0],
+    ] as const) {
+      const source = idleSource(first)
+      const reader = source.stream.pipeThrough(pair).getReader()
+      for (let i = 0; i < reads; i++) await reader.read()
+      await settled()
+      await reader.cancel(gone)
+      expect(await source.reason).toBe(gone)
+      // Encrypt's header was written (and read) before; decrypt's was never authenticated.
+      if (reads) await expect(pair.messageHeader).resolves.toMatchObject({ suiteId: 0x0578 })
+      else await expect(pair.messageHeader).rejects.toBe(gone)
+    }
+    // The pair fails by itself (no data key to be had) while its source has written nothing.
+    const failing = { getEncryptionMaterials: async () => Promise.reject(new Error('no materials')), decryptMaterials: async () => Promise.reject(new Error('no materials')) }
+    const source = idleSource()
+    await expect(source.stream.pipeThrough(client.encryptStream(failing)).getReader().read()).rejects.toThrow('no materials')
+    expect(await source.reason).toMatchObject({ message: 'no materials' })
+  })
+
   it('a keyring that cannot decrypt rejects messageHeader and errors the stream', async () => {
     const encrypted = (await client.encrypt(aesKeyring(), bytes(10))).result
     const stream = client.decryptStream(aesKeyring('someone-else'))
