@@ -59,6 +59,11 @@ describe('key wrapping (Durable Object storage)', () => {
     const flipped: StoredCryptoKey = structuredClone(form)
     flipped.bytes[0]! ^= 1
     await expect(fresh().rebuild(flipped)).rejects.toThrow()
+    // The same with the genuine form already rebuilt (cached by its IV): the edited one is still checked.
+    const warm = fresh()
+    await warm.rebuild(structuredClone(form))
+    await expect(warm.rebuild(flipped)).rejects.toThrow()
+    await expect(warm.rebuild({ ...structuredClone(form), usages: ['verify'] })).rejects.toThrow()
     // The algorithm is authenticated: wrapped HMAC material cannot be passed off as an AES key.
     const relabelled: StoredCryptoKey = { ...structuredClone(form), algorithm: { name: 'AES-GCM', length: 256 }, usages: ['encrypt'] }
     await expect(fresh().rebuild(relabelled)).rejects.toThrow()

@@ -105,6 +105,12 @@ function plainAlgorithm(a: KeyAlgorithm): Record<string, unknown> {
   return out
 }
 
+/** Whether two stored forms are the same: format, algorithm, usages and bytes. */
+function sameForm(a: StoredCryptoKey | undefined, b: StoredCryptoKey): boolean {
+  if (!a || a.format !== b.format || a.bytes.byteLength !== b.bytes.byteLength || JSON.stringify([a.algorithm, a.usages]) !== JSON.stringify([b.algorithm, b.usages])) return false
+  return a.bytes.every((byte, i) => byte === b.bytes[i])
+}
+
 /** Rebuilt keys an isolate keeps per account (KeyWrapper.#rebuilt); the rest are unwrapped again when next read. */
 const REBUILT_KEPT = 256
 
@@ -191,7 +197,8 @@ export class KeyWrapper {
     if (isPublic === (stored.iv !== undefined)) throw new DOMException('a stored key is wrapped unless it is a public key', 'OperationError')
     const id = stored.iv ? `iv:${[...stored.iv].join(',')}` : `spki:${[...stored.bytes].join(',')}`
     const cached = this.#rebuilt.get(id)
-    if (cached) {
+    // A hit only for the very form it was rebuilt from: any other is authenticated afresh (and refused if changed).
+    if (cached && sameForm(this.#stored.get(cached), stored)) {
       this.#rebuilt.delete(id) // the most recently used last
       this.#rebuilt.set(id, cached)
       return cached
