@@ -526,7 +526,24 @@ describe('explain and findings', () => {
     const signing = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Policy: policy(rootStatement, deny('kms:Sign', { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } })) })).KeyMetadata.KeyId
     const mac = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC', Policy: policy(rootStatement, deny('kms:GenerateMac', { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } })) })).KeyMetadata.KeyId
     const grant = { GranteePrincipal: ALICE, Operations: ['Decrypt'] }
+    const bypass = (
+      await newKey(
+        kms,
+        policy(
+          rootStatement,
+          { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:PutKeyPolicy', Resource: '*' },
+          { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:PutKeyPolicy', Resource: '*', Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'false' } } },
+        ),
+      )
+    ).KeyId
+    const rsa = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', Policy: policy(rootStatement, deny('kms:ReEncryptFrom', { StringEquals: { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } })) })).KeyMetadata.KeyId
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: rsa, Plaintext: bytes('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
     const cases: [Parameters<Kms['explain']>[0], () => Promise<unknown>][] = [
+      [{ operation: 'PutKeyPolicy', keyId: bypass, caller: { principal: ALICE } }, () => kms.as({ principal: ALICE }).putKeyPolicy({ KeyId: bypass, Policy: policy(rootStatement) })],
+      [
+        { operation: 'ReEncryptFrom', keyId: rsa, request: { SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' } },
+        () => kms.reEncrypt({ CiphertextBlob, SourceKeyId: rsa, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: KeyId }),
+      ],
       [{ operation: 'CreateGrant', keyId: KeyId, request: grant }, () => kms.createGrant({ KeyId, ...grant } as never)],
       [{ operation: 'ListGrants', keyId: KeyId }, () => kms.listGrants({ KeyId })],
       [{ operation: 'Sign', keyId: signing, request: { SigningAlgorithm: 'ECDSA_SHA_256' } }, () => kms.sign({ KeyId: signing, Message: bytes('m'), SigningAlgorithm: 'ECDSA_SHA_256' })],

@@ -99,7 +99,9 @@ export async function explainAccess(engine: Engine, operations: readonly TableRo
   const call: Call = { operation, now, caller }
   const conditions: Record<string, { values: string[]; multi?: boolean }> = operation === 'CreateKey' ? (await loaded('explain CreateKey', import('./operations/keys.js'))).createKeyConditions(request as Parameters<typeof createKeyConditions>[0]) : {}
   const given = (member: string, key: string) => typeof request[member] === 'string' && (conditions[key] = { values: [request[member] as string] })
-  if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: [typeof request.EncryptionAlgorithm === 'string' ? request.EncryptionAlgorithm : 'SYMMETRIC_DEFAULT'] }
+  // ReEncrypt names its two algorithms apart (operations/reEncrypt.ts).
+  const algorithmMember = operation === 'ReEncryptFrom' ? 'SourceEncryptionAlgorithm' : operation === 'ReEncryptTo' ? 'DestinationEncryptionAlgorithm' : 'EncryptionAlgorithm'
+  if (ALGORITHM_OPERATIONS.has(operation)) conditions['kms:EncryptionAlgorithm'] = { values: [typeof request[algorithmMember] === 'string' ? (request[algorithmMember] as string) : 'SYMMETRIC_DEFAULT'] }
   // As the operations set them (operations/grants.ts, asymmetric.ts, mac.ts, dataKeyPairs.ts), from what the request gives.
   if (operation === 'CreateGrant' || operation === 'ListGrants' || operation === 'RevokeGrant') conditions['kms:GrantIsForAWSResource'] = { values: [String(caller.viaService !== undefined)] }
   if (operation === 'CreateGrant') {
@@ -118,7 +120,7 @@ export async function explainAccess(engine: Engine, operations: readonly TableRo
   const constraints = operation === 'CreateGrant' ? (request.Constraints as { EncryptionContextEquals?: unknown; EncryptionContextSubset?: unknown } | undefined) : undefined
   const constrained = constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset
   const grantContext = constrained && typeof constrained === 'object' ? Object.entries(constrained as Record<string, string>) : undefined
-  if (operation === 'PutKeyPolicy' && typeof request.BypassPolicyLockoutSafetyCheck === 'boolean') conditions['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck)] }
+  if (operation === 'PutKeyPolicy') conditions['kms:BypassPolicyLockoutSafetyCheck'] = { values: [String(request.BypassPolicyLockoutSafetyCheck === true)] } // false unless asked, as the call sets it
 
   let decision: Decision
   let resource = '*'
