@@ -178,6 +178,23 @@ describe('audit trail', () => {
     expect(log.events[0]!.userIdentity).toMatchObject({ type: 'AssumedRole', accountId: '444455556666' })
     expect(log.events[0]!.errorCode).toBe('AccessDeniedException')
   })
+
+  it("an assumed-role session's event names the role it came from (sessionIssuer), with its path when the caller gave it", async () => {
+    const kms = createKms()
+    const session = 'arn:aws:sts::111122223333:assumed-role/app/s1'
+    await kms.as({ principal: session }).generateRandom({ NumberOfBytes: 4 }).catch(() => undefined)
+    await kms.as({ principal: session, roleArn: 'arn:aws:iam::111122223333:role/teams/app', mfa: true }).generateRandom({ NumberOfBytes: 4 }).catch(() => undefined)
+    const [plain, pathed] = (await kms.exportAuditLog()).events
+    expect(plain!.userIdentity).toMatchObject({ type: 'AssumedRole', arn: session, sessionContext: { sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/app', accountId: '111122223333', userName: 'app' } } })
+    expect(pathed!.userIdentity).toMatchObject({
+      sessionContext: { attributes: { mfaAuthenticated: 'true' }, sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/teams/app', userName: 'app' } },
+    })
+    // A user has no session issuer.
+    await kms.as({ principal: 'arn:aws:iam::111122223333:user/alice' }).generateRandom({ NumberOfBytes: 4 }).catch(() => undefined)
+    const alice = (await kms.exportAuditLog()).events.find((e) => (e.userIdentity as { arn?: string }).arn === 'arn:aws:iam::111122223333:user/alice')
+    expect(alice!.userIdentity).toMatchObject({ type: 'IAMUser' })
+    expect(alice!.userIdentity).not.toHaveProperty('sessionContext')
+  })
 })
 
 const DAY = 86_400_000

@@ -120,7 +120,13 @@ export function userIdentity(c: ResolvedCaller): Record<string, unknown> {
   const type = resource === 'root' ? 'Root' : resource.startsWith('assumed-role/') ? 'AssumedRole' : resource.startsWith('role/') ? 'Role' : 'IAMUser'
   const identity: Record<string, unknown> = { type, arn: c.principal, accountId: c.accountId, principalId: resource === 'root' ? c.accountId : resource }
   if (c.accessKeyId !== undefined) identity.accessKeyId = c.accessKeyId
-  if (c.mfa !== undefined) identity.sessionContext = { attributes: { mfaAuthenticated: String(c.mfa) } }
+  const sessionContext: Record<string, unknown> = {}
+  if (c.mfa !== undefined) sessionContext.attributes = { mfaAuthenticated: String(c.mfa) }
+  // CloudTrail names the role an assumed-role session came from (with its path where the
+  // caller gave it: roleArn); the role's unique ID (AROA...) is IAM's, unknown here.
+  const role = sessionRole(c)
+  if (role) sessionContext.sessionIssuer = { type: 'Role', arn: role, accountId: c.accountId, userName: role.slice(role.lastIndexOf('/') + 1) }
+  if (Object.keys(sessionContext).length > 0) identity.sessionContext = sessionContext
   if (c.viaService) identity.invokedBy = c.viaService
   return identity
 }
